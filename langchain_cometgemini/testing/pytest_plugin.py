@@ -1,0 +1,31 @@
+"""Pytest plugin (entry point ``cometgemini``): the ``gemini_emulator`` fixture.
+
+Installed with the package, so any test can ask for it::
+
+    def test_my_chain(gemini_emulator):
+        llm = ChatCometGemini(
+            model="gemini-2.5-flash",
+            base_url=gemini_emulator.base_url,
+            api_key=gemini_emulator.api_key,
+        )
+        assert llm.invoke("hi").content == "Echo: hi"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from langchain_cometgemini.testing import GeminiEmulator
+
+
+@pytest.fixture
+def gemini_emulator() -> Iterator[GeminiEmulator]:
+    """Yield a started ``GeminiEmulator`` (key ``test-key``), stopped after."""
+    emulator = GeminiEmulator()
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
