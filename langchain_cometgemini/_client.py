@@ -1,0 +1,472 @@
+"""HTTP for Gemini's REST API: clients, auth headers, the retry policy and SSE.
+
+Flow of one call::
+
+    GeminiHTTP.request / .arequest          (generateContent, countTokens)
+    GeminiHTTP.stream  / .astream           (streamGenerateContent?alt=sse)
+        -> _with_retries / _awith_retries   (the one retry policy: RetryPolicy)
+        -> _check_response                  (status -> typed error, errors.py)
+        -> StreamCheck.accept per SSE event (JSON decode, error events, finish)
+
+Sync and async differ only in the ``await``: URL and header building, response
+checks, event decoding and retry decisions are shared functions. A stream is
+retried only until its first event arrives; after that any failure raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+from httpx_sse import EventSource
+
+from langchain_cometgemini._version import __version__
+from langchain_cometgemini.errors import (
+    APIConnectionError,
+    CometGeminiError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    StreamInterruptedError,
+    error_from_event,
+    error_from_response,
+    excerpt,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
+"""HTTP statuses worth another attempt (524 is CometAPI's gateway timeout)."""
+
+_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+_API_VERSION = re.compile(r"v\d+[a-z0-9]*")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a failed request again.
+
+    Retries 408/429/5xx/524 and connection failures, never other 4xx. The
+    server's own delay (``Retry-After`` or ``RetryInfo.retryDelay``) wins over
+    the capped exponential backoff with jitter; a server delay longer than
+    ``max_server_delay`` is not waited for.
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_server_delay: float = 60.0
+
+    def delay(self, error: CometGeminiError, attempt: int) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
+        if attempt >= self.max_retries or not is_retryable(error):
+            return None
+        if error.retry_after is not None:
+            hinted = max(0.0, error.retry_after)
+            return hinted if hinted <= self.max_server_delay else None
+        backoff: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
+        return backoff * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
+
+
+def is_retryable(error: CometGeminiError) -> bool:
+    """Whether another attempt may succeed (server status or a broken connection)."""
+    if error.status_code is not None:
+        return error.status_code in RETRY_STATUSES
+    return isinstance(error, APIConnectionError)
+
+
+def build_url(base_url: str, api_version: str, model: str, action: str) -> str:
+    """``{base_url}/{api_version}/models/{model}:{action}``, refusing unsafe names."""
+    name = model.removeprefix("models/")
+    if not _MODEL_NAME.fullmatch(name):
+        msg = (
+            f"Invalid model name {model!r}: use letters, digits, '.', '-', '_' "
+            "or '@' only (e.g. 'gemini-3-flash-preview')."
+        )
+        raise ValueError(msg)
+    if not _API_VERSION.fullmatch(api_version):
+        msg = f"Invalid api_version {api_version!r} (expected e.g. 'v1beta')."
+        raise ValueError(msg)
+    return f"{base_url.rstrip('/')}/{api_version}/models/{name}:{action}"
+
+
+def build_headers(
+    api_key: str, *, bearer: bool, extra: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Auth and content headers; the key travels only here, never in the URL."""
+    headers = {
+        "content-type": "application/json",
+        "user-agent": f"langchain-cometgemini/{__version__}",
+    }
+    headers.update(extra or {})
+    if bearer:
+        headers["authorization"] = f"Bearer {api_key}"
+    else:
+        headers["x-goog-api-key"] = api_key
+    return headers
+
+
+def transport_error(exc: httpx.HTTPError, url: str) -> CometGeminiError:
+    """Map an httpx transport failure to a typed error (no headers, no key)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(f"request to {url} timed out ({type(exc).__name__})")
+    return APIConnectionError(
+        f"connection to {url} failed: {type(exc).__name__}: {exc}"
+    )
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_status(response: httpx.Response, body: bytes) -> None:
+    """Raise the typed error for a non-2xx response."""
+    status = response.status_code
+    if 300 <= status < 400:
+        location = response.headers.get("location", "?")
+        msg = (
+            f"server answered {status} redirecting to {location}; redirects are "
+            "not followed (the API key must not travel elsewhere): check base_url"
+        )
+        raise InvalidResponseError(msg, status_code=status)
+    if status >= 400:
+        retry_after = _retry_after(response.headers)
+        raise error_from_response(status, body, retry_after=retry_after)
+
+
+def _decode_json(response: httpx.Response, body: bytes) -> Any:
+    _check_status(response, body)
+    try:
+        return json.loads(body)
+    except ValueError:
+        ctype = response.headers.get("content-type", "?")
+        msg = (
+            f"expected JSON from {response.request.url} but got {ctype!r}: "
+            f"{excerpt(body.decode('utf-8', 'replace'))!r} (is base_url right?)"
+        )
+        raise InvalidResponseError(msg, status_code=response.status_code) from None
+
+
+def _check_stream_start(response: httpx.Response, body: bytes) -> None:
+    """Raise for an error status, or for a 200 that is not an SSE stream."""
+    _check_status(response, body)
+    msg = (
+        f"expected an SSE stream from {response.request.url} but got "
+        f"{response.headers.get('content-type', '?')!r}: "
+        f"{excerpt(body.decode('utf-8', 'replace'))!r} (is base_url right?)"
+    )
+    raise InvalidResponseError(msg, status_code=response.status_code)
+
+
+def _is_sse(response: httpx.Response) -> bool:
+    return response.status_code == 200 and "text/event-stream" in response.headers.get(
+        "content-type", ""
+    )
+
+
+class StreamCheck:
+    """Decodes SSE events and proves the stream ended as Gemini ends one.
+
+    Gemini marks the end of a stream with ``finishReason`` on the last
+    candidate (or ``promptFeedback.blockReason`` for a blocked prompt). A
+    stream that closes without either was cut short and raises
+    :class:`StreamInterruptedError` instead of passing as complete.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.finished = False
+        self.events = 0
+
+    def accept(self, data: str) -> dict[str, Any]:
+        """Decode one event's ``data``; raise for error events and bad JSON."""
+        try:
+            event = json.loads(data)
+        except ValueError:
+            msg = f"malformed JSON in stream event from {self.url}: {excerpt(data)!r}"
+            raise InvalidResponseError(msg) from None
+        if not isinstance(event, dict):
+            msg = f"unexpected stream event from {self.url}: {excerpt(data)!r}"
+            raise InvalidResponseError(msg)
+        if "error" in event and isinstance(event["error"], dict):
+            raise error_from_event(event["error"])
+        self.events += 1
+        if _is_final(event):
+            self.finished = True
+        return event
+
+    def close(self) -> None:
+        """Raise if the stream ended without Gemini's end marker."""
+        if not self.finished:
+            msg = (
+                f"stream from {self.url} ended after {self.events} event(s) "
+                "without a finishReason: the answer is incomplete"
+            )
+            raise StreamInterruptedError(msg)
+
+
+def _is_final(event: dict[str, Any]) -> bool:
+    if (event.get("promptFeedback") or {}).get("blockReason"):
+        return True
+    return any(c.get("finishReason") for c in event.get("candidates") or ())
+
+
+def _with_retries(policy: RetryPolicy, send: Callable[[], T]) -> T:
+    attempt = 0
+    while True:
+        try:
+            return send()
+        except CometGeminiError as err:
+            wait = policy.delay(err, attempt)
+            if wait is None:
+                raise
+            _log_retry(err, attempt, wait)
+        time.sleep(wait)
+        attempt += 1
+
+
+async def _awith_retries(policy: RetryPolicy, send: Callable[[], Awaitable[T]]) -> T:
+    attempt = 0
+    while True:
+        try:
+            return await send()
+        except CometGeminiError as err:
+            wait = policy.delay(err, attempt)
+            if wait is None:
+                raise
+            _log_retry(err, attempt, wait)
+        await asyncio.sleep(wait)
+        attempt += 1
+
+
+def _log_retry(err: CometGeminiError, attempt: int, wait: float) -> None:
+    logger.info("Retrying in %.2fs (attempt %d) after: %s", wait, attempt + 2, err)
+
+
+@dataclass(frozen=True)
+class _OpenStream:
+    response: httpx.Response
+    events: Any  # the SSE iterator, already past ``first``
+    first: str
+
+
+class GeminiHTTP:
+    """The model's connection to one Gemini endpoint; clients built lazily, reused.
+
+    One ``httpx.Client`` per instance and one ``httpx.AsyncClient`` per event
+    loop (an async client cannot move between loops). Clients passed in by the
+    user are used as they are and never closed here.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_version: str,
+        headers: dict[str, str],
+        timeout: float | None,
+        retry: RetryPolicy,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.api_version = api_version
+        self.headers = headers
+        self.timeout = timeout
+        self.retry = retry
+        self._client = client
+        self._async_client = async_client
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GeminiHTTP(base_url={self.base_url!r})"
+
+    # -- clients -----------------------------------------------------------
+
+    @property
+    def client(self) -> httpx.Client:
+        """The shared sync client."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        timeout=self.timeout, limits=_LIMITS, follow_redirects=False
+                    )
+        return self._client
+
+    @property
+    def async_client(self) -> httpx.AsyncClient:
+        """The async client of the running event loop."""
+        if self._async_client is not None:
+            return self._async_client
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = httpx.AsyncClient(
+                timeout=self.timeout, limits=_LIMITS, follow_redirects=False
+            )
+            self._async_clients[loop] = client
+        return client
+
+    def _request(
+        self, client: httpx.Client | httpx.AsyncClient, url: str, body: Any
+    ) -> httpx.Request:
+        content = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        return client.build_request(
+            "POST",
+            url,
+            content=content.encode("utf-8"),
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+
+    # -- unary -------------------------------------------------------------
+
+    def request(self, model: str, action: str, body: Any) -> Any:
+        """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
+        url = build_url(self.base_url, self.api_version, model, action)
+        return _with_retries(self.retry, lambda: self._post(url, body))
+
+    async def arequest(self, model: str, action: str, body: Any) -> Any:
+        """Async :meth:`request`."""
+        url = build_url(self.base_url, self.api_version, model, action)
+        return await _awith_retries(self.retry, lambda: self._apost(url, body))
+
+    def _post(self, url: str, body: Any) -> Any:
+        client = self.client
+        try:
+            response = client.send(
+                self._request(client, url, body), follow_redirects=False
+            )
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
+        return _decode_json(response, response.content)
+
+    async def _apost(self, url: str, body: Any) -> Any:
+        client = self.async_client
+        try:
+            response = await client.send(
+                self._request(client, url, body), follow_redirects=False
+            )
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
+        return _decode_json(response, response.content)
+
+    # -- streaming ---------------------------------------------------------
+
+    def stream(self, model: str, body: Any) -> Iterator[dict[str, Any]]:
+        """Yield each decoded SSE event; retried only before the first event."""
+        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        opened = _with_retries(self.retry, lambda: self._open(url, body))
+        check = StreamCheck(url)
+        try:
+            yield check.accept(opened.first)
+            for sse in opened.events:
+                yield check.accept(sse.data)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
+        finally:
+            opened.response.close()
+        check.close()
+
+    async def astream(self, model: str, body: Any) -> AsyncIterator[dict[str, Any]]:
+        """Async :meth:`stream`."""
+        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        opened = await _awith_retries(self.retry, lambda: self._aopen(url, body))
+        check = StreamCheck(url)
+        try:
+            yield check.accept(opened.first)
+            async for sse in opened.events:
+                yield check.accept(sse.data)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, url) from exc
+        finally:
+            await opened.response.aclose()
+        check.close()
+
+    def _open(self, url: str, body: Any) -> _OpenStream:
+        client = self.client
+        response = None
+        try:
+            request = self._request(client, url, body)
+            response = client.send(request, stream=True, follow_redirects=False)
+            if not _is_sse(response):
+                _check_stream_start(response, response.read())
+            events = EventSource(response).iter_sse()
+            first = _first_event(next(events, None), url)
+        except httpx.HTTPError as exc:
+            _close_quietly(response)
+            raise transport_error(exc, url) from exc
+        except BaseException:
+            _close_quietly(response)
+            raise
+        return _OpenStream(response, events, first)
+
+    async def _aopen(self, url: str, body: Any) -> _OpenStream:
+        client = self.async_client
+        response = None
+        try:
+            request = self._request(client, url, body)
+            response = await client.send(request, stream=True, follow_redirects=False)
+            if not _is_sse(response):
+                _check_stream_start(response, await response.aread())
+            events = EventSource(response).aiter_sse()
+            first = _first_event(await anext(events, None), url)
+        except httpx.HTTPError as exc:
+            await _aclose_quietly(response)
+            raise transport_error(exc, url) from exc
+        except BaseException:
+            await _aclose_quietly(response)
+            raise
+        return _OpenStream(response, events, first)
+
+    def close(self) -> None:
+        """Close the clients this object created (not user-supplied ones)."""
+        if self._client is not None:
+            self._client.close()
+
+
+_STREAM_ACTION = "streamGenerateContent?alt=sse"
+_LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+
+
+def _first_event(sse: Any, url: str) -> str:
+    if sse is None:
+        msg = f"stream from {url} closed before its first event"
+        raise StreamInterruptedError(msg)
+    return str(sse.data)
+
+
+def _close_quietly(response: httpx.Response | None) -> None:
+    if response is not None:
+        response.close()
+
+
+async def _aclose_quietly(response: httpx.Response | None) -> None:
+    if response is not None:
+        await response.aclose()

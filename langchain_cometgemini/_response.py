@@ -1,0 +1,409 @@
+"""Gemini -> LangChain: responses and stream events to messages and chunks.
+
+Output flow::
+
+    GenerateContentResponse (one JSON body, or one SSE event)
+      -> StreamState.chunk(event)            one per event, state across events
+           -> _PartReader.read(part)         dispatch per part kind (text, thought,
+                                             functionCall, inlineData, code, ...)
+           -> usage delta, response_metadata (finish data on the final event only)
+      -> ChatGenerationChunk
+    message_from_response(body) = the same StateState over a single event, so
+    merged stream chunks equal the non-streamed message by construction.
+
+The content rule (one rule, for stream and non-stream alike): ``content`` is a
+plain ``str`` while every part of the reply is visible text; as soon as any other
+kind of part appears (a thought, an image, code, ...) ``content`` is a list of
+blocks, one per run of parts, in order. Function calls never go into
+``content``: they become ``tool_calls``. Thought signatures are kept JSON-clean:
+on list blocks (``extras.signature`` / ``signature``), for string content in
+``additional_kwargs["__gemini_text_thought_signatures__"]`` (offset into the
+text + signature), and for function calls in
+``additional_kwargs["__gemini_function_call_thought_signatures__"]`` keyed by
+tool call id (the same key ``langchain-google-genai`` uses).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import (
+    InputTokenDetails,
+    OutputTokenDetails,
+    UsageMetadata,
+)
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+MODEL_PROVIDER = "google_genai"
+"""``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
+standard content-block translator for Gemini applies to these messages."""
+
+FC_SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
+TEXT_SIGNATURES_KEY = "__gemini_text_thought_signatures__"
+GENERATED_ID_PREFIX = "lc_"
+"""Tool call ids this package invents when Gemini sends none (never sent back)."""
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake_keys(value: Any) -> Any:
+    """Copy of a JSON value with camelCase dict keys turned into snake_case."""
+    if isinstance(value, dict):
+        return {_CAMEL.sub("_", k).lower(): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+# -- usage -----------------------------------------------------------------
+
+_USAGE_FIELDS = (
+    "promptTokenCount",
+    "toolUsePromptTokenCount",
+    "candidatesTokenCount",
+    "thoughtsTokenCount",
+    "cachedContentTokenCount",
+    "totalTokenCount",
+)
+
+
+def _usage_counts(meta: dict[str, Any] | None) -> dict[str, int]:
+    meta = meta or {}
+    return {f: int(meta.get(f) or 0) for f in _USAGE_FIELDS}
+
+
+def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
+    """Gemini's counts -> LangChain usage (input = prompt + tool-use prompt, ...)."""
+    input_tokens = counts["promptTokenCount"] + counts["toolUsePromptTokenCount"]
+    output_tokens = counts["candidatesTokenCount"] + counts["thoughtsTokenCount"]
+    usage = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=counts["totalTokenCount"] or input_tokens + output_tokens,
+    )
+    if counts["cachedContentTokenCount"]:
+        usage["input_token_details"] = InputTokenDetails(
+            cache_read=counts["cachedContentTokenCount"]
+        )
+    if counts["thoughtsTokenCount"]:
+        usage["output_token_details"] = OutputTokenDetails(
+            reasoning=counts["thoughtsTokenCount"]
+        )
+    return usage
+
+
+def _subtract(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {k: now[k] - before[k] for k in now}
+
+
+# -- parts -------------------------------------------------------------------
+
+
+class _PartReader:
+    """Turns the parts of one event into content, tool call chunks and signatures.
+
+    Consecutive parts of the same kind (visible text, thought) continue one block
+    (same ``index``), so stream chunks merge back into the blocks Gemini sent.
+    """
+
+    def __init__(self, state: StreamState) -> None:
+        self.state = state
+        self.text: list[str] = []
+        self.blocks: list[dict[str, Any]] = []
+        self.tool_call_chunks: list[Any] = []
+        self.additional_kwargs: dict[str, Any] = {}
+
+    def read(self, part: dict[str, Any]) -> None:
+        signature = part.get("thoughtSignature")
+        for key, handler in _PART_HANDLERS.items():
+            if key in part:
+                handler(self, part, signature)
+                return
+        self._block({"type": "non_standard", "value": part}, None, kind=None)
+
+    # -- per kind ------------------------------------------------------------
+
+    def text_part(self, part: dict[str, Any], signature: str | None) -> None:
+        if part.get("thought"):
+            block = {"type": "thinking", "thinking": part["text"]}
+            self._block(block, signature, kind="thinking", sig_key="signature")
+        elif self.state.as_blocks:
+            block = {"type": "text", "text": part["text"]}
+            self._block(block, signature, kind="text")
+        else:
+            if signature:
+                entry = {"offset": self.state.text_length, "signature": signature}
+                self.additional_kwargs.setdefault(TEXT_SIGNATURES_KEY, []).append(entry)
+            self.text.append(part["text"])
+            self.state.text_length += len(part["text"])
+
+    def function_call(self, part: dict[str, Any], signature: str | None) -> None:
+        call = part["functionCall"] or {}
+        call_id = str(call.get("id") or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}")
+        args = call.get("args", {})
+        args_text = json.dumps(args) if isinstance(args, dict) else str(args)
+        chunk = tool_call_chunk(
+            name=call.get("name"), args=args_text, id=call_id, index=self.state.calls
+        )
+        self.tool_call_chunks.append(chunk)
+        self.state.calls += 1
+        if signature:
+            sigs = self.additional_kwargs.setdefault(FC_SIGNATURES_KEY, {})
+            sigs[call_id] = signature
+
+    def inline_data(self, part: dict[str, Any], signature: str | None) -> None:
+        blob = part["inlineData"] or {}
+        mime = str(blob.get("mimeType") or "application/octet-stream")
+        block = {
+            "type": _media_type(mime),
+            "base64": blob.get("data", ""),
+            "mime_type": mime,
+        }
+        self._block(block, signature, kind=None)
+
+    def file_data(self, part: dict[str, Any], signature: str | None) -> None:
+        data = part["fileData"] or {}
+        block = {"type": "file", "url": data.get("fileUri", "")}
+        if data.get("mimeType"):
+            block["mime_type"] = data["mimeType"]
+        self._block(block, signature, kind=None)
+
+    def executable_code(self, part: dict[str, Any], signature: str | None) -> None:
+        code = part["executableCode"] or {}
+        block = {
+            "type": "executable_code",
+            "executable_code": code.get("code", ""),
+            "language": code.get("language", "PYTHON"),
+        }
+        if code.get("id"):
+            block["id"] = code["id"]
+        self._block(block, signature, kind=None)
+
+    def code_result(self, part: dict[str, Any], signature: str | None) -> None:
+        result = part["codeExecutionResult"] or {}
+        block = {
+            "type": "code_execution_result",
+            "code_execution_result": result.get("output", ""),
+            "outcome": result.get("outcome", "OUTCOME_OK"),
+        }
+        if result.get("id"):
+            block["id"] = result["id"]
+        self._block(block, signature, kind=None)
+
+    # -- blocks --------------------------------------------------------------
+
+    def _block(
+        self,
+        block: dict[str, Any],
+        signature: str | None,
+        *,
+        kind: str | None,
+        sig_key: str = "extras",
+    ) -> None:
+        self.state.switch_to_blocks(self)
+        block["index"] = self.state.block_index(kind, signed=bool(signature))
+        if signature:
+            if sig_key == "extras":
+                block["extras"] = {"signature": signature}
+            else:
+                block[sig_key] = signature
+        self.blocks.append(block)
+
+    def content(self) -> str | list[Any]:
+        if not self.state.as_blocks:
+            return "".join(self.text)
+        return _merge_same_index(self.blocks)
+
+
+_PART_HANDLERS: dict[str, Callable[[_PartReader, dict[str, Any], str | None], None]] = {
+    "text": _PartReader.text_part,
+    "functionCall": _PartReader.function_call,
+    "inlineData": _PartReader.inline_data,
+    "fileData": _PartReader.file_data,
+    "executableCode": _PartReader.executable_code,
+    "codeExecutionResult": _PartReader.code_result,
+}
+
+
+def _media_type(mime: str) -> str:
+    head = mime.split("/", 1)[0]
+    return head if head in ("image", "audio", "video") else "file"
+
+
+def _merge_same_index(blocks: list[dict[str, Any]]) -> list[Any]:
+    """Join consecutive blocks of one event that continue the same block."""
+    merged: list[dict[str, Any]] = []
+    for block in blocks:
+        if merged and merged[-1]["index"] == block["index"]:
+            _extend_block(merged[-1], block)
+        else:
+            merged.append(block)
+    return list(merged)
+
+
+def _extend_block(into: dict[str, Any], block: dict[str, Any]) -> None:
+    for key in ("text", "thinking"):
+        if key in block:
+            into[key] = into.get(key, "") + block[key]
+    for key in ("signature", "extras"):
+        if key in block:
+            into[key] = block[key]
+
+
+# -- events ------------------------------------------------------------------
+
+
+class StreamState:
+    """What must be remembered between the events of one stream (one candidate).
+
+    Holds the previous cumulative usage (chunks carry deltas), the running
+    tool-call index, the text length (for signature offsets) and whether content
+    has switched from a string to blocks.
+    """
+
+    def __init__(self, candidate_index: int = 0) -> None:
+        self.candidate_index = candidate_index
+        self.usage = _usage_counts(None)
+        self.calls = 0
+        self.text_length = 0
+        self.as_blocks = False
+        self._blocks = 0
+        self._open: tuple[str | None, bool] | None = None
+
+    def switch_to_blocks(self, reader: _PartReader) -> None:
+        """From now on content is a list; text read so far becomes a block."""
+        if self.as_blocks:
+            return
+        self.as_blocks = True
+        if reader.text:
+            text = "".join(reader.text)
+            reader.text.clear()
+            reader.blocks.append({"type": "text", "text": text, "index": self._next()})
+            self._open = ("text", False)
+
+    def block_index(self, kind: str | None, *, signed: bool) -> int:
+        """Index for a new part: continue the open block or start another."""
+        if kind is not None and self._open is not None:
+            open_kind, open_signed = self._open
+            if open_kind == kind and not open_signed:
+                self._open = (kind, signed)
+                return self._blocks - 1
+        self._open = (kind, signed)
+        return self._next()
+
+    def _next(self) -> int:
+        self._blocks += 1
+        return self._blocks - 1
+
+    def chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
+        """Convert one response/event into a chunk carrying only what is new."""
+        candidate = _candidate(event, self.candidate_index)
+        reader = _PartReader(self)
+        for part in ((candidate or {}).get("content") or {}).get("parts") or ():
+            if isinstance(part, dict):
+                reader.read(part)
+        counts = _usage_counts(event.get("usageMetadata"))
+        delta, self.usage = _subtract(counts, self.usage), counts
+        message = AIMessageChunk(
+            content=reader.content(),
+            additional_kwargs=reader.additional_kwargs,
+            tool_call_chunks=reader.tool_call_chunks,
+            response_metadata=_metadata(event, candidate),
+            usage_metadata=usage_from_counts(delta),
+            id=event.get("responseId"),
+        )
+        info = _generation_info(candidate)
+        return ChatGenerationChunk(message=message, generation_info=info)
+
+
+def _candidate(event: dict[str, Any], index: int) -> dict[str, Any] | None:
+    for position, candidate in enumerate(event.get("candidates") or ()):
+        if candidate.get("index", position) == index:
+            return dict(candidate)
+    return None
+
+
+def _is_final(event: dict[str, Any], candidate: dict[str, Any] | None) -> bool:
+    if candidate is not None and candidate.get("finishReason"):
+        return True
+    return bool((event.get("promptFeedback") or {}).get("blockReason"))
+
+
+def _metadata(
+    event: dict[str, Any], candidate: dict[str, Any] | None
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+    if not _is_final(event, candidate):
+        return meta
+    candidate = candidate or {}
+    feedback = event.get("promptFeedback")
+    block_reason = (feedback or {}).get("blockReason")
+    meta["finish_reason"] = candidate.get("finishReason") or block_reason
+    meta["model_name"] = event.get("modelVersion")
+    meta["response_id"] = event.get("responseId")
+    optional = {
+        "finish_message": candidate.get("finishMessage"),
+        "safety_ratings": snake_keys(candidate.get("safetyRatings")),
+        "prompt_feedback": snake_keys(feedback),
+        "citation_metadata": snake_keys(candidate.get("citationMetadata")),
+        "grounding_metadata": snake_keys(candidate.get("groundingMetadata")),
+        "url_context_metadata": snake_keys(candidate.get("urlContextMetadata")),
+        "logprobs_result": snake_keys(candidate.get("logprobsResult")),
+        "avg_logprobs": candidate.get("avgLogprobs"),
+        "usage_details": _modality_details(event.get("usageMetadata")),
+    }
+    meta.update({k: v for k, v in optional.items() if v is not None})
+    return meta
+
+
+def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Per-modality token counts and service tier, snake_cased, when present."""
+    if not usage:
+        return None
+    keep = {
+        k: v for k, v in usage.items() if k.endswith("Details") or k == "serviceTier"
+    }
+    return snake_keys(keep) or None
+
+
+def _generation_info(candidate: dict[str, Any] | None) -> dict[str, Any] | None:
+    if candidate and candidate.get("finishReason"):
+        return {"finish_reason": candidate["finishReason"]}
+    return None
+
+
+def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
+    """An ``AIMessage`` with the same fields as a (merged) chunk."""
+    return AIMessage(
+        content=chunk.content,
+        additional_kwargs=chunk.additional_kwargs,
+        response_metadata=chunk.response_metadata,
+        tool_calls=chunk.tool_calls,
+        invalid_tool_calls=chunk.invalid_tool_calls,
+        usage_metadata=chunk.usage_metadata,
+        id=chunk.id,
+    )
+
+
+def result_from_response(body: dict[str, Any]) -> ChatResult:
+    """A non-streamed ``generateContent`` answer -> ``ChatResult``.
+
+    Each candidate is read exactly as a one-event stream would be, so
+    ``invoke`` and merged ``stream`` chunks agree.
+    """
+    indices = [c.get("index", i) for i, c in enumerate(body.get("candidates") or ())]
+    generations = []
+    for index in indices or [0]:
+        chunk = StreamState(index).chunk(body)
+        message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
+        generations.append(
+            ChatGeneration(message=message, generation_info=chunk.generation_info)
+        )
+    usage = generations[0].message.usage_metadata  # type: ignore[attr-defined]
+    return ChatResult(generations=generations, llm_output={"usage": usage})

@@ -1,0 +1,435 @@
+"""``ChatCometGemini``: the LangChain chat model, wiring the modules together.
+
+Call flow::
+
+    invoke / stream (LangChain)
+      -> ChatCometGemini._prepare        fields + per-call overrides -> _Call
+           -> _request.build_body        messages + params -> JSON body
+      -> _client.GeminiHTTP              POST / SSE, retries, typed errors
+      -> _response                       JSON -> AIMessage / AIMessageChunk
+
+This class only holds configuration and wires; it converts nothing itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
+from langchain_cometgemini._request import build_body
+from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._tools import convert_tools, function_names, tool_config
+from langchain_cometgemini.errors import MissingAPIKeyError
+
+DEFAULT_MODEL = "gemini-3-flash-preview"
+DEFAULT_BASE_URL = "https://api.cometapi.com"
+
+_CALL_ALIASES = {
+    "max_tokens": "max_output_tokens",
+    "stop_sequences": "stop",
+    "model_name": "model",
+}
+_CALL_ONLY = frozenset(
+    {"tools", "tool_config", "response_json_schema", "response_schema"}
+)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """Everything one request needs, built before any I/O."""
+
+    model: str
+    body: dict[str, Any]
+
+
+class ChatCometGemini(BaseChatModel):
+    """Gemini chat models through CometAPI's Gemini-native API.
+
+    Setup:
+        Install ``langchain-cometgemini`` and set ``COMETAPI_KEY``.
+
+    Key init args:
+        model: Gemini model name (default ``gemini-3-flash-preview``).
+        api_key: CometAPI key (default: the ``COMETAPI_KEY`` environment variable).
+        temperature, max_output_tokens, ...: generation settings, also per call.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_cometgemini import ChatCometGemini
+
+            llm = ChatCometGemini(model="gemini-3-flash-preview", temperature=0)
+
+    Invoke:
+        .. code-block:: python
+
+            llm.invoke("Why is the sky blue?").content
+
+    Content rule:
+        ``content`` is a ``str`` while the reply holds only visible text; when it
+        holds anything else (thoughts, images, code) it is a list of content blocks,
+        one per part, in order. Tool calls are always in ``tool_calls``.
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, alias="model_name")
+    """Gemini model name, e.g. ``gemini-3-flash-preview``."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("COMETAPI_KEY", default=None)
+    )
+    """CometAPI key; read from ``COMETAPI_KEY`` when not given."""
+    base_url: str = Field(
+        default_factory=from_env("COMETAPI_BASE_URL", default=DEFAULT_BASE_URL),
+        alias="api_base",
+    )
+    """API root; read from ``COMETAPI_BASE_URL``, default ``https://api.cometapi.com``."""
+    api_version: str = "v1beta"
+    """API version path segment."""
+    use_bearer_auth: bool = False
+    """Send the key as ``Authorization: Bearer`` instead of ``x-goog-api-key``."""
+    default_headers: dict[str, str] | None = None
+    """Extra HTTP headers sent with every request."""
+    timeout: float | None = Field(default=120.0, alias="request_timeout")
+    """Seconds before a request (or a silent stream) times out; None waits forever."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after a retryable failure (429, 5xx, connection); 0 disables retries."""
+    http_client: Any | None = Field(default=None, exclude=True)
+    """Your own ``httpx.Client`` (used as is, never closed by this model)."""
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """Your own ``httpx.AsyncClient`` (used as is, never closed by this model)."""
+    streaming: bool = False
+    """Stream by default, even from ``invoke``."""
+
+    temperature: float | None = None
+    """Sampling temperature."""
+    top_p: float | None = None
+    """Nucleus sampling probability mass."""
+    top_k: int | None = None
+    """Top-k sampling."""
+    max_output_tokens: int | None = Field(default=None, alias="max_tokens")
+    """Maximum tokens to generate."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences."""
+    seed: int | None = None
+    """Sampling seed."""
+    presence_penalty: float | None = None
+    """Presence penalty."""
+    frequency_penalty: float | None = None
+    """Frequency penalty."""
+    candidate_count: int | None = None
+    """Number of candidates to generate (each becomes a generation)."""
+    response_mime_type: str | None = None
+    """Output MIME type, e.g. ``application/json``."""
+    safety_settings: dict[str, str] | list[dict[str, str]] | None = None
+    """Safety thresholds: ``{category: threshold}`` or Gemini's list form."""
+    cached_content: str | None = None
+    """Name of cached content (``cachedContents/...``) to answer from."""
+    generation_config: dict[str, Any] | None = None
+    """Raw ``generationConfig`` entries merged last (for fields Gemini adds later)."""
+
+    thinking_level: Literal["minimal", "low", "medium", "high"] | None = None
+    """Gemini 3 thinking level."""
+    thinking_budget: int | None = None
+    """Gemini 2.5 thinking token budget (0 off, -1 dynamic)."""
+    include_thoughts: bool | None = None
+    """Return thought summaries as reasoning blocks."""
+    thinking_config: dict[str, Any] | None = None
+    """Raw ``thinkingConfig`` entries (the fields above win)."""
+    response_modalities: list[str] | None = None
+    """Output modalities: ``TEXT``, ``IMAGE``, ``AUDIO``."""
+    media_resolution: str | None = None
+    """Input media resolution: ``low``, ``medium`` or ``high``."""
+    image_config: dict[str, Any] | None = None
+    """Image output settings (``aspect_ratio``, ``image_size``)."""
+    speech_config: dict[str, Any] | None = None
+    """Audio output settings (voice)."""
+    response_logprobs: bool | None = None
+    """Return log probabilities of the chosen tokens."""
+    logprobs: int | None = None
+    """Number of top candidate log probabilities per token."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _http: GeminiHTTP | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _validate(self) -> Self:
+        if self.api_key is None or not self.api_key.get_secret_value():
+            msg = (
+                "No CometAPI key: pass api_key=... to ChatCometGemini or set the "
+                "COMETAPI_KEY environment variable."
+            )
+            raise MissingAPIKeyError(msg)
+        _warn_plain_http(self.base_url)
+        return self
+
+    # -- LangChain plumbing ---------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "cometgemini-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secret fields and their environment variables (for serialization)."""
+        return {"api_key": "COMETAPI_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """This model can be serialized with ``dumpd`` (secrets excluded)."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Namespace for LangChain serialization."""
+        return ["langchain_cometgemini", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, **self._default_params()}
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = self._merged_params(stop, dict(kwargs))
+        ls_params = LangSmithParams(
+            ls_provider="cometapi",
+            ls_model_name=str(params.get("model") or self.model),
+            ls_model_type="chat",
+        )
+        if params.get("temperature") is not None:
+            ls_params["ls_temperature"] = params["temperature"]
+        if params.get("max_output_tokens") is not None:
+            ls_params["ls_max_tokens"] = params["max_output_tokens"]
+        if params.get("stop"):
+            ls_params["ls_stop"] = list(params["stop"])
+        return ls_params
+
+    # -- parameters -------------------------------------------------------------
+
+    def _default_params(self) -> dict[str, Any]:
+        """Generation-related fields that are set (unset ones are never sent)."""
+        names = _REQUEST_FIELDS
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+    def _merged_params(
+        self, stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        params = self._default_params()
+        params["model"] = self.model
+        for key, value in kwargs.items():
+            name = _CALL_ALIASES.get(key, key)
+            if (
+                name not in _REQUEST_FIELDS
+                and name not in _CALL_ONLY
+                and name != "model"
+            ):
+                msg = f"Unknown argument {key!r} for ChatCometGemini."
+                raise TypeError(msg)
+            params[name] = value
+        if stop is not None:
+            params["stop"] = stop
+        return params
+
+    def _prepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> _Call:
+        kwargs.pop("stream", None)
+        params = self._merged_params(stop, kwargs)
+        model = str(params.pop("model"))
+        return _Call(model=model, body=build_body(messages, params, model=model))
+
+    @property
+    def http(self) -> GeminiHTTP:
+        """The lazily built HTTP transport (one per model instance)."""
+        if self._http is None:
+            assert self.api_key is not None  # checked at init
+            headers = build_headers(
+                self.api_key.get_secret_value(),
+                bearer=self.use_bearer_auth,
+                extra=self.default_headers,
+            )
+            self._http = GeminiHTTP(
+                base_url=self.base_url,
+                api_version=self.api_version,
+                headers=headers,
+                timeout=self.timeout,
+                retry=RetryPolicy(max_retries=self.max_retries),
+                client=self.http_client,
+                async_client=self.http_async_client,
+            )
+        return self._http
+
+    # -- calls ------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._prepare(messages, stop, kwargs)
+        body = self.http.request(call.model, "generateContent", call.body)
+        return result_from_response(body)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        call = self._prepare(messages, stop, kwargs)
+        body = await self.http.arequest(call.model, "generateContent", call.body)
+        return result_from_response(body)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        call = self._prepare(messages, stop, kwargs)
+        state = StreamState()
+        for event in self.http.stream(call.model, call.body):
+            chunk = state.chunk(event)
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._prepare(messages, stop, kwargs)
+        state = StreamState()
+        async for event in self.http.astream(call.model, call.body):
+            chunk = state.chunk(event)
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    # -- tools and structured output ---------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | dict[str, Any] | list[str] | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any LangChain tool form, or Gemini built-in tool dicts).
+
+        Args:
+            tools: ``@tool``/``BaseTool``, functions, pydantic classes, TypedDicts,
+                OpenAI or Gemini tool dicts, built-ins like ``{"google_search": {}}``.
+            tool_choice: ``"auto"``, ``"any"``/``"required"``/``True``, ``"none"``,
+                ``"validated"``, a tool name or a list of names.
+            **kwargs: Further call arguments bound with the tools.
+
+        Raises:
+            ValueError: ``tool_choice`` names a tool that is not bound.
+        """
+        gemini_tools = convert_tools(tools)
+        config = tool_config(tool_choice, function_names(gemini_tools))
+        if config is not None:
+            kwargs["tool_config"] = config
+        return self.bind(tools=gemini_tools, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Return a runnable whose output is parsed into ``schema``.
+
+        Args:
+            schema: A pydantic class, TypedDict or JSON-schema dict.
+            method: ``json_schema`` (native ``responseJsonSchema``, default),
+                ``function_calling`` (a forced tool call) or ``json_mode``.
+            include_raw: Also return the raw message and any parsing error.
+            strict: Accepted for API compatibility; Gemini validates natively.
+            **kwargs: Further call arguments.
+        """
+        from langchain_cometgemini._structured import structured_runnable
+
+        return structured_runnable(
+            self, schema, method=method, include_raw=include_raw, **kwargs
+        )
+
+
+_REQUEST_FIELDS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_output_tokens",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "candidate_count",
+    "response_mime_type",
+    "safety_settings",
+    "cached_content",
+    "generation_config",
+    "thinking_level",
+    "thinking_budget",
+    "include_thoughts",
+    "thinking_config",
+    "response_modalities",
+    "media_resolution",
+    "image_config",
+    "speech_config",
+    "response_logprobs",
+    "logprobs",
+)
+"""Fields that shape the request body; each may also be passed per call."""
+
+
+def _warn_plain_http(base_url: str) -> None:
+    """Warn when the key would travel unencrypted to a host that is not local."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "http":
+        return
+    host = parts.hostname or ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost"
+    if not local:
+        warnings.warn(
+            f"base_url {base_url!r} uses plain http: the API key would be sent "
+            "unencrypted. Use https.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,258 @@
+"""Typed errors for every way a Gemini request can fail.
+
+Flow: `_client.py` catches an HTTP status, an SSE ``error`` event or an httpx
+transport failure and calls :func:`error_from_response` / :func:`error_from_transport`.
+Both classify through one table (:data:`_STATUS_CLASSES`), so the same failure
+raises the same class whether it came from ``invoke``, ``ainvoke``, ``stream`` or
+``astream``.
+
+Every class inherits :class:`CometGeminiError` *and* the matching
+``langchain_core.exceptions`` class, so callers can catch either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CometGeminiError",
+    "ContextWindowExceededError",
+    "InvalidResponseError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "StreamInterruptedError",
+]
+
+_EXCERPT_CHARS = 200
+
+
+class CometGeminiError(ModelError):
+    """Base class of every error this package raises for a failed request.
+
+    Attributes:
+        status_code: HTTP status (or the ``code`` of an in-stream error event).
+        status: Gemini's status string, e.g. ``"RESOURCE_EXHAUSTED"``.
+        message: The server's message, or a description of the failure.
+        details: Gemini's ``error.details`` list (``[]`` when absent).
+        retry_after: Seconds the server asked us to wait, when it said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        status: str | None = None,
+        details: list[Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.status = status
+        self.details = details or []
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = " ".join(str(p) for p in (self.status_code, self.status) if p)
+        return f"{head}: {self.message}" if head else self.message
+
+
+class BadRequestError(CometGeminiError, ModelInvalidRequestError):
+    """The request was rejected as invalid (HTTP 400)."""
+
+
+class ContextWindowExceededError(BadRequestError, ContextOverflowError):
+    """The input is longer than the model's context window."""
+
+
+class AuthenticationError(CometGeminiError, ModelAuthenticationError):
+    """The API key is missing, invalid or revoked (HTTP 401, 400 API_KEY_INVALID)."""
+
+
+class MissingAPIKeyError(AuthenticationError, ValueError):
+    """No API key was configured; raised before any request is sent."""
+
+
+class PermissionDeniedError(CometGeminiError, ModelPermissionDeniedError):
+    """The key may not use this model or method (HTTP 403)."""
+
+
+class NotFoundError(CometGeminiError, ModelNotFoundError):
+    """The model or path does not exist (HTTP 404)."""
+
+
+class RateLimitError(CometGeminiError, ModelRateLimitError):
+    """Quota or rate limit exceeded (HTTP 429)."""
+
+
+class ServerError(CometGeminiError, ModelAPIError):
+    """The server failed (HTTP 5xx, CometAPI 524, or an in-stream error event)."""
+
+
+class RequestTimeoutError(CometGeminiError, ModelTimeoutError):
+    """The request timed out (client-side timeout or HTTP 408/504)."""
+
+
+class APIConnectionError(CometGeminiError, ModelConnectionError):
+    """The server could not be reached, or the connection broke."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A stream ended before Gemini said it was finished (no ``finishReason``)."""
+
+
+class InvalidResponseError(CometGeminiError, ModelAPIError):
+    """The server answered something that is not Gemini's wire format."""
+
+    is_retryable = False
+
+
+_STATUS_CLASSES: dict[int, type[CometGeminiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+    504: RequestTimeoutError,
+}
+"""HTTP status -> error class; other 5xx are ServerError, other 4xx BadRequest."""
+
+_CONTEXT_OVERFLOW = re.compile(
+    r"token limit|context (?:length|window)|exceeds the maximum number of tokens"
+    r"|input token count|too many tokens|prompt is too long",
+    re.IGNORECASE,
+)
+
+
+def _class_for(
+    status_code: int, message: str, details: list[Any]
+) -> type[CometGeminiError]:
+    if status_code == 400 and _CONTEXT_OVERFLOW.search(message):
+        return ContextWindowExceededError
+    if status_code == 400 and _has_reason(details, "API_KEY_INVALID"):
+        return AuthenticationError
+    if status_code in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status_code]
+    if status_code >= 500:
+        return ServerError
+    if 300 <= status_code < 400:
+        return InvalidResponseError
+    return BadRequestError
+
+
+def _has_reason(details: list[Any], reason: str) -> bool:
+    return any(isinstance(d, dict) and d.get("reason") == reason for d in details)
+
+
+def excerpt(text: str) -> str:
+    """Shorten a response body for an error message (one line, bounded)."""
+    flat = " ".join(text.split())
+    if len(flat) <= _EXCERPT_CHARS:
+        return flat
+    return flat[:_EXCERPT_CHARS] + "..."
+
+
+def parse_error_body(body: bytes | str) -> tuple[str, str | None, list[Any]]:
+    """Read ``(message, status, details)`` from an error body of any shape.
+
+    Understands Google's ``{"error": {"code", "message", "status", "details"}}``,
+    CometAPI's ``{"error": {"message", "type", "code"}}`` and anything else
+    (an HTML page from a proxy, plain text), which becomes a short excerpt.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return f"non-JSON response body: {excerpt(text)!r}", None, []
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, list) and error:  # a JSON-array stream answer
+        error = error[0].get("error") if isinstance(error[0], dict) else None
+    if not isinstance(error, dict):
+        return f"unexpected response body: {excerpt(text)!r}", None, []
+    return _error_fields(error)
+
+
+def _error_fields(error: dict[str, Any]) -> tuple[str, str | None, list[Any]]:
+    message = str(error.get("message") or "no message")
+    status = error.get("status") or error.get("type")
+    code = error.get("code")
+    if status is None and isinstance(code, str):  # CometAPI puts its code here
+        status = code
+    details = error.get("details")
+    return message, str(status) if status else None, list(details or [])
+
+
+def retry_delay_from_details(details: list[Any]) -> float | None:
+    """Return ``google.rpc.RetryInfo.retryDelay`` in seconds, if present."""
+    for item in details:
+        if isinstance(item, dict) and "retryDelay" in item:
+            return parse_duration(item["retryDelay"])
+    return None
+
+
+def parse_duration(value: Any) -> float | None:
+    """Parse a protobuf duration such as ``"17s"`` or ``"34.4s"``."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)s?\s*", str(value))
+    return float(match.group(1)) if match else None
+
+
+def error_from_response(
+    status_code: int,
+    body: bytes | str,
+    *,
+    retry_after: float | None = None,
+) -> CometGeminiError:
+    """Build the typed error for an HTTP error response (or an error event)."""
+    message, status, details = parse_error_body(body)
+    delay = (
+        retry_after if retry_after is not None else retry_delay_from_details(details)
+    )
+    cls = _class_for(status_code, message, details)
+    return cls(
+        message,
+        status_code=status_code,
+        status=status,
+        details=details,
+        retry_after=delay,
+    )
+
+
+def error_from_event(error: dict[str, Any]) -> CometGeminiError:
+    """Build the typed error for a ``data: {"error": ...}`` event on a 200 stream."""
+    message, status, details = _error_fields(error)
+    code = error.get("code")
+    status_code = code if isinstance(code, int) else 500
+    cls = _class_for(status_code, message, details)
+    return cls(
+        f"error event mid-stream: {message}",
+        status_code=status_code,
+        status=status,
+        details=details,
+        retry_after=retry_delay_from_details(details),
+    )
