@@ -405,5 +405,4 @@ def result_from_response(body: dict[str, Any]) -> ChatResult:
         generations.append(
             ChatGeneration(message=message, generation_info=chunk.generation_info)
         )
-    usage = generations[0].message.usage_metadata  # type: ignore[attr-defined]
-    return ChatResult(generations=generations, llm_output={"usage": usage})
+    return ChatResult(generations=generations)
