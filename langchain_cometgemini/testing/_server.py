@@ -8,6 +8,7 @@ hands it to the emulator and writes the reply.
 from __future__ import annotations
 
 import json
+import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -49,6 +50,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        """Disable Nagle's algorithm: small writes must go out at once."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Do not log requests to stderr."""
