@@ -35,8 +35,10 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
 from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
+from langchain_cometgemini._fetch import MediaPolicy, aresolve_media, resolve_media
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._tokens import count_tokens
 from langchain_cometgemini._tools import convert_tools, function_names, tool_config
 from langchain_cometgemini.errors import MissingAPIKeyError
 
@@ -165,6 +167,12 @@ class ChatCometGemini(BaseChatModel):
     """Return log probabilities of the chosen tokens."""
     logprobs: int | None = None
     """Number of top candidate log probabilities per token."""
+    media_fetch: Literal["download", "pass_through"] = "download"
+    """http(s) media URLs: download and send inline, or pass through as fileData."""
+    media_max_bytes: int = 20 * 1024 * 1024
+    """Largest media file downloaded for a URL block."""
+    allow_private_media_urls: bool = False
+    """Allow downloading media from loopback, private and link-local addresses."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -261,6 +269,15 @@ class ChatCometGemini(BaseChatModel):
         return _Call(model=model, body=build_body(messages, params, model=model))
 
     @property
+    def _media_policy(self) -> MediaPolicy:
+        return MediaPolicy(
+            mode=self.media_fetch,
+            max_bytes=self.media_max_bytes,
+            allow_private=self.allow_private_media_urls,
+            timeout=self.timeout,
+        )
+
+    @property
     def http(self) -> GeminiHTTP:
         """The lazily built HTTP transport (one per model instance)."""
         if self._http is None:
@@ -291,7 +308,8 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
-        body = self.http.request(call.model, "generateContent", call.body)
+        request = resolve_media(call.body, self._media_policy, self.http.client)
+        body = self.http.request(call.model, "generateContent", request)
         return result_from_response(body)
 
     async def _agenerate(
@@ -302,7 +320,9 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
-        body = await self.http.arequest(call.model, "generateContent", call.body)
+        client = self.http.async_client
+        request = await aresolve_media(call.body, self._media_policy, client)
+        body = await self.http.arequest(call.model, "generateContent", request)
         return result_from_response(body)
 
     def _stream(
@@ -313,8 +333,9 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
+        request = resolve_media(call.body, self._media_policy, self.http.client)
         state = StreamState()
-        for event in self.http.stream(call.model, call.body):
+        for event in self.http.stream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -328,12 +349,29 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
+        client = self.http.async_client
+        request = await aresolve_media(call.body, self._media_policy, client)
         state = StreamState()
-        async for event in self.http.astream(call.model, call.body):
+        async for event in self.http.astream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+    ) -> int:
+        """Count tokens with one ``:countTokens`` call carrying the whole request.
+
+        Contents, system instruction and tools are all counted. Where the endpoint
+        is missing, a local estimate (about 4 characters per token) is returned
+        with a warning.
+        """
+        kwargs: dict[str, Any] = {"tools": convert_tools(tools)} if tools else {}
+        call = self._prepare(list(messages), None, kwargs)
+        return count_tokens(self.http, call.model, call.body)
 
     # -- tools and structured output ---------------------------------------------
 
