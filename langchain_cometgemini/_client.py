@@ -9,8 +9,19 @@ Flow of one call::
         -> StreamCheck.accept per SSE event (JSON decode, error events, finish)
 
 Sync and async differ only in the ``await``: URL and header building, response
-checks, event decoding and retry decisions are shared functions. A stream is
-retried only until its first event arrives; after that any failure raises.
+checks, event decoding and retry decisions are shared functions.
+
+Retry policy (:class:`RetryPolicy`): HTTP 408, 429, 500, 502, 503, 504 and
+CometAPI's 524, connection failures (refused, reset, dropped before any
+answer) and connect timeouts are retried up to ``max_retries`` times, waiting
+the server's ``Retry-After`` / ``RetryInfo.retryDelay`` when given, else a
+capped exponential backoff with jitter. Nothing else is retried: other 4xx,
+read timeouts (the server may be working and billing), redirects (never
+followed) and malformed answers. A stream is retried only until its first event
+has been decoded (an error event in first place counts as an HTTP error of its
+code); once an event has been handed out, any failure raises a typed error
+(:class:`StreamInterruptedError` for a drop or a missing ``finishReason``) and
+never ends the stream as if it were complete.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -35,6 +46,7 @@ from langchain_cometgemini._version import __version__
 from langchain_cometgemini.errors import (
     APIConnectionError,
     CometGeminiError,
+    ConnectTimeoutError,
     InvalidResponseError,
     RequestTimeoutError,
     StreamInterruptedError,
@@ -50,6 +62,13 @@ T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
 """HTTP statuses worth another attempt (524 is CometAPI's gateway timeout)."""
 
+DEFAULT_INITIAL_DELAY = 0.5
+"""Backoff before the first retry, in seconds (doubled per attempt)."""
+DEFAULT_MAX_DELAY = 8.0
+"""Cap of the exponential backoff, in seconds."""
+DEFAULT_MAX_SERVER_DELAY = 60.0
+"""Longest server-requested wait honoured; a longer one is not waited for."""
+
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 _API_VERSION = re.compile(r"v\d+[a-z0-9]*")
 
@@ -61,13 +80,16 @@ class RetryPolicy:
     Retries 408/429/5xx/524 and connection failures, never other 4xx. The
     server's own delay (``Retry-After`` or ``RetryInfo.retryDelay``) wins over
     the capped exponential backoff with jitter; a server delay longer than
-    ``max_server_delay`` is not waited for.
+    ``max_server_delay`` is not waited for (the error is raised at once).
+    Attempt ``n`` (0-based) backs off ``min(max_delay, initial_delay * 2**n)``
+    times a jitter factor in ``[0.5, 1)``. The delay defaults are read from the
+    module constants ``DEFAULT_*`` when a policy is built.
     """
 
     max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_server_delay: float = 60.0
+    initial_delay: float = field(default_factory=lambda: DEFAULT_INITIAL_DELAY)
+    max_delay: float = field(default_factory=lambda: DEFAULT_MAX_DELAY)
+    max_server_delay: float = field(default_factory=lambda: DEFAULT_MAX_SERVER_DELAY)
 
     def delay(self, error: CometGeminiError, attempt: int) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
@@ -118,13 +140,29 @@ def build_headers(
     return headers
 
 
-def transport_error(exc: httpx.HTTPError, url: str) -> CometGeminiError:
-    """Map an httpx transport failure to a typed error (no headers, no key)."""
+def transport_error(
+    exc: httpx.HTTPError, url: str, *, events: int | None = None
+) -> CometGeminiError:
+    """Map an httpx transport failure to a typed error (no headers, no key).
+
+    ``events`` is the number of stream events already handed out; when it is
+    set the failure happened mid-stream and the answer is incomplete.
+    """
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ConnectTimeoutError(f"could not connect to {url} in time ({kind})")
     if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"request to {url} timed out ({type(exc).__name__})")
-    return APIConnectionError(
-        f"connection to {url} failed: {type(exc).__name__}: {exc}"
-    )
+        if events is not None:
+            msg = f"stream from {url} stalled after {events} event(s) ({kind})"
+            return RequestTimeoutError(msg)
+        return RequestTimeoutError(f"request to {url} timed out ({kind})")
+    if events is not None:
+        msg = (
+            f"stream from {url} broke after {events} event(s): {kind}: {exc}; "
+            "the answer is incomplete"
+        )
+        return StreamInterruptedError(msg)
+    return APIConnectionError(f"connection to {url} failed: {kind}: {exc}")
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -156,22 +194,37 @@ def _check_status(response: httpx.Response, body: bytes) -> None:
         raise error_from_response(status, body, retry_after=retry_after)
 
 
-def _decode_json(response: httpx.Response, body: bytes) -> Any:
+def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
+    """The JSON object of a 2xx answer; typed errors for anything else."""
     _check_status(response, body)
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError:
+        data = None
+    if not isinstance(data, dict):
         ctype = response.headers.get("content-type", "?")
         msg = (
-            f"expected JSON from {response.request.url} but got {ctype!r}: "
+            f"expected a JSON object from {response.request.url} but got {ctype!r}: "
             f"{excerpt(body.decode('utf-8', 'replace'))!r} (is base_url right?)"
         )
-        raise InvalidResponseError(msg, status_code=response.status_code) from None
+        raise InvalidResponseError(msg, status_code=response.status_code)
+    _raise_error_body(data, response.status_code)
+    return data
+
+
+def _raise_error_body(data: Any, status: int) -> None:
+    """Raise for ``{"error": {...}}`` sent with a success status (some gateways)."""
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        raise error_from_event(data["error"], where=f"error body with HTTP {status}")
 
 
 def _check_stream_start(response: httpx.Response, body: bytes) -> None:
     """Raise for an error status, or for a 200 that is not an SSE stream."""
     _check_status(response, body)
+    try:
+        _raise_error_body(json.loads(body), response.status_code)
+    except ValueError:
+        pass
     msg = (
         f"expected an SSE stream from {response.request.url} but got "
         f"{response.headers.get('content-type', '?')!r}: "
@@ -269,7 +322,8 @@ def _log_retry(err: CometGeminiError, attempt: int, wait: float) -> None:
 class _OpenStream:
     response: httpx.Response
     events: Any  # the SSE iterator, already past ``first``
-    first: str
+    first: dict[str, Any]  # the first event, decoded and checked
+    check: StreamCheck
 
 
 class GeminiHTTP:
@@ -297,6 +351,7 @@ class GeminiHTTP:
         self.timeout = timeout
         self.retry = retry
         self._client = client
+        self._owns_client = client is None
         self._async_client = async_client
         self._async_clients: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, httpx.AsyncClient
@@ -325,12 +380,13 @@ class GeminiHTTP:
         if self._async_client is not None:
             return self._async_client
         loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(
-                timeout=self.timeout, limits=_LIMITS, follow_redirects=False
-            )
-            self._async_clients[loop] = client
+        with self._lock:
+            client = self._async_clients.get(loop)
+            if client is None:
+                client = httpx.AsyncClient(
+                    timeout=self.timeout, limits=_LIMITS, follow_redirects=False
+                )
+                self._async_clients[loop] = client
         return client
 
     def _request(
@@ -380,31 +436,35 @@ class GeminiHTTP:
     # -- streaming ---------------------------------------------------------
 
     def stream(self, model: str, body: Any) -> Iterator[dict[str, Any]]:
-        """Yield each decoded SSE event; retried only before the first event."""
+        """Yield each decoded SSE event; retried only before the first event.
+
+        Closing the generator early (``break``, an exception in the consumer)
+        closes the connection.
+        """
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         opened = _with_retries(self.retry, lambda: self._open(url, body))
-        check = StreamCheck(url)
+        check = opened.check
         try:
-            yield check.accept(opened.first)
+            yield opened.first
             for sse in opened.events:
                 yield check.accept(sse.data)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            raise transport_error(exc, url, events=check.events) from exc
         finally:
             opened.response.close()
         check.close()
 
     async def astream(self, model: str, body: Any) -> AsyncIterator[dict[str, Any]]:
-        """Async :meth:`stream`."""
+        """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         opened = await _awith_retries(self.retry, lambda: self._aopen(url, body))
-        check = StreamCheck(url)
+        check = opened.check
         try:
-            yield check.accept(opened.first)
+            yield opened.first
             async for sse in opened.events:
                 yield check.accept(sse.data)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            raise transport_error(exc, url, events=check.events) from exc
         finally:
             await opened.response.aclose()
         check.close()
@@ -418,14 +478,15 @@ class GeminiHTTP:
             if not _is_sse(response):
                 _check_stream_start(response, response.read())
             events = EventSource(response).iter_sse()
-            first = _first_event(next(events, None), url)
+            check = StreamCheck(url)
+            first = check.accept(_first_event(next(events, None), url))
         except httpx.HTTPError as exc:
             _close_quietly(response)
             raise transport_error(exc, url) from exc
         except BaseException:
             _close_quietly(response)
             raise
-        return _OpenStream(response, events, first)
+        return _OpenStream(response, events, first, check)
 
     async def _aopen(self, url: str, body: Any) -> _OpenStream:
         client = self.async_client
@@ -436,19 +497,32 @@ class GeminiHTTP:
             if not _is_sse(response):
                 _check_stream_start(response, await response.aread())
             events = EventSource(response).aiter_sse()
-            first = _first_event(await anext(events, None), url)
+            check = StreamCheck(url)
+            first = check.accept(_first_event(await anext(events, None), url))
         except httpx.HTTPError as exc:
             await _aclose_quietly(response)
             raise transport_error(exc, url) from exc
         except BaseException:
             await _aclose_quietly(response)
             raise
-        return _OpenStream(response, events, first)
+        return _OpenStream(response, events, first, check)
 
     def close(self) -> None:
-        """Close the clients this object created (not user-supplied ones)."""
-        if self._client is not None:
-            self._client.close()
+        """Close the sync client if this object created it (not a user's)."""
+        with self._lock:
+            client, owned = self._client, self._owns_client
+            if owned:
+                self._client = None
+        if owned and client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object created for the running loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._async_clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
 
 
 _STREAM_ACTION = "streamGenerateContent?alt=sse"

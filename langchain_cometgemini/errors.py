@@ -34,6 +34,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CometGeminiError",
+    "ConnectTimeoutError",
     "ContextWindowExceededError",
     "InvalidResponseError",
     "MissingAPIKeyError",
@@ -92,8 +93,12 @@ class AuthenticationError(CometGeminiError, ModelAuthenticationError):
     """The API key is missing, invalid or revoked (HTTP 401, 400 API_KEY_INVALID)."""
 
 
-class MissingAPIKeyError(AuthenticationError, ValueError):
-    """No API key was configured; raised before any request is sent."""
+class MissingAPIKeyError(AuthenticationError):
+    """No API key was configured; raised at construction, before any request.
+
+    Not a ValueError on purpose: pydantic would wrap a ValueError raised while
+    validating the model into a ValidationError and lose the type.
+    """
 
 
 class PermissionDeniedError(CometGeminiError, ModelPermissionDeniedError):
@@ -120,14 +125,24 @@ class APIConnectionError(CometGeminiError, ModelConnectionError):
     """The server could not be reached, or the connection broke."""
 
 
+class ConnectTimeoutError(RequestTimeoutError, APIConnectionError):
+    """No connection could be opened in time (nothing was sent; retried)."""
+
+
 class StreamInterruptedError(APIConnectionError):
-    """A stream ended before Gemini said it was finished (no ``finishReason``)."""
+    """A stream broke or ended before Gemini said it was finished.
+
+    Raised when the connection drops after the first event, or when the
+    stream closes without a ``finishReason``: the answer is incomplete.
+    """
 
 
 class InvalidResponseError(CometGeminiError, ModelAPIError):
-    """The server answered something that is not Gemini's wire format."""
+    """The server answered something that is not Gemini's wire format.
 
-    is_retryable = False
+    Covers malformed or truncated JSON, a non-SSE answer to a stream request,
+    and redirects (never followed, so the key cannot travel elsewhere).
+    """
 
 
 _STATUS_CLASSES: dict[int, type[CometGeminiError]] = {
@@ -243,14 +258,20 @@ def error_from_response(
     )
 
 
-def error_from_event(error: dict[str, Any]) -> CometGeminiError:
-    """Build the typed error for a ``data: {"error": ...}`` event on a 200 stream."""
+def error_from_event(
+    error: dict[str, Any], *, where: str = "error event mid-stream"
+) -> CometGeminiError:
+    """Build the typed error for a ``data: {"error": ...}`` event on a 200 stream.
+
+    Also used for an ``{"error": ...}`` body sent with HTTP 200 (``where``
+    names the context). A missing or non-numeric ``code`` counts as 500.
+    """
     message, status, details = _error_fields(error)
     code = error.get("code")
-    status_code = code if isinstance(code, int) else 500
+    status_code = code if isinstance(code, int) and code >= 400 else 500
     cls = _class_for(status_code, message, details)
     return cls(
-        f"error event mid-stream: {message}",
+        f"{where}: {message}",
         status_code=status_code,
         status=status,
         details=details,
