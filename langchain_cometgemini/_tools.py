@@ -5,9 +5,12 @@ Input flow::
     convert_tools(tools)
       Gemini-native dict {"functionDeclarations": [...]}   -> declarations merged
       built-in tool dict {"google_search": {}} (snake/camel) -> its own Tool entry
-      anything else (BaseTool, function, pydantic, TypedDict, OpenAI dict,
+      pydantic class / BaseTool with a pydantic schema -> model_json_schema()
+                                        (lossless: $defs/$ref, recursion kept)
+      anything else (function, TypedDict, OpenAI dict,
       {name, description, parameters})  -> convert_to_openai_tool
-                                        -> FunctionDeclaration(parametersJsonSchema)
+      -> FunctionDeclaration: parametersJsonSchema (default, real JSON Schema)
+         or, with schema_format="openapi", parameters (_schema.to_openapi)
       -> [{"functionDeclarations": [...all functions...]}, *built-in tools]
     tool_config(tool_choice, names)  -> {"functionCallingConfig": {...}}
 """
@@ -15,11 +18,16 @@ Input flow::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
+from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel
 
 from langchain_cometgemini._request import camel
+from langchain_cometgemini._schema import to_openapi
+
+SchemaFormat = Literal["json_schema", "openapi"]
 
 BUILTIN_TOOLS = frozenset(
     {
@@ -36,15 +44,42 @@ BUILTIN_TOOLS = frozenset(
 """Gemini's server-side tools (``Tool`` fields other than functionDeclarations)."""
 
 
-def _declaration(tool: Any, *, json_schema: bool) -> dict[str, Any]:
+def _is_pydantic(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _function(tool: Any) -> tuple[str, str, dict[str, Any] | None]:
+    """``(name, description, JSON Schema of the arguments)`` of one tool."""
+    if isinstance(tool, BaseTool) and _is_pydantic(tool.tool_call_schema):
+        schema = tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]
+        return tool.name, tool.description, _strip_root(schema)
+    if _is_pydantic(tool):
+        schema = tool.model_json_schema()
+        description = str(schema.get("description") or "")
+        return tool.__name__, description, _strip_root(schema)
     function = convert_to_openai_tool(tool)["function"]
-    declaration: dict[str, Any] = {"name": function["name"]}
-    if function.get("description"):
-        declaration["description"] = function["description"]
-    parameters = function.get("parameters")
+    return (
+        function["name"],
+        function.get("description") or "",
+        function.get("parameters"),
+    )
+
+
+def _strip_root(schema: dict[str, Any]) -> dict[str, Any]:
+    """Title and description belong to the declaration, not to its parameters."""
+    return {k: v for k, v in schema.items() if k not in ("title", "description")}
+
+
+def _declaration(tool: Any, *, schema_format: SchemaFormat) -> dict[str, Any]:
+    name, description, parameters = _function(tool)
+    declaration: dict[str, Any] = {"name": name}
+    if description:
+        declaration["description"] = description
     if parameters and parameters.get("properties"):
-        key = "parametersJsonSchema" if json_schema else "parameters"
-        declaration[key] = parameters
+        if schema_format == "openapi":
+            declaration["parameters"] = to_openapi(parameters, f"tool {name!r}")
+        else:
+            declaration["parametersJsonSchema"] = parameters
     return declaration
 
 
@@ -56,9 +91,24 @@ def _is_builtin(tool: Any) -> bool:
 
 
 def convert_tools(
-    tools: Sequence[Any], *, json_schema: bool = True
+    tools: Sequence[Any], *, schema_format: SchemaFormat = "json_schema"
 ) -> list[dict[str, Any]]:
-    """All function declarations in one Tool entry, then each built-in tool."""
+    """All function declarations in one Tool entry, then each built-in tool.
+
+    Args:
+        tools: Any LangChain tool form, Gemini-native ``{"functionDeclarations":
+            [...]}`` dicts and built-in tools such as ``{"google_search": {}}``.
+        schema_format: ``json_schema`` sends ``parametersJsonSchema`` as is;
+            ``openapi`` sends the OpenAPI-subset ``parameters``.
+
+    Raises:
+        ValueError: two tools share a name, or ``schema_format`` is unknown.
+    """
+    if schema_format not in ("json_schema", "openapi"):
+        msg = (
+            f"tool_schema_format must be 'json_schema' or 'openapi': {schema_format!r}"
+        )
+        raise ValueError(msg)
     declarations: list[dict[str, Any]] = []
     builtins: list[dict[str, Any]] = []
     for tool in tools:
@@ -74,7 +124,7 @@ def convert_tools(
             key, value = next(iter(tool.items()))
             builtins.append({camel(key): value or {}})
         else:
-            declarations.append(_declaration(tool, json_schema=json_schema))
+            declarations.append(_declaration(tool, schema_format=schema_format))
     _check_unique(declarations)
     head = [{"functionDeclarations": declarations}] if declarations else []
     return head + builtins
@@ -127,9 +177,7 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
             or "function_calling_config" in tool_choice
         ):
             return dict(tool_choice)
-        tool_choice = (tool_choice.get("function") or {}).get(
-            "name"
-        ) or tool_choice.get("name")
+        tool_choice = _choice_from_dict(tool_choice)
     if isinstance(tool_choice, str) and tool_choice.lower() in _MODES:
         return _calling(_MODES[tool_choice.lower()])
     chosen = [tool_choice] if isinstance(tool_choice, str) else list(tool_choice or [])
@@ -138,6 +186,22 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
         msg = f"tool_choice {tool_choice!r} names no bound tool; bound: {list(names)}."
         raise ValueError(msg)
     return _calling("ANY", allowed=chosen)
+
+
+def _choice_from_dict(choice: Mapping[str, Any]) -> Any:
+    """A tool_choice dict -> a name or a mode.
+
+    Accepts OpenAI ``{"type": "function", "function": {"name"}}``, ``{"name"}``
+    and ``{"type": "auto"|"any"|"none"|...}``.
+    """
+    name = (choice.get("function") or {}).get("name") or choice.get("name")
+    if name:
+        return name
+    kind = choice.get("type")
+    if isinstance(kind, str) and kind.lower() in _MODES:
+        return kind
+    msg = f"Unsupported tool_choice dict {dict(choice)!r}."
+    raise ValueError(msg)
 
 
 def _calling(mode: str, allowed: list[str] | None = None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -36,8 +37,13 @@ from typing_extensions import Self
 
 from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
 from langchain_cometgemini._fetch import MediaPolicy, aresolve_media, resolve_media
+from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._structured import (
+    response_format_params,
+    structured_runnable,
+)
 from langchain_cometgemini._tokens import count_tokens
 from langchain_cometgemini._tools import convert_tools, function_names, tool_config
 from langchain_cometgemini.errors import MissingAPIKeyError
@@ -51,7 +57,13 @@ _CALL_ALIASES = {
     "model_name": "model",
 }
 _CALL_ONLY = frozenset(
-    {"tools", "tool_config", "response_json_schema", "response_schema"}
+    {
+        "tools",
+        "tool_config",
+        "response_json_schema",
+        "response_schema",
+        "response_format",
+    }
 )
 
 
@@ -173,6 +185,10 @@ class ChatCometGemini(BaseChatModel):
     """Largest media file downloaded for a URL block."""
     allow_private_media_urls: bool = False
     """Allow downloading media from loopback, private and link-local addresses."""
+    tool_schema_format: Literal["json_schema", "openapi"] = "json_schema"
+    """How tool parameters are sent: ``json_schema`` (``parametersJsonSchema``,
+    lossless) or ``openapi`` (the OpenAPI-subset ``parameters``, for models or
+    gateways that need it; unsupported keys are dropped with a warning)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -190,6 +206,9 @@ class ChatCometGemini(BaseChatModel):
         return self
 
     # -- LangChain plumbing ---------------------------------------------------
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(self.model)
 
     @property
     def _llm_type(self) -> str:
@@ -255,6 +274,9 @@ class ChatCometGemini(BaseChatModel):
             params[name] = value
         if stop is not None:
             params["stop"] = stop
+        if params.get("response_format") is not None:
+            params.update(response_format_params(params.pop("response_format")))
+        params.pop("response_format", None)
         return params
 
     def _prepare(
@@ -369,7 +391,11 @@ class ChatCometGemini(BaseChatModel):
         is missing, a local estimate (about 4 characters per token) is returned
         with a warning.
         """
-        kwargs: dict[str, Any] = {"tools": convert_tools(tools)} if tools else {}
+        kwargs: dict[str, Any] = {}
+        if tools:
+            kwargs["tools"] = convert_tools(
+                tools, schema_format=self.tool_schema_format
+            )
         call = self._prepare(list(messages), None, kwargs)
         return count_tokens(self.http, call.model, call.body)
 
@@ -380,6 +406,8 @@ class ChatCometGemini(BaseChatModel):
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
         *,
         tool_choice: str | bool | dict[str, Any] | list[str] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (any LangChain tool form, or Gemini built-in tool dicts).
@@ -388,13 +416,19 @@ class ChatCometGemini(BaseChatModel):
             tools: ``@tool``/``BaseTool``, functions, pydantic classes, TypedDicts,
                 OpenAI or Gemini tool dicts, built-ins like ``{"google_search": {}}``.
             tool_choice: ``"auto"``, ``"any"``/``"required"``/``True``, ``"none"``,
-                ``"validated"``, a tool name or a list of names.
-            **kwargs: Further call arguments bound with the tools.
+                ``"validated"``, a tool name, a list of names or an OpenAI
+                ``{"type": "function", "function": {"name": ...}}`` dict.
+            strict: Accepted for compatibility; Gemini validates calls against
+                the schema itself (use ``tool_choice="validated"`` to enforce).
+            parallel_tool_calls: Accepted for compatibility; Gemini decides.
+            **kwargs: Further call arguments bound with the tools (for example
+                ``response_format`` from ``create_agent``'s provider strategy).
 
         Raises:
-            ValueError: ``tool_choice`` names a tool that is not bound.
+            ValueError: ``tool_choice`` names a tool that is not bound, or two
+                tools share a name.
         """
-        gemini_tools = convert_tools(tools)
+        gemini_tools = convert_tools(tools, schema_format=self.tool_schema_format)
         config = tool_config(tool_choice, function_names(gemini_tools))
         if config is not None:
             kwargs["tool_config"] = config
@@ -418,9 +452,14 @@ class ChatCometGemini(BaseChatModel):
             include_raw: Also return the raw message and any parsing error.
             strict: Accepted for API compatibility; Gemini validates natively.
             **kwargs: Further call arguments.
-        """
-        from langchain_cometgemini._structured import structured_runnable
 
+        Returns:
+            A runnable returning the parsed object (a pydantic instance or a
+            dict); streaming yields partial objects. A reply with nothing to
+            parse raises ``OutputParserException`` carrying ``finish_reason``
+            and ``finish_message`` (with ``include_raw`` it goes into
+            ``parsing_error``).
+        """
         return structured_runnable(
             self, schema, method=method, include_raw=include_raw, **kwargs
         )
