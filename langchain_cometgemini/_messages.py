@@ -7,7 +7,13 @@ Input flow::
       HumanMessage              -> role "user"  parts   (content_parts)
       AIMessage                 -> role "model" parts   (_ai_parts: content blocks,
                                    text signatures, then functionCall parts)
-      ToolMessage               -> role "user"  functionResponse part
+      ToolMessage               -> role "user"  functionResponse part: name and
+                                   Gemini id looked up from the answered call,
+                                   JSON output decoded (else {"result": text}),
+                                   status="error" -> {"error": ...}; on Gemini 3
+                                   images/files go into functionResponse.parts,
+                                   elsewhere they follow as ordinary parts
+      -> parallel results of one model turn: one Content, in call order
       -> consecutive same-role turns merged into one Content
       -> Gemini 3: a model turn whose calls lost their signature gets the
          documented placeholder
@@ -101,26 +107,39 @@ def _signed_text_parts(message: AIMessage) -> list[Part]:
     return parts
 
 
-def _tool_response(message: ToolMessage | FunctionMessage, calls: _Calls) -> Part:
+_MEDIA_BLOCKS = frozenset(
+    {"image", "audio", "video", "file", "image_url", "media", "input_audio"}
+)
+
+
+@dataclass
+class _Result:
+    """One tool result: its call's position, functionResponse part, media parts."""
+
+    position: int
+    part: Part
+    media: list[Part] = field(default_factory=list)
+
+
+def _tool_response(
+    message: ToolMessage | FunctionMessage, calls: _Calls, *, multimodal: bool
+) -> _Result:
     if isinstance(message, FunctionMessage):
-        name, gemini_id = message.name, None
+        name, gemini_id, position = message.name, None, 0
     else:
-        name, gemini_id = _lookup_call(message, calls)
-    response: dict[str, Any] = {
-        "name": name,
-        "response": _response_payload(message),
-    }
+        name, gemini_id, position = _lookup_call(message, calls)
+    text, media = _split_content(message.content)
+    response: dict[str, Any] = {"name": name, "response": _payload(message, text)}
     if gemini_id:
         response["id"] = gemini_id
-    return {"functionResponse": response}
+    inline = [p for p in media if "inlineData" in p] if multimodal else []
+    if inline:
+        response["parts"] = inline
+    others = [p for p in media if p not in inline]
+    return _Result(position, {"functionResponse": response}, others)
 
 
-def _tool_result(message: ToolMessage, calls: _Calls) -> tuple[int, Part]:
-    position = calls.by_id.get(message.tool_call_id, ("", None, 0))[2]
-    return position, _tool_response(message, calls)
-
-
-def _lookup_call(message: ToolMessage, calls: _Calls) -> tuple[str, str | None]:
+def _lookup_call(message: ToolMessage, calls: _Calls) -> tuple[str, str | None, int]:
     found = calls.by_id.get(message.tool_call_id)
     if found is None:
         msg = (
@@ -128,23 +147,38 @@ def _lookup_call(message: ToolMessage, calls: _Calls) -> tuple[str, str | None]:
             "call of an earlier AIMessage in this conversation."
         )
         raise ValueError(msg)
-    return found[0], found[1]
+    return found
 
 
-def _response_payload(message: ToolMessage | FunctionMessage) -> dict[str, Any]:
-    content = message.content
-    if isinstance(content, list):
-        content = "".join(
-            b if isinstance(b, str) else str(b.get("text", ""))
-            for b in content
-            if isinstance(b, str) or b.get("type") == "text"
-        )
-    value: Any = content
+def _split_content(content: str | list[Any]) -> tuple[str | None, list[Part]]:
+    """Tool output -> (its text, or None when there is none; media parts)."""
+    if isinstance(content, str):
+        return content, []
+    texts: list[str] = []
+    media: list[Any] = []
+    for block in content:
+        if isinstance(block, str):
+            texts.append(block)
+        elif isinstance(block, dict) and block.get("type") == "text":
+            texts.append(str(block.get("text", "")))
+        elif isinstance(block, dict) and block.get("type") in _MEDIA_BLOCKS:
+            media.append(block)
+    text = "".join(texts) if texts or not media else None
+    return text, content_parts(media)
+
+
+def _payload(
+    message: ToolMessage | FunctionMessage, text: str | None
+) -> dict[str, Any]:
+    """The ``response`` struct: JSON-decoded when it is JSON, else wrapped."""
+    key = "error" if getattr(message, "status", "success") == "error" else "result"
+    if text is None:
+        return {}
+    value: Any = text
     try:
-        value = json.loads(content)
+        value = json.loads(text)
     except ValueError:
         pass
-    key = "error" if getattr(message, "status", "success") == "error" else "result"
     if isinstance(value, dict) and key == "result":
         return value
     return {key: value}
@@ -165,7 +199,8 @@ def _turn(message: BaseMessage, calls: _Calls) -> tuple[str, list[Part]]:
         calls.add(message)
         return "model", _ai_parts(message)
     if isinstance(message, FunctionMessage):
-        return "user", [_tool_response(message, calls)]
+        result = _tool_response(message, calls, multimodal=False)
+        return "user", [result.part, *result.media]
     if isinstance(message, ChatMessage):
         return _chat_message_role(message), content_parts(message.content)
     msg = (
@@ -189,12 +224,13 @@ def convert_messages(
     system: list[Part] = []
     contents: list[Content] = []
     calls = _Calls()
-    results: list[tuple[int, Part]] = []  # parallel tool results, with call position
+    multimodal = requires_signatures(model)  # Gemini 3: media in functionResponse
+    results: list[_Result] = []  # parallel tool results of one model turn
     for message in messages:
         if isinstance(message, SystemMessage):
             system.extend(content_parts(message.content))
         elif isinstance(message, ToolMessage):
-            results.append(_tool_result(message, calls))
+            results.append(_tool_response(message, calls, multimodal=multimodal))
         else:
             _flush_results(contents, results)
             role, parts = _turn(message, calls)
@@ -217,10 +253,16 @@ def _append(contents: list[Content], role: str, parts: list[Part]) -> None:
         contents.append({"role": role, "parts": parts})
 
 
-def _flush_results(contents: list[Content], results: list[tuple[int, Part]]) -> None:
-    """Parallel results for one model turn go back in call order, in one Content."""
-    results.sort(key=lambda item: item[0])
-    _append(contents, "user", [part for _, part in results])
+def _flush_results(contents: list[Content], results: list[_Result]) -> None:
+    """Parallel results for one model turn go back in call order, in one Content.
+
+    Media that cannot travel inside a functionResponse (older models, file
+    URLs) follow the responses as ordinary parts of the same Content.
+    """
+    results.sort(key=lambda result: result.position)
+    parts = [result.part for result in results]
+    parts += [media for result in results for media in result.media]
+    _append(contents, "user", parts)
     results.clear()
 
 
