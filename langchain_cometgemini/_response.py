@@ -10,12 +10,20 @@ Output flow::
       -> ChatGenerationChunk
     message_from_response(body) = the same StateState over a single event, so
     merged stream chunks equal the non-streamed message by construction.
+    Grounding, citation, URL-context and logprobs metadata are gathered over
+    the events and reported (snake_cased) on the final chunk.
+    output_version="v1": the same blocks, mapped by ``to_v1`` to LangChain's
+    standard blocks (reasoning, server_tool_call/result, tool_call, citations
+    as text ``annotations``), with ``response_metadata["output_version"]``.
 
 The content rule (one rule, for stream and non-stream alike): ``content`` is a
 plain ``str`` while every part of the reply is visible text; as soon as any other
 kind of part appears (a thought, an image, code, ...) ``content`` is a list of
 blocks, one per run of parts, in order. Function calls never go into
-``content``: they become ``tool_calls``. Thought signatures are kept JSON-clean:
+``content``: they become ``tool_calls``. Generated media are ``image`` /
+``audio`` blocks (``base64`` + ``mime_type``; an audio sample rate found in the
+MIME type goes to ``extras.sample_rate``), each with its own ``index`` so that
+streamed pieces never merge into one (invalid) base64 string. Thought signatures are kept JSON-clean:
 on list blocks (``extras.signature`` / ``signature``), for string content in
 ``additional_kwargs["__gemini_text_thought_signatures__"]`` (offset into the
 text + signature), and for function calls in
@@ -36,6 +44,9 @@ from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
     UsageMetadata,
+)
+from langchain_core.messages.block_translators.google_genai import (
+    translate_grounding_metadata_to_citations,
 )
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -160,11 +171,14 @@ class _PartReader:
     def inline_data(self, part: dict[str, Any], signature: str | None) -> None:
         blob = part["inlineData"] or {}
         mime = str(blob.get("mimeType") or "application/octet-stream")
-        block = {
+        block: dict[str, Any] = {
             "type": _media_type(mime),
             "base64": blob.get("data", ""),
             "mime_type": mime,
         }
+        rate = sample_rate(mime)
+        if rate:
+            block["extras"] = {"sample_rate": rate}
         self._block(block, signature, kind=None)
 
     def file_data(self, part: dict[str, Any], signature: str | None) -> None:
@@ -187,13 +201,14 @@ class _PartReader:
 
     def code_result(self, part: dict[str, Any], signature: str | None) -> None:
         result = part["codeExecutionResult"] or {}
+        outcome = str(result.get("outcome") or "OUTCOME_OK")
         block = {
             "type": "code_execution_result",
             "code_execution_result": result.get("output", ""),
-            "outcome": result.get("outcome", "OUTCOME_OK"),
+            "outcome": OUTCOME_CODES.get(outcome, 0),
         }
         if result.get("id"):
-            block["id"] = result["id"]
+            block["id"] = block["tool_call_id"] = result["id"]
         self._block(block, signature, kind=None)
 
     # -- blocks --------------------------------------------------------------
@@ -208,9 +223,11 @@ class _PartReader:
     ) -> None:
         self.state.switch_to_blocks(self)
         block["index"] = self.state.block_index(kind, signed=bool(signature))
+        if block["type"] == "text" and self.state.first_text is None:
+            self.state.first_text = block["index"]
         if signature:
             if sig_key == "extras":
-                block["extras"] = {"signature": signature}
+                block["extras"] = {**block.get("extras", {}), "signature": signature}
             else:
                 block[sig_key] = signature
         self.blocks.append(block)
@@ -229,6 +246,25 @@ _PART_HANDLERS: dict[str, Callable[[_PartReader, dict[str, Any], str | None], No
     "executableCode": _PartReader.executable_code,
     "codeExecutionResult": _PartReader.code_result,
 }
+
+
+OUTCOME_CODES = {
+    "OUTCOME_UNSPECIFIED": 0,
+    "OUTCOME_OK": 1,
+    "OUTCOME_FAILED": 2,
+    "OUTCOME_DEADLINE_EXCEEDED": 3,
+}
+"""``codeExecutionResult.outcome`` -> the enum number stored on
+``code_execution_result`` blocks (as ``langchain-google-genai`` does, so
+LangChain's Gemini translator reports ``status`` correctly)."""
+
+_RATE = re.compile(r"(?:^|;)\s*rate=(\d+)", re.I)
+
+
+def sample_rate(mime: str) -> int | None:
+    """Sample rate from a MIME type like ``audio/L16;codec=pcm;rate=24000``."""
+    match = _RATE.search(mime)
+    return int(match.group(1)) if match else None
 
 
 def _media_type(mime: str) -> str:
@@ -256,6 +292,112 @@ def _extend_block(into: dict[str, Any], block: dict[str, Any]) -> None:
             into[key] = block[key]
 
 
+# -- output_version="v1" ---------------------------------------------------------
+
+
+def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "reasoning", "reasoning": block.get("thinking", "")}
+    if block.get("signature"):
+        out["extras"] = {"signature": block["signature"]}
+    return out
+
+
+def _v1_code(block: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "server_tool_call",
+        "name": "code_interpreter",
+        "id": block.get("id", ""),
+        "args": {
+            "code": block.get("executable_code", ""),
+            "language": block.get("language", "PYTHON"),
+        },
+    }
+
+
+def _v1_code_result(block: dict[str, Any]) -> dict[str, Any]:
+    outcome = block.get("outcome", 1)
+    names = {code: name for name, code in OUTCOME_CODES.items()}
+    return {
+        "type": "server_tool_result",
+        "tool_call_id": block.get("tool_call_id", ""),
+        "status": "success" if outcome == 1 else "error",
+        "output": block.get("code_execution_result", ""),
+        "extras": {"outcome": names.get(outcome, outcome)},
+    }
+
+
+_V1_CONVERTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "thinking": _v1_thinking,
+    "executable_code": _v1_code,
+    "code_execution_result": _v1_code_result,
+}
+
+
+def _v1_block(block: dict[str, Any]) -> dict[str, Any]:
+    converter = _V1_CONVERTERS.get(block["type"])
+    if converter is None:  # text, image, audio, video, file, non_standard
+        return dict(block)
+    out = converter(block)
+    out["index"] = block["index"]
+    extras = {**out.get("extras", {}), **block.get("extras", {})}
+    if extras:
+        out["extras"] = extras
+    return out
+
+
+def to_v1(content: str | list[Any], calls: list[Any]) -> list[Any]:
+    """This package's blocks -> LangChain standard (v1) blocks, signatures kept.
+
+    ``thinking`` -> ``reasoning`` (``extras.signature``), code execution ->
+    ``server_tool_call`` / ``server_tool_result`` (named ``code_interpreter``,
+    signature and Gemini outcome in ``extras``), function calls -> ``tool_call``
+    blocks; text and media blocks are already standard.
+    """
+    items = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    blocks = [_v1_block(b) if isinstance(b, dict) else b for b in items if b]
+    for call in calls:
+        try:
+            args = json.loads(call.get("args") or "{}")
+        except ValueError:
+            args = {}
+        blocks.append(
+            {
+                "type": "tool_call",
+                "id": call.get("id"),
+                "name": call.get("name"),
+                "args": args,
+                "index": f"lc_tc_{call.get('index')}",
+            }
+        )
+    return blocks
+
+
+def _attach_citations(
+    content: list[Any], metadata: dict[str, Any], state: StreamState
+) -> None:
+    """v1: grounding citations go on the first text block (as LangChain does)."""
+    grounding = metadata.get("grounding_metadata")
+    if not grounding:
+        return
+    citations = translate_grounding_metadata_to_citations(grounding)
+    if not citations:
+        return
+    for block in content:
+        if block.get("type") == "text" and block.get("index") == state.first_text:
+            block["annotations"] = citations
+            return
+    if state.first_text is None:
+        state.first_text = state.block_index("text", signed=True)
+    content.append(
+        {
+            "type": "text",
+            "text": "",
+            "index": state.first_text,
+            "annotations": citations,
+        }
+    )
+
+
 # -- events ------------------------------------------------------------------
 
 
@@ -267,12 +409,17 @@ class StreamState:
     has switched from a string to blocks.
     """
 
-    def __init__(self, candidate_index: int = 0) -> None:
+    def __init__(
+        self, candidate_index: int = 0, *, output_version: str | None = None
+    ) -> None:
         self.candidate_index = candidate_index
+        self.v1 = output_version == "v1"
         self.usage = _usage_counts(None)
         self.calls = 0
         self.text_length = 0
-        self.as_blocks = False
+        self.as_blocks = self.v1
+        self.first_text: int | None = None
+        self.collected = _Collected()
         self._blocks = 0
         self._open: tuple[str | None, bool] | None = None
 
@@ -285,6 +432,7 @@ class StreamState:
             text = "".join(reader.text)
             reader.text.clear()
             reader.blocks.append({"type": "text", "text": text, "index": self._next()})
+            self.first_text = self._blocks - 1
             self._open = ("text", False)
 
     def block_index(self, kind: str | None, *, signed: bool) -> int:
@@ -310,16 +458,73 @@ class StreamState:
                 reader.read(part)
         counts = _usage_counts(event.get("usageMetadata"))
         delta, self.usage = _subtract(counts, self.usage), counts
+        self.collected.add(candidate)
+        metadata = _metadata(event, candidate, self.collected)
+        content = reader.content()
+        if self.v1:
+            content = to_v1(content, reader.tool_call_chunks)
+            _attach_citations(content, metadata, self)
+            metadata["output_version"] = "v1"
         message = AIMessageChunk(
-            content=reader.content(),
+            content=content,
             additional_kwargs=reader.additional_kwargs,
             tool_call_chunks=reader.tool_call_chunks,
-            response_metadata=_metadata(event, candidate),
+            response_metadata=metadata,
             usage_metadata=usage_from_counts(delta),
             id=event.get("responseId"),
         )
         info = _generation_info(candidate)
         return ChatGenerationChunk(message=message, generation_info=info)
+
+
+_COLLECTED_LISTS: dict[str, tuple[str, ...]] = {
+    "groundingMetadata": (
+        "groundingChunks",
+        "groundingSupports",
+        "webSearchQueries",
+        "imageSearchQueries",
+    ),
+    "citationMetadata": ("citationSources",),
+    "urlContextMetadata": ("urlMetadata",),
+    "logprobsResult": ("chosenCandidates", "topCandidates"),
+}
+"""Candidate metadata whose lists a stream spreads over several events."""
+
+
+class _Collected:
+    """Grounding, citation, URL-context and logprobs data gathered over a stream.
+
+    Streamed events carry only what is new (e.g. grounding chunks not sent
+    before); the final chunk reports the union, so merged chunks equal the
+    non-streamed message and nothing is concatenated twice.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, dict[str, Any]] = {}
+
+    def add(self, candidate: dict[str, Any] | None) -> None:
+        for key, list_fields in _COLLECTED_LISTS.items():
+            value = (candidate or {}).get(key)
+            if isinstance(value, dict):
+                self._merge(self.values.setdefault(key, {}), value, list_fields)
+
+    @staticmethod
+    def _merge(
+        into: dict[str, Any], value: dict[str, Any], lists: tuple[str, ...]
+    ) -> None:
+        for field_name, item in value.items():
+            if field_name in lists and isinstance(item, list):
+                seen = into.setdefault(field_name, [])
+                seen.extend(v for v in item if v not in seen)
+            elif field_name == "logProbabilitySum" and field_name in into:
+                into[field_name] += item
+            else:
+                into[field_name] = item
+
+    def get(self, key: str) -> Any:
+        """The gathered value of ``key``, snake_cased (None if never seen)."""
+        value = self.values.get(key)
+        return snake_keys(value) if value is not None else None
 
 
 def _candidate(event: dict[str, Any], index: int) -> dict[str, Any] | None:
@@ -336,7 +541,7 @@ def _is_final(event: dict[str, Any], candidate: dict[str, Any] | None) -> bool:
 
 
 def _metadata(
-    event: dict[str, Any], candidate: dict[str, Any] | None
+    event: dict[str, Any], candidate: dict[str, Any] | None, collected: _Collected
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
     if not _is_final(event, candidate):
@@ -351,10 +556,10 @@ def _metadata(
         "finish_message": candidate.get("finishMessage"),
         "safety_ratings": snake_keys(candidate.get("safetyRatings")),
         "prompt_feedback": snake_keys(feedback),
-        "citation_metadata": snake_keys(candidate.get("citationMetadata")),
-        "grounding_metadata": snake_keys(candidate.get("groundingMetadata")),
-        "url_context_metadata": snake_keys(candidate.get("urlContextMetadata")),
-        "logprobs_result": snake_keys(candidate.get("logprobsResult")),
+        "citation_metadata": collected.get("citationMetadata"),
+        "grounding_metadata": collected.get("groundingMetadata"),
+        "url_context_metadata": collected.get("urlContextMetadata"),
+        "logprobs_result": collected.get("logprobsResult"),
         "avg_logprobs": candidate.get("avgLogprobs"),
         "usage_details": _modality_details(event.get("usageMetadata")),
     }
@@ -391,7 +596,9 @@ def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
     )
 
 
-def result_from_response(body: dict[str, Any]) -> ChatResult:
+def result_from_response(
+    body: dict[str, Any], *, output_version: str | None = None
+) -> ChatResult:
     """A non-streamed ``generateContent`` answer -> ``ChatResult``.
 
     Each candidate is read exactly as a one-event stream would be, so
@@ -400,7 +607,7 @@ def result_from_response(body: dict[str, Any]) -> ChatResult:
     indices = [c.get("index", i) for i, c in enumerate(body.get("candidates") or ())]
     generations = []
     for index in indices or [0]:
-        chunk = StreamState(index).chunk(body)
+        chunk = StreamState(index, output_version=output_version).chunk(body)
         message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
         generations.append(
             ChatGeneration(message=message, generation_info=chunk.generation_info)
