@@ -51,10 +51,10 @@ def _is_pydantic(value: Any) -> bool:
 def _function(tool: Any) -> tuple[str, str, dict[str, Any] | None]:
     """``(name, description, JSON Schema of the arguments)`` of one tool."""
     if isinstance(tool, BaseTool) and _is_pydantic(tool.tool_call_schema):
-        schema = tool.tool_call_schema.model_json_schema()  # type: ignore[union-attr]
+        schema = _root(tool.tool_call_schema.model_json_schema())  # type: ignore[union-attr]
         return tool.name, tool.description, _strip_root(schema)
     if _is_pydantic(tool):
-        schema = tool.model_json_schema()
+        schema = _root(tool.model_json_schema())
         description = str(schema.get("description") or "")
         return tool.__name__, description, _strip_root(schema)
     function = convert_to_openai_tool(tool)["function"]
@@ -63,6 +63,16 @@ def _function(tool: Any) -> tuple[str, str, dict[str, Any] | None]:
         function.get("description") or "",
         function.get("parameters"),
     )
+
+
+def _root(schema: dict[str, Any]) -> dict[str, Any]:
+    """A recursive model's schema is a bare ``$ref``: expand the root once."""
+    ref = schema.get("$ref")
+    defs = schema.get("$defs") or {}
+    prefix = "#/$defs/"
+    if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in defs:
+        return {**defs[ref[len(prefix) :]], "$defs": defs}
+    return schema
 
 
 def _strip_root(schema: dict[str, Any]) -> dict[str, Any]:

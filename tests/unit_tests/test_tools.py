@@ -1,0 +1,188 @@
+"""Tools and ``tool_choice`` -> Gemini ``tools`` / ``toolConfig`` (``_tools.py``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import pytest
+from langchain_core.tools import tool
+from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
+
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini._tools import convert_tools, function_names, tool_config
+
+ADD_SCHEMA = {
+    "type": "object",
+    "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+    "required": ["a", "b"],
+}
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+def multiply(x: float, y: float) -> float:
+    """Multiply two numbers."""
+    return x * y
+
+
+class Node(BaseModel):
+    """A tree node."""
+
+    label: str = Field(description="The label")
+    children: list[Node] = []
+    parent: Optional[Node] = None  # noqa: UP045
+
+
+class Weather(TypedDict):
+    """Get the weather."""
+
+    city: Annotated[str, ..., "City name"]
+
+
+def _only(tools: list[dict[str, Any]]) -> dict[str, Any]:
+    assert len(tools) == 1
+    (declaration,) = tools[0]["functionDeclarations"]
+    return declaration
+
+
+def test_every_tool_form_lands_in_one_tools_entry() -> None:
+    native = {"functionDeclarations": [{"name": "native_fn", "description": "N"}]}
+    openai = {
+        "type": "function",
+        "function": {"name": "oa", "description": "OA", "parameters": ADD_SCHEMA},
+    }
+    bare = {"name": "bare", "description": "Bare", "parameters": ADD_SCHEMA}
+    tools = convert_tools(
+        [add, multiply, Node, Weather, openai, bare, native, {"google_search": {}}]
+    )
+    assert len(tools) == 2
+    names = [d["name"] for d in tools[0]["functionDeclarations"]]
+    assert names == ["add", "multiply", "Node", "Weather", "oa", "bare", "native_fn"]
+    assert tools[1] == {"googleSearch": {}}
+    assert function_names(tools) == names
+
+
+def test_tool_declaration_is_exact() -> None:
+    declaration = _only(convert_tools([add]))
+    schema = declaration.pop("parametersJsonSchema")
+    assert declaration == {"name": "add", "description": "Add two integers."}
+    assert schema["required"] == ["a", "b"]
+    assert {k: v["type"] for k, v in schema["properties"].items()} == {
+        "a": "integer",
+        "b": "integer",
+    }
+
+
+def test_pydantic_schema_is_lossless_json_schema() -> None:
+    declaration = _only(convert_tools([Node]))
+    schema = declaration["parametersJsonSchema"]
+    assert declaration["description"] == "A tree node."
+    full = Node.model_json_schema()  # {"$ref": "#/$defs/Node", "$defs": ...}
+    root = full["$defs"]["Node"]
+    assert schema["$defs"] == full["$defs"]
+    assert schema["properties"] == root["properties"]
+    assert schema["required"] == ["label"]
+    assert schema["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
+    assert "$defs" in schema
+    assert schema["properties"]["parent"]["anyOf"][1] == {"type": "null"}
+    assert "parameters" not in declaration
+
+
+def test_openai_dict_and_typeddict_keep_their_schema() -> None:
+    tools = convert_tools(
+        [{"type": "function", "function": {"name": "oa", "parameters": ADD_SCHEMA}}]
+    )
+    assert _only(tools) == {"name": "oa", "parametersJsonSchema": ADD_SCHEMA}
+    weather = _only(convert_tools([Weather]))
+    assert weather["parametersJsonSchema"]["properties"]["city"] == {
+        "type": "string",
+        "description": "City name",
+    }
+
+
+def test_tool_without_arguments_sends_no_schema() -> None:
+    @tool
+    def now() -> str:
+        """The time."""
+        return "noon"
+
+    assert _only(convert_tools([now])) == {"name": "now", "description": "The time."}
+
+
+def test_openapi_format_sends_parameters_and_warns() -> None:
+    with pytest.warns(UserWarning, match="recursive"):
+        declaration = _only(convert_tools([Node], schema_format="openapi"))
+    params = declaration["parameters"]
+    assert "parametersJsonSchema" not in declaration
+    assert params["type"] == "OBJECT"
+    assert "$defs" not in params
+    assert params["properties"]["children"]["items"]["type"] == "OBJECT"
+
+
+def test_bad_tools_raise_before_sending() -> None:
+    with pytest.raises(ValueError, match="Duplicate tool names"):
+        convert_tools([add, add])
+    with pytest.raises(ValueError, match="tool_schema_format"):
+        convert_tools([add], schema_format="yaml")  # type: ignore[arg-type]
+
+
+NAMES = ["add", "multiply"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("auto", {"mode": "AUTO"}),
+        ("any", {"mode": "ANY"}),
+        ("required", {"mode": "ANY"}),
+        (True, {"mode": "ANY"}),
+        ("none", {"mode": "NONE"}),
+        ("validated", {"mode": "VALIDATED"}),
+        ("add", {"mode": "ANY", "allowedFunctionNames": ["add"]}),
+        (NAMES, {"mode": "ANY", "allowedFunctionNames": NAMES}),
+        (
+            {"type": "function", "function": {"name": "multiply"}},
+            {"mode": "ANY", "allowedFunctionNames": ["multiply"]},
+        ),
+        ({"type": "any"}, {"mode": "ANY"}),
+    ],
+)
+def test_tool_choice_mapping(choice: Any, expected: dict[str, Any]) -> None:
+    assert tool_config(choice, NAMES) == {"functionCallingConfig": expected}
+
+
+@pytest.mark.parametrize("choice", [None, False])
+def test_no_tool_choice_sends_no_tool_config(choice: Any) -> None:
+    assert tool_config(choice, NAMES) is None
+
+
+@pytest.mark.parametrize("choice", ["divide", ["add", "divide"], [], {"x": 1}])
+def test_unknown_tool_choice_raises(choice: Any) -> None:
+    with pytest.raises(ValueError):
+        tool_config(choice, NAMES)
+
+
+def test_bind_tools_binds_wire_ready_tools_and_config() -> None:
+    llm = ChatCometGemini(api_key="k")
+    bound = llm.bind_tools([add, multiply], tool_choice="multiply", strict=True)
+    kwargs = bound.kwargs  # type: ignore[attr-defined]
+    assert function_names(kwargs["tools"]) == NAMES
+    assert kwargs["tool_config"] == {
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["multiply"]}
+    }
+    with pytest.raises(ValueError, match="divide"):
+        llm.bind_tools([add], tool_choice="divide")
+
+
+def test_bind_tools_uses_the_models_schema_format() -> None:
+    llm = ChatCometGemini(api_key="k", tool_schema_format="openapi")
+    tools = llm.bind_tools([add]).kwargs["tools"]  # type: ignore[attr-defined]
+    assert _only(tools)["parameters"]["properties"]["a"] == {
+        "type": "INTEGER",
+        "title": "A",
+    }
