@@ -9,7 +9,6 @@ client can detect. Client disconnects are reported through ``on_disconnect``.
 from __future__ import annotations
 
 import json
-import select
 import socket
 import time
 from collections.abc import Callable
@@ -21,6 +20,8 @@ from langchain_cometgemini.testing._request import RecordedRequest
 
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
+_DONTWAIT: int = getattr(socket, "MSG_DONTWAIT", 0)
+_PEEK_FLAGS: int = socket.MSG_PEEK | _DONTWAIT if _DONTWAIT else 0
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
@@ -78,12 +79,16 @@ def abort(handler: BaseHTTPRequestHandler) -> None:
 def ensure_connected(handler: BaseHTTPRequestHandler) -> None:
     """Raise ``ClientGone`` if the client has closed its side of the socket."""
     sock = handler.connection
+    if not _PEEK_FLAGS:
+        return  # platform without MSG_DONTWAIT: rely on write errors only
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if readable and sock.recv(1, socket.MSG_PEEK) == b"":
-            raise ClientGone
-    except (OSError, ValueError) as exc:
+        peeked = sock.recv(1, _PEEK_FLAGS)
+    except (BlockingIOError, InterruptedError):
+        return  # nothing to read: the client is still waiting
+    except OSError as exc:
         raise ClientGone from exc
+    if peeked == b"":
+        raise ClientGone
 
 
 def _dump_pretty(value: Any) -> bytes:
