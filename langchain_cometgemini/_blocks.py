@@ -5,14 +5,22 @@ Input flow::
     content_parts(content)
       str                        -> [{"text": ...}]
       list of blocks             -> _block_parts(block) for each, by ``type``:
-        text / thinking|reasoning / executable_code / code_execution_result
+        text / text-plain        -> text part
+        thinking | reasoning     -> {"text", "thought": true}
+        executable_code | server_tool_call (code_interpreter)  -> executableCode
+        code_execution_result | server_tool_result (with an outcome)
+                                 -> codeExecutionResult
         image|audio|video|file|image_url|media|input_audio -> _media.media_part
-        non_standard             -> its ``value`` (a raw Gemini part)
-        tool_call & co           -> nothing (calls travel in ``tool_calls``)
+        non_standard             -> its ``value``: a raw Gemini part, or a
+                                    wrapped LangChain block converted again
+        tool_call & co, refusal  -> nothing (calls travel in ``tool_calls``)
       signatures found on a block (``extras.signature``, ``signature``) go back
       on the part as ``thoughtSignature``.
 
-An unknown block type raises ``ValueError`` before anything is sent.
+Both this package's own blocks and LangChain's standard (v1) blocks replay
+losslessly: a message produced with ``output_version="v1"`` sends back the same
+parts, signatures included. An unknown block type raises ``ValueError`` before
+anything is sent.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_cometgemini._media import media_part
+from langchain_cometgemini._response import OUTCOME_CODES
 
 Part = dict[str, Any]
 
@@ -38,18 +47,71 @@ def _thinking_block(block: dict[str, Any]) -> list[Part]:
 
 def _code_block(block: dict[str, Any]) -> list[Part]:
     code = {
-        "language": block.get("language", "PYTHON"),
+        "language": str(block.get("language") or "PYTHON").upper(),
         "code": block["executable_code"],
     }
-    return [with_signature({"executableCode": code}, _block_signature(block))]
+    return [_code_part("executableCode", code, block, block.get("id"))]
 
 
 def _code_result_block(block: dict[str, Any]) -> list[Part]:
-    outcome = block.get("outcome", "OUTCOME_OK")
-    if isinstance(outcome, int):  # langchain-google-genai stores 1 = OK, 2 = failed
-        outcome = "OUTCOME_OK" if outcome == 1 else "OUTCOME_FAILED"
-    result = {"outcome": outcome, "output": block.get("code_execution_result", "")}
-    return [with_signature({"codeExecutionResult": result}, _block_signature(block))]
+    result = {
+        "outcome": _outcome_name(block.get("outcome", "OUTCOME_OK")),
+        "output": block.get("code_execution_result", ""),
+    }
+    call_id = block.get("tool_call_id") or block.get("id")
+    return [_code_part("codeExecutionResult", result, block, call_id)]
+
+
+def _code_part(
+    key: str, value: dict[str, Any], block: dict[str, Any], id_: Any
+) -> Part:
+    if id_:
+        value["id"] = str(id_)
+    return with_signature({key: value}, _block_signature(block))
+
+
+_OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
+
+
+def _outcome_name(outcome: Any) -> str:
+    """Gemini's outcome name from a name or its enum number."""
+    if isinstance(outcome, int):
+        return _OUTCOME_NAMES.get(outcome, "OUTCOME_FAILED")
+    text = str(getattr(outcome, "name", outcome)).upper()
+    return text if text.startswith("OUTCOME_") else f"OUTCOME_{text}"
+
+
+_CODE_TOOLS = frozenset({"code_interpreter", "code_execution", "codeExecution"})
+
+
+def _server_tool_call(block: dict[str, Any]) -> list[Part]:
+    """v1 ``server_tool_call``: Gemini's code execution replays as code."""
+    if block.get("name") not in _CODE_TOOLS:
+        return []  # other providers' server tools cannot be replayed to Gemini
+    args = block.get("args") or {}
+    code = {
+        "language": str(args.get("language") or "PYTHON").upper(),
+        "code": str(args.get("code", "")),
+    }
+    return [_code_part("executableCode", code, block, block.get("id"))]
+
+
+def _server_tool_result(block: dict[str, Any]) -> list[Part]:
+    """v1 ``server_tool_result`` of code execution (it records an outcome)."""
+    extras = block.get("extras") or {}
+    if "outcome" not in extras:
+        return []
+    result = {
+        "outcome": _outcome_name(extras["outcome"]),
+        "output": str(block.get("output") or ""),
+    }
+    return [_code_part("codeExecutionResult", result, block, block.get("tool_call_id"))]
+
+
+def _plain_text_block(block: dict[str, Any]) -> list[Part]:
+    if block.get("text") is not None:
+        return _text_block(block)
+    return _media_block({**block, "mime_type": block.get("mime_type") or "text/plain"})
 
 
 def _media_block(block: dict[str, Any]) -> list[Part]:
@@ -61,6 +123,8 @@ def _non_standard_block(block: dict[str, Any]) -> list[Part]:
     if not isinstance(value, dict):
         msg = "A 'non_standard' content block needs a dict 'value' (a Gemini part)."
         raise ValueError(msg)
+    if "type" in value:  # a block LangChain's translator did not know: unwrap it
+        return _block_parts(value)
     return [dict(value)]
 
 
@@ -82,12 +146,18 @@ _BLOCK_CONVERTERS: dict[str, Callable[[dict[str, Any]], list[Part]]] = {
     "media": _media_block,
     "input_audio": _media_block,
     "non_standard": _non_standard_block,
+    "text-plain": _plain_text_block,
+    "server_tool_call": _server_tool_call,
+    "server_tool_result": _server_tool_result,
     # calls live in tool_calls; these blocks only mirror them
     "tool_call": _skip_block,
     "tool_call_chunk": _skip_block,
+    "server_tool_call_chunk": _skip_block,
+    "invalid_tool_call": _skip_block,
     "function_call": _skip_block,
     "function_call_signature": _skip_block,
     "tool_use": _skip_block,
+    "refusal": _skip_block,  # derived from finish data, not content Gemini sent
 }
 
 
@@ -100,6 +170,7 @@ def _block_signature(block: dict[str, Any]) -> str | None:
 
 
 def with_signature(part: Part, signature: str | None) -> Part:
+    """Put ``signature`` on ``part`` as ``thoughtSignature`` (if there is one)."""
     if signature:
         part["thoughtSignature"] = signature
     return part

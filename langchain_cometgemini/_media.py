@@ -3,15 +3,22 @@
 Input flow::
 
     media_part(block)
-      -> _normalize(block)     any accepted block shape -> (kind, source fields)
+      -> _SHAPES[block type]   any accepted block shape -> inlineData / fileData
            LangChain v1   {"type": "image"|"audio"|"video"|"file", base64|url|file_id}
            LangChain v0   {"type": ..., "source_type": "base64"|"url"|"id", ...}
-           OpenAI         {"type": "image_url", "image_url": {"url": ...}},
-                          {"type": "input_audio", "input_audio": {...}}
+           OpenAI         {"type": "image_url", "image_url": {"url", "detail"}},
+                          {"type": "input_audio", "input_audio": {"data", "format"}},
+                          {"type": "file", "file": {"file_data"|"file_id", ...}}
            google-genai   {"type": "media", "mime_type", "data"|"file_uri"}
-      -> inlineData (base64, data URIs) or fileData (URLs, gs://, Files API ids)
+      -> inlineData (base64, bytes, data URIs) or fileData (http(s) URLs, gs://,
+         YouTube, Files-API names; http(s) URLs may later be downloaded by
+         ``_fetch``)
+      -> per-block options: ``media_resolution`` ("low"/"medium"/"high", or the
+         OpenAI ``detail``) -> ``mediaResolution: {"level": ...}``;
+         ``video_metadata`` {start_offset, end_offset, fps} -> ``videoMetadata``
+         (both also read from the block's ``extras``)
       MIME type: given, else from the data URI, the URL's extension or the
-      bytes' signature.
+      bytes' signature, else a default for the block kind.
 """
 
 from __future__ import annotations
@@ -20,13 +27,18 @@ import base64
 import binascii
 import mimetypes
 import re
+from collections.abc import Callable
 from typing import Any
 
 Part = dict[str, Any]
 
+FILES_API_ROOT = "https://generativelanguage.googleapis.com/v1beta/"
+"""Files-API names (``files/abc``) are sent as URIs under this root."""
+
 _DATA_URI = re.compile(
     r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?:;[^,]*)?;base64,(?P<data>.*)", re.S
 )
+_YOUTUBE = re.compile(r"https?://(www\.|m\.)?(youtube\.com|youtu\.be)/", re.I)
 
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
@@ -37,8 +49,10 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"WAVE", 8, "audio/wav"),
     (b"ID3", 0, "audio/mp3"),
     (b"\xff\xfb", 0, "audio/mp3"),
+    (b"\xff\xf3", 0, "audio/mp3"),
     (b"OggS", 0, "audio/ogg"),
     (b"fLaC", 0, "audio/flac"),
+    (b"ftypqt", 4, "video/quicktime"),
     (b"ftyp", 4, "video/mp4"),
     (b"\x1aE\xdf\xa3", 0, "video/webm"),
 )
@@ -50,6 +64,9 @@ _DEFAULT_MIME = {
     "file": "application/pdf",
 }
 
+RESOLUTION_LEVELS = ("low", "medium", "high", "ultra_high")
+_DETAIL_LEVELS = {"low": "low", "high": "high", "auto": None}
+
 
 def sniff_mime(data: bytes) -> str | None:
     """Guess a MIME type from the first bytes of a file."""
@@ -60,20 +77,30 @@ def sniff_mime(data: bytes) -> str | None:
 
 
 def _mime_from_base64(data: str) -> str | None:
+    head = data[:64]
     try:
-        head = base64.b64decode(data[:64] + "=" * (-len(data[:64]) % 4))
+        raw = base64.b64decode(head + "=" * (-len(head) % 4))
     except (binascii.Error, ValueError):
         return None
-    return sniff_mime(head)
+    return sniff_mime(raw)
 
 
-def _mime_from_url(url: str) -> str | None:
+def mime_from_url(url: str) -> str | None:
+    """MIME type implied by a URL's file extension, if any."""
     path = url.split("?", 1)[0].split("#", 1)[0]
     return mimetypes.guess_type(path)[0]
 
 
-def inline_part(data: str, mime: str | None, kind: str) -> Part:
-    """A base64 payload (or a data URI) -> ``inlineData``."""
+def is_youtube(uri: str) -> bool:
+    """True for YouTube video URLs (Gemini fetches those itself)."""
+    return bool(_YOUTUBE.match(uri))
+
+
+def inline_part(data: str | bytes, mime: str | None, kind: str) -> Part:
+    """A base64 payload, raw bytes or a data URI -> ``inlineData``."""
+    if isinstance(data, (bytes, bytearray)):
+        mime = mime or sniff_mime(bytes(data[:64]))
+        data = base64.b64encode(bytes(data)).decode("ascii")
     match = _DATA_URI.match(data)
     if match:
         mime = mime or match.group("mime")
@@ -84,17 +111,17 @@ def inline_part(data: str, mime: str | None, kind: str) -> Part:
 
 def file_part(uri: str, mime: str | None, kind: str) -> Part:
     """A URL, ``gs://`` URI or Files-API name -> ``fileData``."""
-    mime = mime or _mime_from_url(uri) or _DEFAULT_MIME.get(kind)
     if uri.startswith("data:"):
         return inline_part(uri, mime, kind)
+    if uri.startswith("files/"):
+        uri = FILES_API_ROOT + uri
     file_data: dict[str, Any] = {"fileUri": uri}
-    if mime and not _is_youtube(uri):
+    service_knows_type = uri.startswith(FILES_API_ROOT) or is_youtube(uri)
+    if not service_knows_type:
+        mime = mime or mime_from_url(uri) or _DEFAULT_MIME.get(kind)
+    if mime:
         file_data["mimeType"] = mime
     return {"fileData": file_data}
-
-
-def _is_youtube(uri: str) -> bool:
-    return bool(re.match(r"https?://(www\.)?(youtube\.com|youtu\.be)/", uri))
 
 
 def _kind(block_type: str, mime: str | None) -> str:
@@ -108,33 +135,40 @@ def _kind(block_type: str, mime: str | None) -> str:
     return head if head in ("image", "audio", "video") else "file"
 
 
-def media_part(block: dict[str, Any]) -> Part:
-    """Convert one media content block to a Gemini part.
+# -- block shapes ------------------------------------------------------------------
 
-    Raises:
-        ValueError: the block carries neither data, a URL nor a file id.
-    """
-    block_type = str(block.get("type"))
-    mime = block.get("mime_type") or block.get("mimeType")
-    kind = _kind(block_type, mime)
-    if block_type == "image_url":
-        image_url = block.get("image_url")
-        url = image_url.get("url") if isinstance(image_url, dict) else image_url
-        return file_part(str(url or ""), mime, kind) if url else _missing(block)
-    if block_type == "input_audio":
-        audio = block.get("input_audio") or {}
-        fmt = audio.get("format", "wav")
-        return inline_part(str(audio.get("data", "")), f"audio/{fmt}", kind)
-    return _source_part(block, mime, kind)
+
+def _image_url(block: dict[str, Any], mime: str | None, kind: str) -> Part:
+    image_url = block.get("image_url")
+    url = image_url.get("url") if isinstance(image_url, dict) else image_url
+    return file_part(str(url), mime, kind) if url else _missing(block)
+
+
+def _input_audio(block: dict[str, Any], mime: str | None, kind: str) -> Part:
+    audio = block.get("input_audio") or {}
+    data = audio.get("data")
+    if not data:
+        return _missing(block)
+    return inline_part(str(data), mime or f"audio/{audio.get('format', 'wav')}", kind)
+
+
+def _openai_file(block: dict[str, Any], mime: str | None, kind: str) -> Part:
+    file = block["file"]
+    if file.get("file_data"):
+        mime = mime or mime_from_url(str(file.get("filename") or ""))
+        return inline_part(str(file["file_data"]), mime, kind)
+    if file.get("file_id"):
+        return file_part(str(file["file_id"]), mime, kind)
+    return _missing(block)
 
 
 def _source_part(block: dict[str, Any], mime: str | None, kind: str) -> Part:
+    if isinstance(block.get("file"), dict):
+        return _openai_file(block, mime, kind)
     source = block.get("source_type")
     data = block.get("base64") or (block.get("data") if source != "url" else None)
-    if isinstance(data, (bytes, bytearray)):
-        data = base64.b64encode(bytes(data)).decode("ascii")
     if data:
-        return inline_part(str(data), mime, kind)
+        return inline_part(data, mime, kind)
     url = (
         block.get("url")
         or block.get("file_uri")
@@ -144,6 +178,90 @@ def _source_part(block: dict[str, Any], mime: str | None, kind: str) -> Part:
     if url or file_id:
         return file_part(str(url or file_id), mime, kind)
     return _missing(block)
+
+
+_SHAPES: dict[str, Callable[[dict[str, Any], str | None, str], Part]] = {
+    "image_url": _image_url,
+    "input_audio": _input_audio,
+}
+
+
+# -- per-block options ---------------------------------------------------------------
+
+
+def _option(block: dict[str, Any], name: str) -> Any:
+    extras = block.get("extras")
+    value = block.get(name)
+    if value is None and isinstance(extras, dict):
+        value = extras.get(name)
+    return value
+
+
+def resolution_level(value: Any) -> str:
+    """``"high"`` / ``MEDIA_RESOLUTION_HIGH`` -> ``MEDIA_RESOLUTION_HIGH``.
+
+    Raises:
+        ValueError: an unknown level.
+    """
+    text = str(getattr(value, "value", value)).upper()
+    text = text.removeprefix("MEDIA_RESOLUTION_")
+    if text.lower() not in RESOLUTION_LEVELS:
+        msg = f"media_resolution must be one of {RESOLUTION_LEVELS}: {value!r}."
+        raise ValueError(msg)
+    return f"MEDIA_RESOLUTION_{text}"
+
+
+def _duration(value: Any) -> str:
+    """Seconds (number) or a Google duration string (``"1.5s"``)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value}s"
+    return str(value)
+
+
+def video_metadata(value: Any) -> dict[str, Any]:
+    """``{start_offset, end_offset, fps}`` (either case) -> ``videoMetadata``.
+
+    Raises:
+        ValueError: not a dict, or a key Gemini does not know.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"video_metadata must be a dict, got {value!r}.")
+    names = {"start_offset": "startOffset", "end_offset": "endOffset", "fps": "fps"}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        camel = names.get(str(key), str(key))
+        if camel not in names.values():
+            msg = f"Unknown video_metadata key {key!r}; use {sorted(names)}."
+            raise ValueError(msg)
+        out[camel] = item if camel == "fps" else _duration(item)
+    return out
+
+
+def _with_options(part: Part, block: dict[str, Any]) -> Part:
+    level = _option(block, "media_resolution")
+    detail = block.get("image_url")
+    if level is None and isinstance(detail, dict):
+        level = _DETAIL_LEVELS.get(str(detail.get("detail", "auto")))
+    if level is not None:
+        part["mediaResolution"] = {"level": resolution_level(level)}
+    video = _option(block, "video_metadata")
+    if video is not None:
+        part["videoMetadata"] = video_metadata(video)
+    return part
+
+
+def media_part(block: dict[str, Any]) -> Part:
+    """Convert one media content block to a Gemini part.
+
+    Raises:
+        ValueError: the block carries neither data, a URL nor a file id, or a
+            per-block option is invalid.
+    """
+    block_type = str(block.get("type"))
+    mime = block.get("mime_type") or block.get("mimeType")
+    kind = _kind(block_type, mime)
+    shape = _SHAPES.get(block_type, _source_part)
+    return _with_options(shape(block, mime, kind), block)
 
 
 def _missing(block: dict[str, Any]) -> Part:
