@@ -3,22 +3,54 @@
 Flow::
 
     resolve_media(body, policy, client) / aresolve_media(...)
-      -> each ``fileData`` part with an http(s) URL (not YouTube):
-           policy.mode == "pass_through": left as ``fileData``
-           policy.mode == "download":     fetched (size cap, timeout, no auth
-                                          headers, private hosts refused) and
-                                          replaced by ``inlineData``
+      -> media_targets(body): the ``fileData`` parts (contents and system
+         instruction) whose URI is http(s) and not YouTube or the Files API
+           policy.mode == "pass_through": left as ``fileData`` (Gemini fetches)
+           policy.mode == "download":     each distinct URL fetched once and
+                                          the parts become ``inlineData``
+      -> per URL (_download / _adownload, the only code that differs):
+           check_address   the host is resolved; every address must be public
+                           (no loopback, private, link-local, reserved...)
+                           unless ``policy.allow_private``
+           GET             a bare request: none of the model's headers (no API
+                           key), no client auth, redirects followed by hand
+                           (each hop checked again, at most MAX_REDIRECTS)
+           _Sink           Content-Length and streamed size capped at
+                           ``policy.max_bytes``; ``policy.timeout`` bounds the
+                           whole download
+      -> inline_part: MIME type from the bytes' signature, else the response's
+         Content-Type, else the part's own ``mimeType``; other part fields
+         (``mediaResolution``, ``videoMetadata``, ``thoughtSignature``) are kept
 
-Only the fetch differs between sync and async; finding the parts and building
-the replacement are shared.
+The body given is not modified: a copy is returned when anything changes.
+Known limit: the address check and httpx's own connection resolve the name
+separately, so a DNS answer that changes in between is not detected.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import copy
+import ipaddress
+import socket
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
+
+from langchain_cometgemini._media import FILES_API_ROOT, is_youtube, sniff_mime
+
+Part = dict[str, Any]
+
+MAX_REDIRECTS = 5
+_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+
+
+class MediaFetchError(ValueError):
+    """A media URL could not be used: refused by policy, too large or unreachable."""
 
 
 @dataclass(frozen=True)
@@ -31,15 +63,276 @@ class MediaPolicy:
     timeout: float | None = 30.0
 
 
+# -- finding and replacing parts (shared) ----
+
+
+def _downloadable(uri: str) -> bool:
+    lowered = uri.lower()
+    return (
+        lowered.startswith(("http://", "https://"))
+        and not is_youtube(uri)
+        and not uri.startswith(FILES_API_ROOT)
+    )
+
+
+def media_targets(body: dict[str, Any]) -> list[Part]:
+    """The ``fileData`` parts of ``body`` whose URL would be downloaded."""
+    contents = [body.get("systemInstruction") or {}, *(body.get("contents") or ())]
+    return [
+        part
+        for content in contents
+        for part in content.get("parts") or ()
+        if isinstance(part.get("fileData"), dict)
+        and _downloadable(str(part["fileData"].get("fileUri", "")))
+    ]
+
+
+def _url(part: Part) -> str:
+    return str(part["fileData"]["fileUri"])
+
+
+def _inline(part: Part, data: bytes, content_type: str | None) -> None:
+    declared = (content_type or "").split(";", 1)[0].strip().lower()
+    given = part["fileData"].get("mimeType")
+    mime = sniff_mime(data[:64]) or (
+        declared if declared not in _GENERIC_TYPES else None
+    )
+    mime = mime or given or "application/octet-stream"
+    del part["fileData"]
+    part["inlineData"] = {
+        "mimeType": mime,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+
+
+def _replace(
+    body: dict[str, Any], fetched: dict[str, tuple[bytes, str | None]]
+) -> dict[str, Any]:
+    body = copy.deepcopy(body)
+    for part in media_targets(body):
+        data, content_type = fetched[_url(part)]
+        _inline(part, data, content_type)
+    return body
+
+
+def _urls(body: dict[str, Any], policy: MediaPolicy) -> list[str]:
+    if policy.mode == "pass_through":
+        return []
+    if policy.mode != "download":
+        msg = f"media_fetch must be 'download' or 'pass_through': {policy.mode!r}."
+        raise ValueError(msg)
+    return list(dict.fromkeys(_url(part) for part in media_targets(body)))
+
+
+# -- address policy (shared) ----
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _host_port(url: httpx.URL) -> tuple[str, int]:
+    if url.scheme not in ("http", "https") or not url.host:
+        raise MediaFetchError(f"Only http(s) media URLs can be downloaded: {url}.")
+    return url.host, url.port or (443 if url.scheme == "https" else 80)
+
+
+def check_addresses(url: httpx.URL, addresses: Iterable[str]) -> None:
+    """Refuse a URL whose host resolves to any non-public address.
+
+    Raises:
+        MediaFetchError: the host has no address, or one of them is loopback,
+            private, link-local, reserved or otherwise not globally routable.
+    """
+    found = list(addresses)
+    refused = [a for a in found if not _is_public(a)]
+    if not found or refused:
+        msg = (
+            f"Refusing to download media from {url.host!r}: it resolves to a "
+            f"non-public address ({', '.join(refused) or 'none'}). Set "
+            "allow_private_media_urls=True to allow it."
+        )
+        raise MediaFetchError(msg)
+
+
+def _addresses(infos: Iterable[Any]) -> list[str]:
+    return [str(info[4][0]) for info in infos]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except OSError as exc:
+        raise MediaFetchError(f"Cannot resolve media host {host!r}: {exc}") from exc
+
+
+async def _aresolve(host: str, port: int) -> list[str]:
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise MediaFetchError(f"Cannot resolve media host {host!r}: {exc}") from exc
+    return _addresses(infos)
+
+
+# -- one request (shared) ----
+
+
+def _request(url: httpx.URL, policy: MediaPolicy) -> httpx.Request:
+    """A bare GET: only these headers, none of the model's (no API key)."""
+    timeout = httpx.Timeout(policy.timeout).as_dict()
+    headers = {"accept": "*/*", "user-agent": "langchain-cometgemini media fetch"}
+    return httpx.Request("GET", url, headers=headers, extensions={"timeout": timeout})
+
+
+def _redirect(response: httpx.Response, url: httpx.URL) -> httpx.URL | None:
+    if not response.is_redirect:
+        return None
+    location = response.headers.get("location")
+    if not location:
+        raise MediaFetchError(f"Media URL {url} redirected without a Location.")
+    return url.join(location)
+
+
+def _check_response(response: httpx.Response, url: httpx.URL, limit: int) -> None:
+    if response.status_code != 200:
+        msg = f"Downloading media {url} failed: HTTP {response.status_code}."
+        raise MediaFetchError(msg)
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise _too_large(url, limit)
+
+
+def _too_large(url: httpx.URL, limit: int) -> MediaFetchError:
+    return MediaFetchError(
+        f"Media at {url} is larger than media_max_bytes ({limit} bytes); raise "
+        "the limit or use media_fetch='pass_through'."
+    )
+
+
+class _Sink:
+    """Collects a body under the size cap and the overall deadline."""
+
+    def __init__(self, url: httpx.URL, policy: MediaPolicy) -> None:
+        self.url, self.limit = url, policy.max_bytes
+        self.timeout = policy.timeout
+        self.started = time.monotonic()
+        self.data = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        self.data.extend(chunk)
+        if len(self.data) > self.limit:
+            raise _too_large(self.url, self.limit)
+        elapsed = time.monotonic() - self.started
+        if self.timeout is not None and elapsed > self.timeout:
+            msg = f"Downloading media {self.url} took over {self.timeout}s."
+            raise MediaFetchError(msg)
+
+
+def _too_many_redirects(url: str) -> MediaFetchError:
+    return MediaFetchError(f"Media URL {url} redirected more than {MAX_REDIRECTS}x.")
+
+
+def _transport_error(url: httpx.URL, exc: httpx.HTTPError) -> MediaFetchError:
+    name = type(exc).__name__
+    return MediaFetchError(f"Downloading media {url} failed ({name}): {exc}")
+
+
+# -- sync I/O ----
+
+
+def _download(
+    start: str, policy: MediaPolicy, client: httpx.Client
+) -> tuple[bytes, str | None]:
+    url = httpx.URL(start)
+    for _ in range(MAX_REDIRECTS + 1):
+        host, port = _host_port(url)
+        if not policy.allow_private:
+            check_addresses(url, _resolve(host, port))
+        try:
+            response = client.send(
+                _request(url, policy), stream=True, follow_redirects=False, auth=None
+            )
+        except httpx.HTTPError as exc:
+            raise _transport_error(url, exc) from exc
+        try:
+            target = _redirect(response, url)
+            if target is not None:
+                url = target
+                continue
+            _check_response(response, url, policy.max_bytes)
+            sink = _Sink(url, policy)
+            for chunk in response.iter_bytes():
+                sink.add(chunk)
+            return bytes(sink.data), response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            raise _transport_error(url, exc) from exc
+        finally:
+            response.close()
+    raise _too_many_redirects(start)
+
+
 def resolve_media(
     body: dict[str, Any], policy: MediaPolicy, client: httpx.Client
 ) -> dict[str, Any]:
-    """Return ``body`` with downloadable media URLs inlined (sync)."""
-    return body
+    """Return ``body`` with downloadable media URLs inlined (sync).
+
+    Raises:
+        MediaFetchError: a URL is refused by the policy, too large or fails.
+    """
+    urls = _urls(body, policy)
+    if not urls:
+        return body
+    return _replace(body, {url: _download(url, policy, client) for url in urls})
+
+
+# -- async I/O ----
+
+
+async def _adownload(
+    start: str, policy: MediaPolicy, client: httpx.AsyncClient
+) -> tuple[bytes, str | None]:
+    url = httpx.URL(start)
+    for _ in range(MAX_REDIRECTS + 1):
+        host, port = _host_port(url)
+        if not policy.allow_private:
+            check_addresses(url, await _aresolve(host, port))
+        try:
+            response = await client.send(
+                _request(url, policy), stream=True, follow_redirects=False, auth=None
+            )
+        except httpx.HTTPError as exc:
+            raise _transport_error(url, exc) from exc
+        try:
+            target = _redirect(response, url)
+            if target is not None:
+                url = target
+                continue
+            _check_response(response, url, policy.max_bytes)
+            sink = _Sink(url, policy)
+            async for chunk in response.aiter_bytes():
+                sink.add(chunk)
+            return bytes(sink.data), response.headers.get("content-type")
+        except httpx.HTTPError as exc:
+            raise _transport_error(url, exc) from exc
+        finally:
+            await response.aclose()
+    raise _too_many_redirects(start)
 
 
 async def aresolve_media(
     body: dict[str, Any], policy: MediaPolicy, client: httpx.AsyncClient
 ) -> dict[str, Any]:
-    """Return ``body`` with downloadable media URLs inlined (async)."""
-    return body
+    """Return ``body`` with downloadable media URLs inlined (async).
+
+    Raises:
+        MediaFetchError: a URL is refused by the policy, too large or fails.
+    """
+    urls = _urls(body, policy)
+    if not urls:
+        return body
+    fetched = {url: await _adownload(url, policy, client) for url in urls}
+    return _replace(body, fetched)

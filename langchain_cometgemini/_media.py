@@ -135,7 +135,7 @@ def _kind(block_type: str, mime: str | None) -> str:
     return head if head in ("image", "audio", "video") else "file"
 
 
-# -- block shapes ------------------------------------------------------------------
+# -- block shapes ----
 
 
 def _image_url(block: dict[str, Any], mime: str | None, kind: str) -> Part:
@@ -186,7 +186,7 @@ _SHAPES: dict[str, Callable[[dict[str, Any], str | None, str], Part]] = {
 }
 
 
-# -- per-block options ---------------------------------------------------------------
+# -- per-block options ----
 
 
 def _option(block: dict[str, Any], name: str) -> Any:

@@ -23,8 +23,9 @@ blocks, one per run of parts, in order. Function calls never go into
 ``content``: they become ``tool_calls``. Generated media are ``image`` /
 ``audio`` blocks (``base64`` + ``mime_type``; an audio sample rate found in the
 MIME type goes to ``extras.sample_rate``), each with its own ``index`` so that
-streamed pieces never merge into one (invalid) base64 string. Thought signatures are kept JSON-clean:
-on list blocks (``extras.signature`` / ``signature``), for string content in
+streamed pieces never merge into one (invalid) base64 string. Thought
+signatures are kept JSON-clean: on list blocks (``extras.signature`` /
+``signature``), for string content in
 ``additional_kwargs["__gemini_text_thought_signatures__"]`` (offset into the
 text + signature), and for function calls in
 ``additional_kwargs["__gemini_function_call_thought_signatures__"]`` keyed by
