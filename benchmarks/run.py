@@ -1,0 +1,383 @@
+"""Benchmark ChatCometGemini against the floor (raw httpx + LangChain) and C.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py            # full run (several minutes)
+    .venv/bin/python benchmarks/run.py --quick    # about 1-2 minutes on 2 cores
+
+Starts benchmarks/server.py in a separate process, measures A (raw httpx),
+B (raw httpx + httpx-sse), D (LangChain's own fixed cost), E (ChatCometGemini)
+and C (langchain-google-genai, when installed) in one run, prints the ratio
+table with the targets of issue 6, and writes benchmarks/results/latest.json
+and latest.md. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import _variants as V  # noqa: E402
+from _measure import ameasure, concurrent_wall, measure  # noqa: E402
+from _report import render, targets  # noqa: E402
+
+
+@dataclass
+class Config:
+    invoke_calls: int
+    rounds: int
+    warmup: int
+    stream_reps: int
+    stream_events: int
+    conc_width: int
+    conc_rounds: int
+    import_runs: int
+    rss_calls: int
+    sizes: tuple[int, ...]
+    size_calls: tuple[int, ...]
+    events: tuple[int, ...]
+    event_reps: tuple[int, ...]
+
+
+QUICK = Config(
+    invoke_calls=300,
+    rounds=5,
+    warmup=30,
+    stream_reps=6,
+    stream_events=1000,
+    conc_width=200,
+    conc_rounds=5,
+    import_runs=5,
+    rss_calls=2000,
+    sizes=(1024, 10240, 102400, 1048576),
+    size_calls=(60, 60, 20, 6),
+    events=(100, 1000, 10000),
+    event_reps=(10, 3, 2),
+)
+FULL = Config(
+    invoke_calls=2000,
+    rounds=10,
+    warmup=100,
+    stream_reps=30,
+    stream_events=1000,
+    conc_width=200,
+    conc_rounds=20,
+    import_runs=15,
+    rss_calls=2000,
+    sizes=(1024, 10240, 102400, 1048576),
+    size_calls=(400, 300, 100, 30),
+    events=(100, 1000, 10000),
+    event_reps=(40, 12, 5),
+)
+
+
+# -- server ------------------------------------------------------------------
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "server.py"), "--exit-on-eof"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().split()
+    if len(line) != 2 or line[0] != "PORT":
+        proc.kill()
+        raise SystemExit("benchmark server did not start")
+    return proc, f"http://127.0.0.1:{line[1]}"
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# -- sections ------------------------------------------------------------------
+
+
+def _models(base: str, size: int, events: int, with_c: bool) -> dict[str, Any]:
+    models = {
+        "D": V.floor_model(size, events),
+        "E": V.cometgemini(base, size, events),
+    }
+    if with_c:
+        c = V.google_genai(base, size, events)
+        if c is not None:
+            models["C"] = c
+    return models
+
+
+def sync_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
+    raw = V.Raw(base)
+    size, n = 1024, cfg.stream_events
+    models = {k: V.model_calls(m) for k, m in _models(base, size, n, with_c).items()}
+    unary = {"A": raw.calls(size, n).invoke} | {k: c.invoke for k, c in models.items()}
+    inv = measure(unary, calls=cfg.invoke_calls, rounds=cfg.rounds, warmup=cfg.warmup)
+    streams = {"B": raw.calls(size, n).stream, "B2": raw.hand_sse(size, n).stream}
+    streams |= {k: c.stream for k, c in models.items()}
+    st = measure(
+        streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
+    )
+    return {
+        "invoke": {k: s.summary() for k, s in inv.items()},
+        "stream_chunk": {k: s.summary(per=n) for k, s in st.items()},
+    }
+
+
+async def _async_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
+    raw = V.Raw(base)
+    size, n = 1024, cfg.stream_events
+    models = {k: V.model_calls(m) for k, m in _models(base, size, n, with_c).items()}
+    rawc = raw.calls(size, n)
+    unary = {"A": rawc.ainvoke} | {k: c.ainvoke for k, c in models.items()}
+    inv = await ameasure(
+        unary, calls=cfg.invoke_calls, rounds=cfg.rounds, warmup=cfg.warmup
+    )
+    streams = {"B": rawc.astream} | {k: c.astream for k, c in models.items()}
+    st = await ameasure(
+        streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
+    )
+    return {
+        "ainvoke": {k: s.summary() for k, s in inv.items()},
+        "astream_chunk": {k: s.summary(per=n) for k, s in st.items()},
+    }
+
+
+async def _concurrency(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
+    raw = V.Raw(base)
+    models = _models(base, 1024, 100, with_c)
+    variants = {"raw": raw.calls(1024, 100).ainvoke}
+    variants |= {k: V.model_calls(m).ainvoke for k, m in models.items()}
+    result = await concurrent_wall(
+        variants, width=cfg.conc_width, rounds=cfg.conc_rounds, warmup=2
+    )
+    return {k: s.summary() for k, s in result.items()}
+
+
+def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"invoke": {}, "stream": {}}
+    raw = V.Raw(base)
+    for size, calls in zip(cfg.sizes, cfg.size_calls, strict=True):
+        models = _models(base, size, 10, with_c)
+        variants = {"A": raw.calls(size, 10).invoke}
+        variants |= {k: V.model_calls(m).invoke for k, m in models.items()}
+        res = measure(variants, calls=calls, rounds=min(3, calls), warmup=2)
+        out["invoke"][str(size)] = {k: s.summary() for k, s in res.items()}
+    for events, reps in zip(cfg.events, cfg.event_reps, strict=True):
+        models = _models(base, 1024, events, with_c)
+        variants = {"B": raw.calls(1024, events).stream}
+        variants |= {k: V.model_calls(m).stream for k, m in models.items()}
+        res = measure(variants, calls=reps, rounds=min(2, reps), warmup=1)
+        out["stream"][str(events)] = {k: s.summary() for k, s in res.items()}
+    return out
+
+
+_IMPORTS = {
+    "langchain_core.language_models": "langchain_core.language_models",
+    "E": "langchain_cometgemini",
+    "C": "langchain_google_genai",
+}
+
+
+def _import_time(module: str) -> float | None:
+    code = (
+        "import time; t = time.perf_counter(); import "
+        + module
+        + "; print(time.perf_counter() - t)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    return float(done.stdout) if done.returncode == 0 else None
+
+
+def _imports(cfg: Config, with_c: bool) -> dict[str, Any]:
+    names = [k for k in _IMPORTS if with_c or k != "C"]
+    times: dict[str, list[float]] = {k: [] for k in names}
+    for _ in range(cfg.import_runs):  # interleaved, fresh interpreter each
+        for name in names:
+            t = _import_time(_IMPORTS[name])
+            if t is not None:
+                times[name].append(t)
+    return {
+        k: {"median_ms": statistics.median(v) * 1e3, "runs": [x * 1e3 for x in v]}
+        for k, v in times.items()
+        if v
+    }
+
+
+def _rss(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
+    out = {}
+    for name in ["A", "D", "E"] + (["C"] if with_c else []):
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "run.py"),
+                "--rss-child",
+                name,
+                "--base-url",
+                base,
+                "--calls",
+                str(cfg.rss_calls),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode == 0 and done.stdout.strip():
+            out[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        else:
+            out[name] = {"error": done.stderr[-500:]}
+    return out
+
+
+def _current_rss_kb() -> int:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rss_child(name: str, base: str, calls: int) -> None:
+    if name == "A":
+        fn = V.Raw(base).calls(1024, 100).invoke
+    else:
+        model = {
+            "D": lambda: V.floor_model(1024, 100),
+            "E": lambda: V.cometgemini(base, 1024, 100),
+            "C": lambda: V.google_genai(base, 1024, 100),
+        }[name]()
+        fn = V.model_calls(model).invoke
+    checkpoints = {}
+    marks = {100, 500, 1000, calls // 2, calls}
+    for i in range(1, calls + 1):
+        fn()
+        if i in marks:
+            checkpoints[str(i)] = _current_rss_kb()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rss_kb": checkpoints, "peak_kb": peak}))
+
+
+# -- main ----------------------------------------------------------------------
+
+
+def _env() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    pkgs = {}
+    for dist in (
+        "langchain-core",
+        "httpx",
+        "httpx-sse",
+        "pydantic",
+        "langchain-google-genai",
+        "google-genai",
+        "langchain-cometgemini",
+    ):
+        try:
+            pkgs[dist] = version(dist)
+        except PackageNotFoundError:
+            pkgs[dist] = None
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "langchain_cometgemini"],
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "packages": pkgs,
+        "git_commit": commit + ("+dirty" if dirty else ""),
+        "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def run(cfg: Config, quick: bool, with_c: bool, out_dir: Path) -> dict[str, Any]:
+    proc, base = start_server()
+    t0 = time.perf_counter()
+    results: dict[str, Any] = {
+        "env": _env(),
+        "mode": "quick" if quick else "full",
+        "config": asdict(cfg),
+    }
+    try:
+        steps = [
+            ("sync", lambda: sync_section(base, cfg, with_c)),
+            ("async", lambda: asyncio.run(_async_section(base, cfg, with_c))),
+            ("concurrency", lambda: asyncio.run(_concurrency(base, cfg, with_c))),
+            ("scaling", lambda: _scaling(base, cfg, with_c)),
+            ("rss", lambda: _rss(base, cfg, with_c)),
+            ("imports", lambda: _imports(cfg, with_c)),
+        ]
+        for name, step in steps:
+            s0 = time.perf_counter()
+            print(
+                f"[{time.perf_counter() - t0:6.1f}s] {name} ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            results[name] = step()
+            results.setdefault("section_seconds", {})[name] = time.perf_counter() - s0
+    finally:
+        stop_server(proc)
+    results["seconds"] = time.perf_counter() - t0
+    results["targets"] = targets(results)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    md = render(results)
+    (out_dir / "latest.md").write_text(md)
+    print(md)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="ChatCometGemini benchmark")
+    parser.add_argument("--quick", action="store_true", help="~1-2 minute run")
+    parser.add_argument(
+        "--no-c",
+        action="store_true",
+        help="skip langchain-google-genai even when installed",
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--rss-child", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--calls", type=int, default=2000, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args.rss_child, args.base_url, args.calls)
+        return
+    with_c = not args.no_c and V.google_genai("http://127.0.0.1:1", 1, 1) is not None
+    run(QUICK if args.quick else FULL, args.quick, with_c, args.out)
+
+
+if __name__ == "__main__":
+    main()
