@@ -1,0 +1,326 @@
+"""The ``cometgemini`` command end to end, against the emulator over a socket.
+
+Subprocess runs use the real console entry (``python -m langchain_cometgemini``)
+with the CLI's own offline emulator or with an emulator started here (pointed
+at through ``COMETAPI_BASE_URL``). In-process runs call ``cli.main`` so the
+emulator can be scripted and the streamed writes observed one by one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from langchain_cometgemini import cli
+from langchain_cometgemini.testing import GeminiEmulator, Reply
+
+NOTICE = "COMETAPI_KEY is not set: answering with the built-in offline"
+FLASH = "gemini-2.5-flash"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m langchain_cometgemini`` with a clean CometAPI env."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    return subprocess.run(
+        [sys.executable, "-m", "langchain_cometgemini", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**base, "PYTHONWARNINGS": "ignore", **(env or {})},
+        timeout=60,
+    )
+
+
+def online_env(emu: GeminiEmulator, key: str | None = None) -> dict[str, str]:
+    return {"COMETAPI_KEY": key or str(emu.api_key), "COMETAPI_BASE_URL": emu.base_url}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], hint: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [ln for ln in result.stderr.splitlines() if "error:" in ln]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("cometgemini: error: ")
+    assert hint in errors[0]
+
+
+# -- subprocess: offline fallback ---
+
+
+def test_offline_fallback_streams_the_echo_and_prints_usage() -> None:
+    result = run_cli("Why is the sky blue?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Echo: Why is the sky blue?\n"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert NOTICE in lines[0]
+    # 5 prompt words in, "Echo:" + 5 words out: the emulator counts words.
+    assert lines[1] == "tokens: 5 in, 6 out, 11 total"
+
+
+@pytest.mark.parametrize("args", [(), ("-",)])
+def test_prompt_from_stdin(args: tuple[str, ...]) -> None:
+    result = run_cli(*args, stdin="summarise this\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Echo: summarise this\n"
+
+
+def test_no_prompt_is_a_usage_error() -> None:
+    result = run_cli(stdin="")
+    assert result.returncode == 2
+    assert "cometgemini: error: no prompt" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_schema_prints_an_object_valid_for_the_schema() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "population": {"type": "integer"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["city", "population", "tags"],
+    }
+    result = run_cli("--json-schema", json.dumps(schema), "a French city")
+    assert result.returncode == 0, result.stderr
+    parsed = json.loads(result.stdout)
+    assert set(parsed) == {"city", "population", "tags"}
+    assert isinstance(parsed["city"], str)
+    assert isinstance(parsed["population"], int)
+    assert result.stderr.splitlines()[-1].startswith("tokens: ")
+
+
+# -- subprocess: against an emulator started here ---
+
+
+def test_online_path_sends_every_option(gemini_emulator: GeminiEmulator) -> None:
+    result = run_cli(
+        *("--model", FLASH, "--system", "Be brief.", "--temperature", "0.2"),
+        *("--thinking-level", "low", "Why?"),
+        env=online_env(gemini_emulator),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "offline" not in result.stderr
+    assert result.stdout == "Echo: Why?\n"
+    request = gemini_emulator.last_request
+    assert request.model == FLASH
+    assert request.stream
+    assert request.system_text == "Be brief."
+    assert request.generation_config["temperature"] == 0.2
+    assert request.generation_config["thinkingConfig"]["thinkingLevel"] == "LOW"
+
+
+def test_bad_key(gemini_emulator: GeminiEmulator) -> None:
+    result = run_cli("hi", env=online_env(gemini_emulator, key="wrong-key"))
+    assert_one_line_error(result, "the API key was rejected; check COMETAPI_KEY")
+    assert "API_KEY_INVALID" in result.stderr or "API key" in result.stderr
+    assert "wrong-key" not in result.stderr
+    assert len(gemini_emulator.requests) == 1  # a bad key is never retried
+
+
+def test_unknown_model(gemini_emulator: GeminiEmulator) -> None:
+    message = "models/gemini-9 is not found for API version v1beta"
+    gemini_emulator.enqueue(Reply.error(404, message, "NOT_FOUND"))
+    result = run_cli("-m", "gemini-9", "hi", env=online_env(gemini_emulator))
+    assert_one_line_error(result, "unknown model or path; check --model")
+    assert message in result.stderr
+    assert gemini_emulator.last_request.model == "gemini-9"
+
+
+def test_no_network() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    env = {"COMETAPI_KEY": "k", "COMETAPI_BASE_URL": url}
+    result = run_cli("hi", env=env)
+    assert_one_line_error(result, f"cannot reach {url}; check your network")
+
+
+def test_server_error_after_retries(gemini_emulator: GeminiEmulator) -> None:
+    gemini_emulator.enqueue(*[Reply.error(503, "overloaded", "UNAVAILABLE")] * 3)
+    result = run_cli("hi", env=online_env(gemini_emulator))
+    assert_one_line_error(result, "the request failed")
+    assert "503 UNAVAILABLE: overloaded" in result.stderr
+    assert len(gemini_emulator.requests) == 3  # max_retries=2 -> 3 attempts
+
+
+# -- in process: scripted emulator, observed writes ---
+
+
+class Recorder(io.StringIO):
+    """A stdout that remembers each write separately."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return super().write(text)
+
+
+@pytest.fixture
+def online(
+    gemini_emulator: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GeminiEmulator]:
+    for name, value in online_env(gemini_emulator).items():
+        monkeypatch.setenv(name, value)
+    yield gemini_emulator
+
+
+def run_main(
+    monkeypatch: pytest.MonkeyPatch, *argv: str
+) -> tuple[int, Recorder, Recorder]:
+    out, err = Recorder(), Recorder()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli.main(list(argv))
+    return code, out, err
+
+
+def test_answer_is_written_chunk_by_chunk(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reply = Reply.text("The sky is blue because of scattering.", n_chunks=4)
+    sent = [
+        c["candidates"][0]["content"]["parts"][0]["text"] for c in reply.chunks or []
+    ]
+    assert len(sent) == 4
+    online.enqueue(reply)
+    code, out, err = run_main(monkeypatch, "-m", FLASH, "Why?")
+    assert code == 0
+    assert out.writes[:4] == sent  # one write per event, as it arrives
+    assert out.getvalue() == "The sky is blue because of scattering.\n"
+    assert err.getvalue().startswith("tokens: 1 in, 7 out, 8 total")
+    assert online.last_request.stream
+
+
+def test_thoughts_then_answer_in_process(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online.enqueue(Reply.text("42.", thought="Add them up."))
+    code, out, _ = run_main(monkeypatch, "--show-thoughts", "-m", FLASH, "sum?")
+    assert code == 0
+    assert out.getvalue() == "Thinking: Add them up.\n\n42.\n"
+    config = online.last_request.generation_config
+    assert config["thinkingConfig"]["includeThoughts"] is True
+
+
+def grounded(text: str, grounding: dict[str, Any]) -> Reply:
+    reply = Reply.text(text, n_chunks=2)
+    assert reply.chunks is not None
+    for response in (reply.body, reply.chunks[-1]):
+        response["candidates"][0]["groundingMetadata"] = grounding
+    return reply
+
+
+def test_search_sends_the_tool_and_prints_sources(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grounding = {
+        "webSearchQueries": ["euro 2024 winner"],
+        "groundingChunks": [
+            {"web": {"uri": "https://vertexaisearch.example/1", "title": "uefa.com"}},
+            {"web": {"uri": "https://vertexaisearch.example/2", "title": "bbc.co.uk"}},
+        ],
+    }
+    online.enqueue(grounded("Spain won Euro 2024.", grounding))
+    code, out, _ = run_main(monkeypatch, "--search", "-m", FLASH, "Who won?")
+    assert code == 0
+    assert out.getvalue() == (
+        "Spain won Euro 2024.\n\nSearched: euro 2024 winner\nSources:\n"
+        "  [1] uefa.com <https://vertexaisearch.example/1>\n"
+        "  [2] bbc.co.uk <https://vertexaisearch.example/2>\n"
+    )
+    assert online.last_request.body["tools"] == [{"googleSearch": {}}]
+
+
+def test_safety_finish_is_reported(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online.enqueue(Reply.text("I can", finish_reason="SAFETY"))
+    code, out, err = run_main(monkeypatch, "-m", FLASH, "something")
+    assert code == 0
+    assert out.getvalue() == "I can\n"
+    assert "the answer stopped early: finish_reason=SAFETY" in err.getvalue()
+
+
+def test_rate_limit_in_process(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online.enqueue(*[Reply.rate_limited("0s")] * 3)
+    code, out, err = run_main(monkeypatch, "-m", FLASH, "hi")
+    assert code == 1
+    assert out.getvalue() == ""
+    assert err.getvalue().startswith("cometgemini: error: rate limited")
+    assert "RESOURCE_EXHAUSTED" in err.getvalue()
+    assert err.getvalue().count("\n") == 1
+
+
+def test_schema_mismatch_is_one_line(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online.enqueue(Reply.text("not json at all"))
+    schema = '{"type": "object", "properties": {"a": {"type": "string"}}}'
+    code, _, err = run_main(monkeypatch, "--json-schema", schema, "-m", FLASH, "x")
+    assert code == 1
+    assert "did not match the JSON schema" in err.getvalue()
+    config = online.last_request.generation_config
+    assert config["responseMimeType"] == "application/json"
+    assert config["responseJsonSchema"]["properties"] == {"a": {"type": "string"}}
+
+
+# -- in process: the CLI's own offline emulator ---
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+
+
+def test_offline_flag_wins_over_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMETAPI_KEY", "real-looking-key")
+    monkeypatch.setenv("COMETAPI_BASE_URL", f"http://127.0.0.1:{closed_port()}")
+    code, out, err = run_main(monkeypatch, "--offline", "hi")
+    assert code == 0, err.getvalue()
+    assert out.getvalue() == "Echo: hi\n"
+    assert "--offline: answering with the built-in offline" in err.getvalue()
+    assert "real-looking-key" not in err.getvalue() + out.getvalue()
+
+
+@pytest.mark.usefixtures("no_key")
+def test_offline_show_thoughts(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run_main(monkeypatch, "--show-thoughts", "hi")
+    assert code == 0, err.getvalue()
+    thought, _, answer = out.getvalue().partition("\n\n")
+    assert thought.startswith("Thinking: ")
+    assert answer == "Echo: hi\n"
+    assert "thinking)" in err.getvalue()  # reasoning tokens in the usage line
+
+
+@pytest.mark.usefixtures("no_key")
+def test_offline_search_prints_labelled_fake_sources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, err = run_main(monkeypatch, "--search", "who won?")
+    assert code == 0, err.getvalue()
+    assert out.getvalue().startswith("Echo: who won?\n\n")
+    assert "Sources:\n  [1] Offline emulator (no real search was made)" in (
+        out.getvalue()
+    )

@@ -1,0 +1,277 @@
+"""The ``cometgemini`` command's pure parts: options, prompt, schema, output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
+
+from langchain_cometgemini import cli
+from langchain_cometgemini.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    StreamInterruptedError,
+)
+
+
+class FakeStdin(io.StringIO):
+    def __init__(self, text: str, *, tty: bool) -> None:
+        super().__init__(text)
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+# -- options ----------------------------------------------------------------------
+
+
+def test_defaults_leave_every_model_field_unset() -> None:
+    args = cli.parse_args(["hello"])
+    assert args.prompt == ["hello"]
+    assert cli.model_kwargs(args) == {}
+    assert (args.offline, args.search, args.schema, args.system) == (
+        False,
+        False,
+        None,
+        None,
+    )
+
+
+def test_every_option_reaches_the_model_arguments() -> None:
+    args = cli.parse_args(
+        [
+            "--model",
+            "gemini-2.5-pro",
+            "--temperature",
+            "0.3",
+            "--thinking-level",
+            "low",
+            "--show-thoughts",
+            "--system",
+            "Be brief.",
+            "--offline",
+            "--search",
+            "Why",
+            "is",
+            "the",
+            "sky",
+            "blue?",
+        ]
+    )
+    assert cli.model_kwargs(args) == {
+        "model": "gemini-2.5-pro",
+        "temperature": 0.3,
+        "thinking_level": "low",
+        "include_thoughts": True,
+    }
+    assert args.system == "Be brief."
+    assert args.offline and args.search
+    assert args.prompt == ["Why", "is", "the", "sky", "blue?"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-t", "extreme", "hi"], "invalid choice: 'extreme'"),
+        (["--temperature", "hot", "hi"], "invalid float value: 'hot'"),
+        (["--temperature", "3", "hi"], "--temperature must be between 0 and 2"),
+        (["--json-schema", "[1, 2]", "hi"], "no such file and not JSON"),
+        (["--json-schema", "{not json", "hi"], "--json-schema: invalid JSON"),
+        (
+            ["--json-schema", "{}", "--search", "hi"],
+            "--search and --json-schema cannot be combined",
+        ),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.parse_args(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+# -- prompt and schema ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "stdin", "tty", "expected"),
+    [
+        (["Why", "blue?"], "ignored", False, "Why blue?"),
+        (["-"], "from a pipe\n\n", True, "from a pipe"),
+        ([], "piped text\n", False, "piped text"),
+        (["  spaced  "], "", True, "  spaced  "),
+    ],
+)
+def test_read_prompt(words: list[str], stdin: str, tty: bool, expected: str) -> None:
+    assert cli.read_prompt(words, FakeStdin(stdin, tty=tty)) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "stdin", "tty"),
+    [([], "", True), ([], "  \n", False), (["-"], "", False), (["  "], "", True)],
+)
+def test_missing_prompt_is_an_error(words: list[str], stdin: str, tty: bool) -> None:
+    with pytest.raises(ValueError, match="no prompt"):
+        cli.read_prompt(words, FakeStdin(stdin, tty=tty))
+
+
+SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}}
+
+
+def test_schema_inline_and_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "city.json"
+    path.write_text(json.dumps({**SCHEMA, "title": "City"}), encoding="utf-8")
+    assert cli.load_schema(json.dumps(SCHEMA)) == {"title": "answer", **SCHEMA}
+    assert cli.load_schema(str(path)) == {**SCHEMA, "title": "City"}
+
+
+def test_schema_file_that_is_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1]", encoding="utf-8")
+    with pytest.raises(ValueError, match="must be a JSON object"):
+        cli.load_schema(str(path))
+
+
+def test_messages_put_the_system_prompt_first() -> None:
+    assert cli.build_messages("hi", None) == [HumanMessage("hi")]
+    assert cli.build_messages("hi", "Be brief.") == [
+        SystemMessage("Be brief."),
+        HumanMessage("hi"),
+    ]
+
+
+# -- output -------------------------------------------------------------------------
+
+
+def test_pieces_split_thoughts_from_text_in_order() -> None:
+    chunk = AIMessageChunk(
+        content=[
+            {"type": "thinking", "thinking": "Rayleigh...", "signature": "c2ln"},
+            {"type": "text", "text": "Because of "},
+            {"type": "image", "base64": "AAAA", "mime_type": "image/png"},
+            "scattering.",
+        ]
+    )
+    assert list(cli.pieces(chunk)) == [
+        ("thought", "Rayleigh..."),
+        ("text", "Because of "),
+        ("text", "scattering."),
+    ]
+    assert list(cli.pieces(AIMessageChunk(content="plain"))) == [("text", "plain")]
+
+
+def test_printer_plain_when_not_a_terminal() -> None:
+    out = io.StringIO()
+    printer = cli.Printer(out)
+    for kind, text in [("thought", "Hmm. "), ("thought", "Ok."), ("text", "Blue.")]:
+        printer.write(kind, text)
+    printer.end()
+    assert out.getvalue() == "Thinking: Hmm. Ok.\n\nBlue.\n"
+
+
+def test_printer_dims_thoughts_on_a_terminal() -> None:
+    out = FakeTerminal()
+    printer = cli.Printer(out)
+    printer.write("thought", "Hmm.")
+    printer.write("text", "Blue.")
+    printer.end()
+    assert out.getvalue() == f"{cli.DIM}Thinking: Hmm.{cli.RESET}\n\nBlue.\n"
+
+
+def test_printer_writes_nothing_for_an_empty_answer() -> None:
+    out = io.StringIO()
+    printer = cli.Printer(out)
+    printer.write("text", "")
+    printer.end()
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("usage", "line"),
+    [
+        (None, "tokens: no usage reported"),
+        (
+            {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12},
+            "tokens: 5 in, 7 out, 12 total",
+        ),
+        (
+            {
+                "input_tokens": 50,
+                "output_tokens": 30,
+                "total_tokens": 80,
+                "input_token_details": {"cache_read": 40},
+                "output_token_details": {"reasoning": 20},
+            },
+            "tokens: 50 in (40 cached), 30 out (20 thinking), 80 total",
+        ),
+    ],
+)
+def test_format_usage(usage: Any, line: str) -> None:
+    assert cli.format_usage(usage) == line
+
+
+def test_format_sources_numbers_web_sources() -> None:
+    grounding = {
+        "web_search_queries": ["sky colour", "rayleigh scattering"],
+        "grounding_chunks": [
+            {"web": {"uri": "https://a.example/x", "title": "a.example"}},
+            {"retrieved_context": {"uri": "ignored"}},
+            {"web": {"uri": "https://b.example/y"}},
+        ],
+    }
+    assert cli.format_sources(grounding) == [
+        "Searched: sky colour; rayleigh scattering",
+        "Sources:",
+        "  [1] a.example <https://a.example/x>",
+        "  [2] <https://b.example/y>",
+    ]
+    assert cli.format_sources(None) == []
+    assert cli.format_sources({}) == []
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "hint"),
+    [
+        (AuthenticationError("bad", status_code=400), "API key was rejected"),
+        (NotFoundError("gone", status_code=404), "unknown model"),
+        (RateLimitError("slow\ndown", status_code=429), "rate limited"),
+        (APIConnectionError("refused"), "cannot reach http://h:1"),
+        (StreamInterruptedError("cut"), "cannot reach http://h:1"),
+        (BadRequestError("nope", status_code=400), "the request failed"),
+        (OutputParserException("no json"), "did not match the JSON schema"),
+        (ValueError("empty"), "empty"),
+    ],
+)
+def test_error_message_is_one_line_with_a_hint(error: BaseException, hint: str) -> None:
+    line = cli.error_message(error, "http://h:1")
+    assert line.startswith("cometgemini: error: ")
+    assert hint in line
+    assert "\n" not in line
+    assert str(error).split("\n")[0] in line
+
+
+def test_error_message_is_capped() -> None:
+    line = cli.error_message(ValueError("x" * 1000))
+    assert len(line) < 400
+    assert line.endswith("...")
