@@ -17,6 +17,7 @@ Input flow::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -112,7 +113,10 @@ def convert_tools(
             ``openapi`` sends the OpenAPI-subset ``parameters``.
 
     Raises:
-        ValueError: two tools share a name, or ``schema_format`` is unknown.
+        ValueError: ``schema_format`` is unknown.
+
+    Warns:
+        UserWarning: two tools share a name (the first one is kept).
     """
     if schema_format not in ("json_schema", "openapi"):
         msg = (
@@ -135,17 +139,26 @@ def convert_tools(
             builtins.append({camel(key): value or {}})
         else:
             declarations.append(_declaration(tool, schema_format=schema_format))
-    _check_unique(declarations)
+    declarations = _unique(declarations)
     head = [{"functionDeclarations": declarations}] if declarations else []
     return head + builtins
 
 
-def _check_unique(declarations: list[dict[str, Any]]) -> None:
-    names = [d.get("name") for d in declarations]
-    duplicates = sorted({n for n in names if names.count(n) > 1 and n})
-    if duplicates:
-        msg = f"Duplicate tool names: {duplicates}. Each tool needs a unique name."
-        raise ValueError(msg)
+def _unique(declarations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Gemini rejects repeated names: keep each name's first declaration, warn."""
+    kept: dict[Any, dict[str, Any]] = {}
+    for declaration in declarations:
+        kept.setdefault(declaration.get("name"), declaration)
+    if len(kept) < len(declarations):
+        names = [d.get("name") for d in declarations]
+        duplicates = sorted({str(n) for n in names if names.count(n) > 1})
+        warnings.warn(
+            f"Tools bound more than once by name: {duplicates}; the first "
+            "declaration of each name is sent.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return list(kept.values())
 
 
 def function_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -124,14 +124,14 @@ def test_openapi_format_sends_parameters_and_warns() -> None:
     assert params["properties"]["children"]["items"]["type"] == "OBJECT"
 
 
-def test_bad_tools_raise_before_sending() -> None:
-    with pytest.raises(ValueError, match="Duplicate tool names"):
-        convert_tools([add, add])
+NAMES = ["add", "multiply"]
+
+
+def test_duplicate_names_keep_the_first_and_bad_format_raises() -> None:
+    with pytest.warns(UserWarning, match=r"\['add'\]"):
+        assert function_names(convert_tools([add, multiply, add])) == NAMES
     with pytest.raises(ValueError, match="tool_schema_format"):
         convert_tools([add], schema_format="yaml")  # type: ignore[arg-type]
-
-
-NAMES = ["add", "multiply"]
 
 
 @pytest.mark.parametrize(

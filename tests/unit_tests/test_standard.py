@@ -1,0 +1,69 @@
+"""LangChain's standard ``ChatModelUnitTests`` (no network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.load import dumpd, load
+from langchain_tests.unit_tests import ChatModelUnitTests
+from syrupy.assertion import SnapshotAssertion
+
+from langchain_cometgemini import ChatCometGemini
+
+
+class TestChatCometGeminiStandard(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[ChatCometGemini]:
+        return ChatCometGemini
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "gemini-3-flash-preview", "api_key": "test-key"}
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True
+
+    @property
+    def model_override_value(self) -> str:
+        return "gemini-2.5-flash"
+
+    @property
+    def init_from_env_params(
+        self,
+    ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        env = {"COMETAPI_KEY": "env-key", "COMETAPI_BASE_URL": "https://x.example"}
+        return env, {"model": "gemini-2.5-flash"}, {"base_url": "https://x.example"}
+
+    @pytest.mark.xfail(
+        reason="langchain-core's load() only revives classes in its own allowlist "
+        "(ALL_SERIALIZABLE_MAPPINGS); a third-party package cannot be listed there. "
+        "test_dumpd_and_load_round_trip below checks the same round trip.",
+        strict=True,
+    )
+    def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
+        super().test_serdes(model, snapshot)
+
+
+def test_dumpd_and_load_round_trip() -> None:
+    llm = ChatCometGemini(api_key="secret-key", temperature=0.2, thinking_level="low")
+    data = dumpd(llm)
+    assert "secret-key" not in str(data)
+    loaded = load(
+        data,
+        secrets_map={"COMETAPI_KEY": "secret-key"},
+        valid_namespaces=["langchain_cometgemini"],
+        allowed_objects=[ChatCometGemini],
+    )
+    assert isinstance(loaded, ChatCometGemini)
+    assert loaded.model_dump() == llm.model_dump()
