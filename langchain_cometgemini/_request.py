@@ -7,7 +7,9 @@ Input flow::
       -> generation_config(params)           sampling, output, thinking fields
            (a raw ``generation_config`` dict is merged last, camelCased)
       -> safety_settings / tools / toolConfig / cachedContent
-    Unset (``None``) parameters are never sent.
+    Unset (``None``) parameters are never sent. With ``cached_content`` the
+    cached parts (systemInstruction, tools, toolConfig) are dropped, with one
+    warning per cache name.
 
 Everything here is pure: the same body is built for sync and async calls.
 """
@@ -87,6 +89,15 @@ def camel_keys(value: Mapping[str, Any]) -> dict[str, Any]:
     return {camel(k): v for k, v in value.items()}
 
 
+def camel_keys_deep(value: Any) -> Any:
+    """Every dict key in camelCase, at any depth (for schema-only configs)."""
+    if isinstance(value, Mapping):
+        return {camel(str(k)): camel_keys_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel_keys_deep(v) for v in value]
+    return value
+
+
 def _enum_value(value: Any) -> Any:
     """Accept enum members or strings; send plain strings."""
     return getattr(value, "value", value)
@@ -150,7 +161,7 @@ def _generation_value(name: str, value: Any) -> Any:
             text if text.startswith("MEDIA_RESOLUTION_") else f"MEDIA_RESOLUTION_{text}"
         )
     if name in ("image_config", "speech_config") and isinstance(value, Mapping):
-        return camel_keys(value)
+        return camel_keys_deep(value)
     return value
 
 
@@ -212,11 +223,17 @@ def build_body(
     return body
 
 
+_WARNED_CACHES: set[tuple[str, tuple[str, ...]]] = set()
+"""(cache name, dropped keys) already warned about: the warning is given once."""
+
+
 def _apply_cache(body: dict[str, Any], name: str) -> None:
     """With cached content, what lives in the cache must not be sent again."""
     dropped = [key for key in _CACHE_OWNED if body.pop(key, None) is not None]
     body["cachedContent"] = name
-    if dropped:
+    seen = (name, tuple(dropped))
+    if dropped and seen not in _WARNED_CACHES:
+        _WARNED_CACHES.add(seen)
         warnings.warn(
             f"cached_content is set, so {', '.join(dropped)} were not sent: they "
             "must be part of the cached content.",

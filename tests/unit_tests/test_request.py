@@ -1,0 +1,140 @@
+"""_request: thinking, output modalities, media resolution, logprobs and caching."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from langchain_cometgemini._request import build_body, generation_config
+
+MODEL = "gemini-3-flash-preview"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"thinking_level": "low"}, {"thinkingLevel": "LOW"}),
+        ({"thinking_level": "HIGH"}, {"thinkingLevel": "HIGH"}),
+        ({"thinking_budget": 0}, {"thinkingBudget": 0}),
+        ({"thinking_budget": -1}, {"thinkingBudget": -1}),
+        ({"include_thoughts": True}, {"includeThoughts": True}),
+        (
+            {"thinking_budget": 512, "include_thoughts": False},
+            {"thinkingBudget": 512, "includeThoughts": False},
+        ),
+        ({"thinking_config": {"thinking_budget": 64}}, {"thinkingBudget": 64}),
+        (
+            {"thinking_config": {"includeThoughts": True}, "thinking_level": "minimal"},
+            {"includeThoughts": True, "thinkingLevel": "MINIMAL"},
+        ),
+        # the named fields win over the raw dict
+        (
+            {"thinking_config": {"thinkingLevel": "HIGH"}, "thinking_level": "low"},
+            {"thinkingLevel": "LOW"},
+        ),
+    ],
+)
+def test_thinking_config(params: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert generation_config(params)["thinkingConfig"] == expected
+
+
+def test_no_thinking_fields_send_no_thinking_config() -> None:
+    assert "thinkingConfig" not in generation_config({"temperature": 0.1})
+
+
+def test_level_and_budget_together_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="either thinking_level .* or thinking_budget"):
+        generation_config({"thinking_level": "low", "thinking_budget": 128})
+
+
+def test_unknown_thinking_level_is_rejected() -> None:
+    with pytest.raises(ValueError, match="thinking_level must be one of"):
+        generation_config({"thinking_level": "extreme"})
+
+
+def test_raw_generation_config_thinking_merges_with_fields() -> None:
+    config = generation_config(
+        {
+            "include_thoughts": True,
+            "generation_config": {"thinking_config": {"thinking_budget": 32}},
+        }
+    )
+    assert config["thinkingConfig"] == {"includeThoughts": True, "thinkingBudget": 32}
+
+
+def test_output_fields_are_camel_cased_deeply() -> None:
+    config = generation_config(
+        {
+            "response_modalities": ["text", "Image"],
+            "image_config": {"aspect_ratio": "16:9", "image_size": "2K"},
+            "speech_config": {
+                "voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}
+            },
+            "response_logprobs": True,
+            "logprobs": 3,
+        }
+    )
+    assert config == {
+        "responseModalities": ["TEXT", "IMAGE"],
+        "imageConfig": {"aspectRatio": "16:9", "imageSize": "2K"},
+        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}},
+        "responseLogprobs": True,
+        "logprobs": 3,
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        ("low", "MEDIA_RESOLUTION_LOW"),
+        ("HIGH", "MEDIA_RESOLUTION_HIGH"),
+        ("MEDIA_RESOLUTION_MEDIUM", "MEDIA_RESOLUTION_MEDIUM"),
+    ],
+)
+def test_global_media_resolution(value: str, sent: str) -> None:
+    assert generation_config({"media_resolution": value})["mediaResolution"] == sent
+
+
+# -- cached content ------------------------------------------------------------------
+
+
+def _cached_body(name: str, **params: Any) -> dict[str, Any]:
+    messages = [SystemMessage("be brief"), HumanMessage("hi")]
+    return build_body(messages, {"cached_content": name, **params}, model=MODEL)
+
+
+def test_cached_content_drops_what_lives_in_the_cache() -> None:
+    tools = [{"functionDeclarations": [{"name": "f", "description": "d"}]}]
+    tool_config = {"functionCallingConfig": {"mode": "ANY"}}
+    with pytest.warns(UserWarning, match="systemInstruction, tools, toolConfig"):
+        body = _cached_body(
+            "cachedContents/unit-a", tools=tools, tool_config=tool_config
+        )
+    assert body["cachedContent"] == "cachedContents/unit-a"
+    assert not {"systemInstruction", "tools", "toolConfig"} & set(body)
+    assert body["contents"] == [{"role": "user", "parts": [{"text": "hi"}]}]
+
+
+def test_cached_content_warns_once_per_cache() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _cached_body("cachedContents/unit-once")
+        _cached_body("cachedContents/unit-once")
+        _cached_body("cachedContents/unit-other")
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2
+    assert all("systemInstruction" in m for m in messages)
+
+
+def test_cached_content_without_cached_parts_does_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        body = build_body(
+            [HumanMessage("hi")],
+            {"cached_content": "cachedContents/unit-quiet"},
+            model=MODEL,
+        )
+    assert body["cachedContent"] == "cachedContents/unit-quiet"
