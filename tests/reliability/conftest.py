@@ -125,6 +125,18 @@ def settle(predicate: Callable[[], bool], limit: float = 5.0) -> bool:
         time.sleep(0.02)
 
 
+async def asettle(predicate: Callable[[], bool], limit: float = 5.0) -> bool:
+    """:func:`settle` that lets the running event loop work while it waits."""
+    deadline = time.monotonic() + limit
+    while True:
+        gc.collect()
+        if predicate():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 def fd_baseline() -> Iterator[int]:
     """Open fds before the test (after a gc)."""
