@@ -1,0 +1,190 @@
+"""_blocks: content blocks -> parts, and lossless replay of Gemini's own replies."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from langchain_cometgemini._blocks import content_parts
+from langchain_cometgemini._messages import convert_messages
+from langchain_cometgemini._response import result_from_response
+from tests.conftest import load_capture
+
+MODEL = "gemini-3-flash-preview"
+
+
+def reply(body: dict[str, Any], output_version: str | None = None) -> AIMessage:
+    message = result_from_response(body, output_version=output_version)
+    out = message.generations[0].message
+    assert isinstance(out, AIMessage)
+    return out
+
+
+def replayed(message: AIMessage) -> list[dict[str, Any]]:
+    """The parts of ``message`` when sent back as history."""
+    _, contents = convert_messages([HumanMessage("q"), message], model=MODEL)
+    assert contents[-1]["role"] == "model"
+    parts: list[dict[str, Any]] = contents[-1]["parts"]
+    return parts
+
+
+def body_with(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    candidate = {"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}
+    return {"candidates": [candidate], "modelVersion": MODEL, "responseId": "r"}
+
+
+THOUGHT_PARTS = [
+    {"text": "Weighing options.", "thought": True, "thoughtSignature": "dGgx"},
+    {"text": "Blue.", "thoughtSignature": "dHgx"},
+]
+IMAGE_PARTS = [
+    {"text": "Here it is."},
+    {
+        "inlineData": {"mimeType": "image/png", "data": "iVBORw0K"},
+        "thoughtSignature": "aW1n",
+    },
+]
+
+
+@pytest.mark.parametrize("version", [None, "v1"])
+@pytest.mark.parametrize(
+    "parts",
+    [
+        load_capture("real_nonstream_code_execution_gemini-3-flash-preview.json")[
+            "candidates"
+        ][0]["content"]["parts"],
+        THOUGHT_PARTS,
+        IMAGE_PARTS,
+    ],
+    ids=["code_execution", "thoughts", "image"],
+)
+def test_reply_replays_exactly_the_parts_gemini_sent(
+    parts: list[dict[str, Any]], version: str | None
+) -> None:
+    message = reply(body_with(copy.deepcopy(parts)), version)
+    assert replayed(message) == parts
+
+
+@pytest.mark.parametrize("version", [None, "v1"])
+def test_function_call_reply_replays_signature(version: str | None) -> None:
+    events = load_capture(
+        "real_stream_function_call_gemini-3.1-pro-preview.chunks.jsonl"
+    )
+    sent = [p for e in events for p in e["candidates"][0]["content"]["parts"]]
+    merged = {**events[-1], "candidates": [{**events[-1]["candidates"][0]}]}
+    merged["candidates"][0]["content"] = {"role": "model", "parts": sent}
+    calls = [p for p in replayed(reply(merged, version)) if "functionCall" in p]
+    assert calls == [p for p in sent if "functionCall" in p]
+
+
+def test_core_translator_output_replays_too() -> None:
+    """v1 content produced by langchain-core's own translator (no wiring)."""
+    message = reply(body_with(copy.deepcopy(IMAGE_PARTS)))
+    translated = AIMessage(
+        content=message.content_blocks,  # type: ignore[arg-type]
+        response_metadata={**message.response_metadata, "output_version": "v1"},
+    )
+    assert translated.content[1]["type"] == "non_standard"  # type: ignore[index]
+    assert replayed(translated) == IMAGE_PARTS
+
+
+@pytest.mark.parametrize(
+    ("block", "parts"),
+    [
+        ({"type": "text", "text": "hi"}, [{"text": "hi"}]),
+        ({"type": "text", "text": ""}, []),
+        (
+            {"type": "text", "text": "", "extras": {"signature": "cw=="}},
+            [{"text": "", "thoughtSignature": "cw=="}],
+        ),
+        ({"type": "text-plain", "text": "notes"}, [{"text": "notes"}]),
+        (
+            {"type": "text-plain", "base64": "aGk="},
+            [{"inlineData": {"mimeType": "text/plain", "data": "aGk="}}],
+        ),
+        (
+            {"type": "reasoning", "reasoning": "r", "extras": {"signature": "cw=="}},
+            [{"text": "r", "thought": True, "thoughtSignature": "cw=="}],
+        ),
+        (
+            {"type": "executable_code", "executable_code": "1", "language": "python"},
+            [{"executableCode": {"language": "PYTHON", "code": "1"}}],
+        ),
+        (
+            {
+                "type": "code_execution_result",
+                "code_execution_result": "o",
+                "outcome": 3,
+            },
+            [
+                {
+                    "codeExecutionResult": {
+                        "outcome": "OUTCOME_DEADLINE_EXCEEDED",
+                        "output": "o",
+                    }
+                }
+            ],
+        ),
+        (
+            {
+                "type": "code_execution_result",
+                "code_execution_result": "",
+                "outcome": "ok",
+            },
+            [{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": ""}}],
+        ),
+        (
+            {
+                "type": "server_tool_call",
+                "name": "code_interpreter",
+                "id": "c1",
+                "args": {"code": "2", "language": "python"},
+            },
+            [{"executableCode": {"language": "PYTHON", "code": "2", "id": "c1"}}],
+        ),
+        (
+            {
+                "type": "server_tool_result",
+                "tool_call_id": "c1",
+                "status": "success",
+                "output": "2\n",
+                "extras": {"outcome": 1},
+            },
+            [
+                {
+                    "codeExecutionResult": {
+                        "outcome": "OUTCOME_OK",
+                        "output": "2\n",
+                        "id": "c1",
+                    }
+                }
+            ],
+        ),
+        # another provider's server tools cannot be replayed to Gemini
+        ({"type": "server_tool_call", "name": "web_search", "id": "w", "args": {}}, []),
+        ({"type": "server_tool_result", "tool_call_id": "w", "status": "success"}, []),
+        ({"type": "tool_call", "name": "f", "args": {}, "id": "1"}, []),
+        ({"type": "refusal", "refusal": "no"}, []),
+        ({"type": "non_standard", "value": {"text": "raw"}}, [{"text": "raw"}]),
+    ],
+)
+def test_block_to_parts(block: dict[str, Any], parts: list[dict[str, Any]]) -> None:
+    assert content_parts([block]) == parts
+
+
+def test_unknown_block_type_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="Unsupported content block type 'hologram'"):
+        content_parts([{"type": "hologram"}])
+
+
+def test_non_dict_block_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="expected a string or a dict"):
+        content_parts([42])  # type: ignore[list-item]
+
+
+def test_non_standard_without_dict_value_is_rejected() -> None:
+    with pytest.raises(ValueError, match="needs a dict 'value'"):
+        content_parts([{"type": "non_standard", "value": "x"}])
