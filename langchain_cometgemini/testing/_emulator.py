@@ -76,7 +76,7 @@ class GeminiEmulator:
             self._server = EmulatorHTTPServer((self._host, self._port), self)
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.02},
                 name="gemini-emulator",
                 daemon=True,
             )

@@ -49,5 +49,7 @@ def emu(gemini_emulator: GeminiEmulator) -> GeminiEmulator:
 @pytest.fixture
 def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
     headers = {"x-goog-api-key": "test-key"}
-    with httpx.Client(base_url=emu.base_url, headers=headers, timeout=5) as c:
+    with httpx.Client(
+        base_url=emu.base_url, headers=headers, timeout=5, verify=False
+    ) as c:
         yield c

@@ -123,8 +123,16 @@ def test_default_echo(client: httpx.Client) -> None:
 
 
 def test_no_user_text_answers_ok(client: httpx.Client) -> None:
-    payload = {"contents": [{"role": "user", "parts": [{"inlineData": {
-        "mimeType": "image/png", "data": "iVBORw0KGgo="}}]}]}
+    payload = {
+        "contents": [
+            {
+                "role": "user",
+                "parts": [
+                    {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}
+                ],
+            }
+        ]
+    }
     data = client.post(url(), json=payload).json()
     assert data["candidates"][0]["content"]["parts"] == [{"text": "OK"}]
     assert data["usageMetadata"]["promptTokenCount"] == 258
@@ -167,7 +175,9 @@ def test_gemini3_stream_ends_with_signature_event(
     assert all("finishReason" not in e["candidates"][0] for e in events[:-1])
 
 
-def test_gemini3_nonstream_signs_text(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_gemini3_nonstream_signs_text(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
     parts = client.post(url(PRO3), json=body()).json()["candidates"][0]["content"]
     assert parts["parts"][-1]["thoughtSignature"] in emu.issued_signatures
 
@@ -193,8 +203,13 @@ def test_count_tokens(client: httpx.Client, payload: dict[str, object]) -> None:
     assert r.json()["totalTokens"] == 3
 
 
-def test_any_v1_version_and_unknown_paths(emu: GeminiEmulator, client: httpx.Client) -> None:
-    assert client.post(f"/v1/models/{FLASH}:generateContent", json=body()).status_code == 200
+def test_any_v1_version_and_unknown_paths(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
+    assert (
+        client.post(f"/v1/models/{FLASH}:generateContent", json=body()).status_code
+        == 200
+    )
     r = client.post("/v2/models/x:generateContent", json=body())
     assert r.status_code == 404 and r.json()["error"]["status"] == "NOT_FOUND"
     r = client.post(url(FLASH, "embedStuff"), json=body())

@@ -25,7 +25,9 @@ def wait_for(predicate, timeout: float = 3.0) -> bool:
     return False
 
 
-def test_enqueue_is_fifo_then_default(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_enqueue_is_fifo_then_default(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
     emu.enqueue(Reply.text("first"), Reply.text("second"))
     assert texts(client.post(url(), json=body()).json()) == "first"
     assert texts(client.post(url(), json=body()).json()) == "second"
@@ -38,7 +40,9 @@ def test_clear_drops_queue(emu: GeminiEmulator, client: httpx.Client) -> None:
     assert texts(client.post(url(), json=body("x")).json()) == "Echo: x"
 
 
-def test_rejected_request_does_not_consume_queue(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_rejected_request_does_not_consume_queue(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
     emu.enqueue(Reply.text("kept"))
     assert httpx.post(emu.base_url + url(), json=body()).status_code == 403
     assert texts(client.post(url(), json=body()).json()) == "kept"
@@ -46,8 +50,18 @@ def test_rejected_request_does_not_consume_queue(emu: GeminiEmulator, client: ht
 
 @pytest.mark.parametrize(
     ("result", "expected"),
-    [("plain", "plain"), (Reply.text("obj"), "obj"),
-     ({"candidates": [{"content": {"parts": [{"text": "dict"}], "role": "model"}}]}, "dict")],
+    [
+        ("plain", "plain"),
+        (Reply.text("obj"), "obj"),
+        (
+            {
+                "candidates": [
+                    {"content": {"parts": [{"text": "dict"}], "role": "model"}}
+                ]
+            },
+            "dict",
+        ),
+    ],
 )
 def test_responder(emu: GeminiEmulator, client: httpx.Client, result, expected) -> None:
     seen: list[RecordedRequest] = []
@@ -74,7 +88,9 @@ def test_error_with_retry_after(emu: GeminiEmulator, client: httpx.Client) -> No
     r = client.post(url(), json=body())
     assert r.status_code == 503
     assert r.headers["retry-after"] == "2"
-    assert r.json() == {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}
+    assert r.json() == {
+        "error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}
+    }
 
 
 def test_rate_limited_retry_info(emu: GeminiEmulator, client: httpx.Client) -> None:
@@ -85,7 +101,9 @@ def test_rate_limited_retry_info(emu: GeminiEmulator, client: httpx.Client) -> N
     error = r.json()["error"]
     assert error["status"] == "RESOURCE_EXHAUSTED"
     retry = [d for d in error["details"] if d["@type"].endswith("RetryInfo")]
-    assert retry == [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}]
+    assert retry == [
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}
+    ]
     assert r.headers["retry-after"] == "3"
 
 
@@ -98,7 +116,9 @@ def test_comet_error_shape(emu: GeminiEmulator, client: httpx.Client) -> None:
     assert error["message"].startswith("invalid token (request id: ")
 
 
-def test_delay_triggers_client_timeout(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_delay_triggers_client_timeout(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
     emu.enqueue(Reply(delay=1.0))
     with pytest.raises(httpx.ReadTimeout):
         client.post(url(), json=body(), timeout=0.2)
@@ -113,7 +133,9 @@ def test_drop_before_response(emu: GeminiEmulator, client: httpx.Client) -> None
 
 
 def test_drop_mid_stream(emu: GeminiEmulator, client: httpx.Client) -> None:
-    emu.enqueue(Reply(**{**vars(Reply.text("a b c d e f", n_chunks=3)), "drop_after": 1}))
+    emu.enqueue(
+        Reply(**{**vars(Reply.text("a b c d e f", n_chunks=3)), "drop_after": 1})
+    )
     received = []
     with pytest.raises(httpx.RemoteProtocolError):
         with client.stream("POST", sse_url(), json=body()) as r:
@@ -172,7 +194,9 @@ def test_event_delay_stall_and_disconnect(emu: GeminiEmulator) -> None:
 
 
 def test_client_closing_mid_stream_is_counted(emu: GeminiEmulator) -> None:
-    emu.enqueue(Reply(**{**vars(Reply.text("a b c d", n_chunks=4)), "event_delay": 0.2}))
+    emu.enqueue(
+        Reply(**{**vars(Reply.text("a b c d", n_chunks=4)), "event_delay": 0.2})
+    )
     headers = {"x-goog-api-key": "test-key"}
     with httpx.Client(base_url=emu.base_url, headers=headers) as c:
         with c.stream("POST", sse_url(), json=body()) as r:
@@ -181,13 +205,43 @@ def test_client_closing_mid_stream_is_counted(emu: GeminiEmulator) -> None:
     assert emu.disconnects == 1
 
 
-def test_nonstream_request_merges_chunks(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_nonstream_request_merges_chunks(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
     chunks = [
-        {"candidates": [{"content": {"parts": [{"text": "think", "thought": True}], "role": "model"}}]},
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [{"text": "think", "thought": True}],
+                        "role": "model",
+                    }
+                }
+            ]
+        },
         {"candidates": [{"content": {"parts": [{"text": "Hel"}], "role": "model"}}]},
-        {"candidates": [{"content": {"parts": [{"text": "lo"}, {"functionCall": {"name": "f", "args": {}}}], "role": "model"}}]},
-        {"candidates": [{"content": {"parts": [{"text": "!"}], "role": "model"}, "finishReason": "STOP"}],
-         "usageMetadata": {"promptTokenCount": 1, "totalTokenCount": 4}},
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {"text": "lo"},
+                            {"functionCall": {"name": "f", "args": {}}},
+                        ],
+                        "role": "model",
+                    }
+                }
+            ]
+        },
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": "!"}], "role": "model"},
+                    "finishReason": "STOP",
+                }
+            ],
+            "usageMetadata": {"promptTokenCount": 1, "totalTokenCount": 4},
+        },
     ]
     emu.enqueue(Reply(chunks=chunks))
     data = client.post(url(), json=body()).json()
@@ -219,7 +273,9 @@ def test_concurrent_requests(emu: GeminiEmulator) -> None:
 async def test_many_async_streams(emu: GeminiEmulator) -> None:
     headers = {"x-goog-api-key": "test-key"}
     limits = httpx.Limits(max_connections=50)
-    async with httpx.AsyncClient(base_url=emu.base_url, headers=headers, limits=limits) as c:
+    async with httpx.AsyncClient(
+        base_url=emu.base_url, headers=headers, limits=limits
+    ) as c:
 
         async def call(i: int) -> int:
             r = await c.post(sse_url(), json=body(f"n{i}"))
