@@ -162,7 +162,18 @@ def _addresses(infos: Iterable[Any]) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def _literal(host: str) -> list[str]:
+    """An IP-literal host is its own (only) address: no DNS needed."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return []
+    return [host]
+
+
 def _resolve(host: str, port: int) -> list[str]:
+    if literal := _literal(host):
+        return literal
     try:
         return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
     except OSError as exc:
@@ -170,6 +181,8 @@ def _resolve(host: str, port: int) -> list[str]:
 
 
 async def _aresolve(host: str, port: int) -> list[str]:
+    if literal := _literal(host):
+        return literal
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
