@@ -89,6 +89,7 @@ class GeminiEmulator:
         if server is not None:
             server.shutdown()
             server.server_close()
+            server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

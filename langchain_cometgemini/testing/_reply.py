@@ -70,7 +70,20 @@ class Reply:
         signature: str | None = None,
         usage: Body | None = None,
     ) -> Reply:
-        """A text answer; streamed as ``n_chunks`` events (default about 3)."""
+        """A realistic text answer.
+
+        Args:
+            text: The answer text.
+            model: ``modelVersion`` to report (default: the requested model).
+            finish_reason: ``finishReason`` of the last chunk (None: omit it).
+            n_chunks: Number of stream events for the text (default 3, at most
+                one per word).
+            thought: Text of a leading thought part (``thought: true``).
+            signature: Thought signature for the end of the answer; on Gemini 3
+                models one is issued automatically when not given.
+            usage: ``usageMetadata`` of the final response (default: counted
+                in words, prompt tokens from the request).
+        """
         pieces = _build.split_text(text, n_chunks or 3)
         thoughts = _build.count_words(thought) if thought else 0
         chunk_parts: list[list[Body]] = []
@@ -91,7 +104,16 @@ class Reply:
         signature: str | None = None,
         text: str | None = None,
     ) -> Reply:
-        """A single function call, optionally preceded by some text."""
+        """A single function call, optionally preceded by some text.
+
+        Args:
+            name: Function name.
+            args: Call arguments (default ``{}``).
+            id: ``functionCall.id`` (Gemini 3.1+ style), omitted if None.
+            signature: Thought signature of the call; on Gemini 3 models one
+                is issued automatically when not given.
+            text: Text part sent before the call (its own stream event).
+        """
         call = _call_part(name, args, id)
         if signature:
             call["thoughtSignature"] = signature
@@ -101,8 +123,18 @@ class Reply:
 
     @classmethod
     def function_calls(cls, calls: list[Any]) -> Reply:
-        """Parallel calls: ``[(name, args), (name, args, id), ...]`` in one event."""
-        parts = [_call_part(*call) for call in calls]
+        """Parallel function calls, all in one part list (and one stream event).
+
+        Args:
+            calls: ``(name, args)`` or ``(name, args, id)`` tuples, or dicts
+                with ``name``, ``args`` and optional ``id``.
+        """
+        parts = [
+            _call_part(c["name"], c.get("args"), c.get("id"))
+            if isinstance(c, dict)
+            else _call_part(*c)
+            for c in calls
+        ]
         return cls._from_parts([parts], 0, None, "STOP", None)
 
     @classmethod

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import time
 
 import httpx
@@ -283,3 +284,55 @@ async def test_many_async_streams(emu: GeminiEmulator) -> None:
 
         counts = await asyncio.gather(*(call(i) for i in range(50)))
     assert set(counts) == {2}
+
+
+def test_nonstream_drop_after_truncates_body(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
+    emu.enqueue(Reply(**{**vars(Reply.text("a b c")), "drop_after": 1}))
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.post(url(), json=body())
+
+
+def test_function_calls_accept_dicts(emu: GeminiEmulator, client: httpx.Client) -> None:
+    emu.enqueue(
+        Reply.function_calls([{"name": "a", "args": {"x": 1}, "id": "1"}, ("b", {})])
+    )
+    parts = client.post(url(), json=body()).json()["candidates"][0]["content"]["parts"]
+    assert [p["functionCall"] for p in parts] == [
+        {"name": "a", "args": {"x": 1}, "id": "1"},
+        {"name": "b", "args": {}},
+    ]
+
+
+def test_stop_closes_idle_keep_alive_connections() -> None:
+    emu = GeminiEmulator().start()
+    with httpx.Client(
+        base_url=emu.base_url, headers={"x-goog-api-key": "test-key"}
+    ) as c:
+        assert c.post(url(), json=body()).status_code == 200
+        emu.stop()
+        with pytest.raises(httpx.TransportError):
+            c.post(url(), json=body())
+
+
+async def test_thousand_concurrent_connections(emu: GeminiEmulator) -> None:
+    port = int(emu.base_url.rsplit(":", 1)[1])
+    payload = json.dumps(body("hi")).encode()
+    request = (
+        f"POST {url()} HTTP/1.1\r\nHost: x\r\nx-goog-api-key: test-key\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode() + payload
+
+    async def one() -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await writer.drain()
+        data = await reader.read()
+        writer.close()
+        return data
+
+    results = await asyncio.gather(*(one() for _ in range(1000)))
+    assert all(r.startswith(b"HTTP/1.1 200") and b"Echo: hi" in r for r in results)
+    assert len(emu.requests) == 1000
