@@ -35,7 +35,9 @@ from langchain_core.utils.function_calling import (
     convert_to_openai_tool,
 )
 from langchain_core.utils.json import parse_partial_json
+from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
+from pydantic.v1 import ValidationError as ValidationErrorV1
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -46,13 +48,13 @@ METHODS = ("json_schema", "function_calling", "json_mode")
 
 
 def _is_pydantic(schema: Any) -> bool:
-    return isinstance(schema, type) and issubclass(schema, BaseModel)
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
 
 
 def json_schema_of(schema: Any) -> dict[str, Any]:
     """A pydantic class, TypedDict or JSON-schema dict -> JSON Schema (lossless)."""
-    if _is_pydantic(schema):
-        return schema.model_json_schema()  # type: ignore[no-any-return]
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        return schema.model_json_schema()
     if isinstance(schema, Mapping) and ("properties" in schema or "type" in schema):
         return dict(schema)
     return convert_to_json_schema(schema)
@@ -166,8 +168,10 @@ class GeminiOutputParser(BaseCumulativeTransformOutputParser[Any]):
         if not _is_pydantic(self.pydantic_schema):
             return data
         try:
-            return self.pydantic_schema.model_validate(data)
-        except ValidationError as exc:
+            if issubclass(self.pydantic_schema, BaseModel):
+                return self.pydantic_schema.model_validate(data)
+            return self.pydantic_schema.parse_obj(data)  # pydantic.v1
+        except (ValidationError, ValidationErrorV1) as exc:
             if partial:
                 return None
             raise _error(str(exc), message, json.dumps(data)) from exc
@@ -250,6 +254,7 @@ def structured_runnable(
     *,
     method: str,
     include_raw: bool,
+    strict: bool | None = None,
     **kwargs: Any,
 ) -> Runnable[LanguageModelInput, Any]:
     """Build ``llm | parser`` for ``with_structured_output``.
@@ -257,6 +262,10 @@ def structured_runnable(
     Raises:
         ValueError: an unknown ``method``.
     """
+    kwargs["ls_structured_output_format"] = {
+        "kwargs": {"method": method, "strict": strict},
+        "schema": schema,
+    }
     bound, parser = _bind(llm, schema, method, kwargs)
     if not include_raw:
         return bound | parser

@@ -461,7 +461,12 @@ class ChatCometGemini(BaseChatModel):
             ``parsing_error``).
         """
         return structured_runnable(
-            self, schema, method=method, include_raw=include_raw, **kwargs
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            **kwargs,
         )
 
 
