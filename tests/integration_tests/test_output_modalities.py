@@ -1,0 +1,152 @@
+"""Image and audio output, speech/image config and logprobs through the emulator."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk, HumanMessage
+
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.conftest import CAPTURES
+
+IMAGE_MODEL = "gemini-3-pro-image-preview"
+PCM_MIME = "audio/L16;codec=pcm;rate=24000"
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(20)).decode()
+
+
+def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
+    kwargs.setdefault("model", "gemini-2.5-flash")
+    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
+
+
+def candidate_event(parts: list[dict[str, Any]], finish: str | None = None) -> Any:
+    candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}}
+    candidate["index"] = 0
+    if finish:
+        candidate["finishReason"] = finish
+    return {"candidates": [candidate]}
+
+
+def test_image_output_and_config_on_the_wire(gemini_emulator: GeminiEmulator) -> None:
+    capture = CAPTURES / "stream_image_gemini-3-pro-image-preview_SANITIZED.sse"
+    gemini_emulator.enqueue(Reply.from_capture(capture))
+    llm = make(
+        gemini_emulator,
+        model=IMAGE_MODEL,
+        response_modalities=["TEXT", "IMAGE"],
+        image_config={"aspect_ratio": "16:9", "image_size": "2K"},
+    )
+    chunks = list(llm.stream("Draw a cat"))
+    config = gemini_emulator.last_request.generation_config
+    assert config["responseModalities"] == ["TEXT", "IMAGE"]
+    assert config["imageConfig"] == {"aspectRatio": "16:9", "imageSize": "2K"}
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    assert isinstance(total, AIMessageChunk)
+    image = total.content[0]  # type: ignore[index]
+    assert image["type"] == "image"  # type: ignore[index]
+    assert (image["base64"], image["mime_type"]) == ("AA==", "image/jpeg")  # type: ignore[index]
+    details = total.response_metadata["usage_details"]
+    assert details["candidates_tokens_details"] == [
+        {"modality": "IMAGE", "token_count": 1120}
+    ]
+
+
+def test_generated_image_is_sent_back_for_editing(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    parts = [
+        {"text": "Here is your cat."},
+        {
+            "inlineData": {"mimeType": "image/png", "data": PNG},
+            "thoughtSignature": "aW1nLXNpZw==",
+        },
+    ]
+    gemini_emulator.enqueue(Reply(body=candidate_event(parts, "STOP")))
+    llm = make(
+        gemini_emulator, model=IMAGE_MODEL, response_modalities=["TEXT", "IMAGE"]
+    )
+    first = llm.invoke("Draw a cat")
+    image = first.content[1]  # type: ignore[index]
+    assert image["type"] == "image" and image["base64"] == PNG  # type: ignore[index]
+    # multi-turn editing: the history carries the image (and its signature) back
+    llm.invoke([HumanMessage("Draw a cat"), first, HumanMessage("Make it blue")])
+    assert gemini_emulator.last_request.contents[1] == {"role": "model", "parts": parts}
+    # the image block can also be given as input in a new conversation
+    llm.invoke([HumanMessage([{"type": "text", "text": "Edit:"}, image])])  # type: ignore[list-item]
+    sent = gemini_emulator.last_request.contents[0]["parts"][1]
+    assert sent["inlineData"] == {"mimeType": "image/png", "data": PNG}
+
+
+def test_streamed_audio_merges_and_keeps_the_sample_rate(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    pieces = [bytes([i] * 5) for i in range(3)]  # odd sizes: padded base64
+    events = [
+        candidate_event(
+            [
+                {
+                    "inlineData": {
+                        "mimeType": PCM_MIME,
+                        "data": base64.b64encode(p).decode(),
+                    }
+                }
+            ]
+        )
+        for p in pieces
+    ]
+    events[-1]["candidates"][0]["finishReason"] = "STOP"
+    gemini_emulator.enqueue(Reply(chunks=events))
+    llm = make(
+        gemini_emulator,
+        model="gemini-2.5-flash-preview-tts",
+        response_modalities=["AUDIO"],
+        speech_config={
+            "voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}
+        },
+    )
+    chunks = list(llm.stream("Say hi"))
+    assert gemini_emulator.last_request.generation_config["speechConfig"] == {
+        "voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}
+    }
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    blocks = total.content
+    assert [b["type"] for b in blocks] == ["audio"] * 3  # type: ignore[index]
+    assert b"".join(base64.b64decode(b["base64"]) for b in blocks) == b"".join(pieces)  # type: ignore[index]
+    assert {b["extras"]["sample_rate"] for b in blocks} == {24000}  # type: ignore[index]
+    assert {b["mime_type"] for b in blocks} == {PCM_MIME}  # type: ignore[index]
+
+
+def test_logprobs_request_and_response(gemini_emulator: GeminiEmulator) -> None:
+    event = candidate_event([{"text": "Yes"}], "STOP")
+    event["candidates"][0]["avgLogprobs"] = -0.0123
+    event["candidates"][0]["logprobsResult"] = {
+        "topCandidates": [
+            {
+                "candidates": [
+                    {"token": "Yes", "tokenId": 7, "logProbability": -0.0123},
+                    {"token": "No", "tokenId": 9, "logProbability": -4.5},
+                ]
+            }
+        ],
+        "chosenCandidates": [{"token": "Yes", "tokenId": 7, "logProbability": -0.0123}],
+        "logProbabilitySum": -0.0123,
+    }
+    gemini_emulator.enqueue(Reply(body=event))
+    message = make(gemini_emulator).invoke(
+        "Yes or no?", response_logprobs=True, logprobs=2
+    )
+    config = gemini_emulator.last_request.generation_config
+    assert (config["responseLogprobs"], config["logprobs"]) == (True, 2)
+    meta = message.response_metadata
+    assert meta["avg_logprobs"] == -0.0123
+    top = meta["logprobs_result"]["top_candidates"][0]["candidates"]
+    assert [(c["token"], c["log_probability"]) for c in top] == [
+        ("Yes", -0.0123),
+        ("No", -4.5),
+    ]
