@@ -2,7 +2,8 @@
 
 Flow::
 
-    count_tokens(http, model, body)
+    count_tokens(http, model, body, policy=None)
+      -> media URLs resolved like generateContent's (when a policy is given)
       -> POST models/{model}:countTokens {"generateContentRequest": {...}}
       -> totalTokens
       on 404/405 (an endpoint the gateway does not serve): a local estimate,
@@ -17,6 +18,7 @@ import warnings
 from typing import Any
 
 from langchain_cometgemini._client import GeminiHTTP
+from langchain_cometgemini._fetch import MediaPolicy, resolve_media
 from langchain_cometgemini.errors import InvalidResponseError, NotFoundError
 
 _CHARS_PER_TOKEN = 4
@@ -42,8 +44,19 @@ def estimate_tokens(body: dict[str, Any]) -> int:
     return -(-text_chars // _CHARS_PER_TOKEN) + media_parts * _TOKENS_PER_MEDIA_PART
 
 
-def count_tokens(http: GeminiHTTP, model: str, body: dict[str, Any]) -> int:
-    """Ask the API; fall back to :func:`estimate_tokens` if it has no such endpoint."""
+def count_tokens(
+    http: GeminiHTTP,
+    model: str,
+    body: dict[str, Any],
+    policy: MediaPolicy | None = None,
+) -> int:
+    """Ask the API; fall back to :func:`estimate_tokens` if it has no such endpoint.
+
+    With a media ``policy``, media URLs are resolved first exactly as for
+    ``generateContent`` (so downloaded media are counted as sent).
+    """
+    if policy is not None:
+        body = resolve_media(body, policy, http.client)
     try:
         answer = http.request(model, "countTokens", count_request(model, body))
     except (NotFoundError, InvalidResponseError) as exc:
