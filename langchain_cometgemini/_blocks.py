@@ -142,6 +142,7 @@ _BLOCK_CONVERTERS: dict[str, Callable[[dict[str, Any]], list[Part]]] = {
     "audio": _media_block,
     "video": _media_block,
     "file": _media_block,
+    "document": _media_block,
     "image_url": _media_block,
     "media": _media_block,
     "input_audio": _media_block,

@@ -10,6 +10,8 @@ Input flow::
                           {"type": "input_audio", "input_audio": {"data", "format"}},
                           {"type": "file", "file": {"file_data"|"file_id", ...}}
            google-genai   {"type": "media", "mime_type", "data"|"file_uri"}
+           Anthropic      {"type": "image"|"document", "source": {"type":
+                          "base64"|"url"|"file", "media_type", ...}}
       -> inlineData (base64, bytes, data URIs) or fileData (http(s) URLs, gs://,
          YouTube, Files-API names; http(s) URLs may later be downloaded by
          ``_fetch``)
@@ -127,6 +129,8 @@ def file_part(uri: str, mime: str | None, kind: str) -> Part:
 def _kind(block_type: str, mime: str | None) -> str:
     if block_type in ("image", "audio", "video", "file"):
         return block_type
+    if block_type == "document":
+        return "file"
     if block_type == "image_url":
         return "image"
     if block_type == "input_audio":
@@ -162,9 +166,23 @@ def _openai_file(block: dict[str, Any], mime: str | None, kind: str) -> Part:
     return _missing(block)
 
 
+def _anthropic_source(block: dict[str, Any], mime: str | None, kind: str) -> Part:
+    source = block["source"]
+    mime = mime or source.get("media_type")
+    if source.get("type") == "base64" and source.get("data"):
+        return inline_part(str(source["data"]), mime, kind)
+    if source.get("type") == "url" and source.get("url"):
+        return file_part(str(source["url"]), mime, kind)
+    if source.get("type") == "file" and source.get("file_id"):
+        return file_part(str(source["file_id"]), mime, kind)
+    return _missing(block)
+
+
 def _source_part(block: dict[str, Any], mime: str | None, kind: str) -> Part:
     if isinstance(block.get("file"), dict):
         return _openai_file(block, mime, kind)
+    if isinstance(block.get("source"), dict):
+        return _anthropic_source(block, mime, kind)
     source = block.get("source_type")
     data = block.get("base64") or (block.get("data") if source != "url" else None)
     if data:

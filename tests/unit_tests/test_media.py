@@ -139,6 +139,26 @@ def b64(data: bytes) -> str:
             },
             {"inlineData": {"mimeType": "application/pdf", "data": b64(PDF)}},
         ),
+        # Anthropic shapes
+        (
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/png", "data": "AA=="},
+            },
+            {"inlineData": {"mimeType": "image/png", "data": "AA=="}},
+        ),
+        (
+            {
+                "type": "document",
+                "source": {"type": "url", "url": "https://x.org/d.pdf"},
+            },
+            {
+                "fileData": {
+                    "fileUri": "https://x.org/d.pdf",
+                    "mimeType": "application/pdf",
+                }
+            },
+        ),
         # google-genai style
         (
             {"type": "media", "mime_type": "audio/ogg", "data": b64(b"OggS")},
