@@ -1,0 +1,116 @@
+"""Execute the notebooks in ``notebooks/`` against the emulator, like a reader would.
+
+Each notebook's first code cell starts ``GeminiEmulator`` when ``COMETAPI_KEY``
+is not set, so the key is removed here. The kernel is this interpreter (the
+venv's python), through a kernelspec written to a temporary directory, so a
+system-wide ``python3`` kernel can never be picked by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+KERNEL = "cometgemini-test-venv"
+
+
+@pytest.fixture
+def kernel_manager(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncKernelManager:
+    monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+    spec_dir = tmp_path / "kernels" / KERNEL
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python (test venv)",
+        "language": "python",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+
+
+def execute(name: str, km: AsyncKernelManager) -> nbformat.NotebookNode:
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    client = NotebookClient(
+        notebook,
+        km=km,
+        timeout=120,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()
+    return notebook
+
+
+def text_of(cell: Any) -> str:
+    """All text a code cell displayed: stdout, results and display data."""
+    chunks = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            chunks.append(output["text"])
+        data = output.get("data", {})
+        chunks.append(data.get("text/plain", ""))
+    return "".join(chunks)
+
+
+def cell_with(notebook: nbformat.NotebookNode, needle: str) -> Any:
+    matches = [
+        c for c in notebook.cells if c.cell_type == "code" and needle in c.source
+    ]
+    assert len(matches) == 1, needle
+    return matches[0]
+
+
+@pytest.mark.parametrize("name", ["chat_cometgemini.ipynb", "langgraph_agent.ipynb"])
+def test_committed_without_outputs(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source
+
+
+def test_chat_notebook_runs(kernel_manager: AsyncKernelManager) -> None:
+    notebook = execute("chat_cometgemini.ipynb", kernel_manager)
+    assert "using the local Gemini emulator" in text_of(
+        cell_with(notebook, "GeminiEmulator(")
+    )
+    assert "Rayleigh scattering" in text_of(cell_with(notebook, "llm.invoke(messages)"))
+    assert "'output_tokens'" in text_of(cell_with(notebook, "llm.stream("))
+    assert "J'adore" in text_of(cell_with(notebook, "llm.astream("))
+    assert "Ich liebe" in text_of(cell_with(notebook, "chain.invoke("))
+    calls = text_of(cell_with(notebook, "bind_tools([get_weather])"))
+    assert "'name': 'get_weather'" in calls and "'city': 'Paris'" in calls
+    assert "18°C and sunny" in text_of(cell_with(notebook, "tool_messages ="))
+    joke = text_of(cell_with(notebook, "structured_llm.invoke("))
+    assert joke.startswith("Joke(setup=")
+    thinking = text_of(cell_with(notebook, "thinker = "))
+    assert "THOUGHT:" in thinking and "ANSWER: Yes" in thinking
+    assert "'reasoning':" in thinking
+    search = text_of(cell_with(notebook, "google_search"))
+    assert "Spain won" in search and "- uefa.com https://www.uefa.com/" in search
+    assert "blue square" in text_of(cell_with(notebook, '"type": "image", "base64"'))
+    image_cell = cell_with(notebook, "response_modalities=")
+    assert any("image/png" in o.get("data", {}) for o in image_cell.outputs)
+    assert "STOP" in text_of(cell_with(notebook, 'response_metadata["finish_reason"]'))
+
+
+def test_langgraph_notebook_runs(kernel_manager: AsyncKernelManager) -> None:
+    notebook = execute("langgraph_agent.ipynb", kernel_manager)
+    run = text_of(cell_with(notebook, "agent.invoke("))
+    assert "get_weather" in run and "subtract" in run
+    assert "6" in run.splitlines()[-1]
+    assert "Tokyo" in text_of(cell_with(notebook, "stream_mode="))
+    assert "Tokyo" in text_of(cell_with(notebook, '"thread_id"'))
