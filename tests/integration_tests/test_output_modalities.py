@@ -1,11 +1,13 @@
-"""Image and audio output, speech/image config and logprobs through the emulator."""
+"""Image/audio output, speech/image config, logprobs and caching via the emulator."""
 
 from __future__ import annotations
 
 import base64
+import warnings
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk, HumanMessage
+import pytest
+from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
@@ -150,3 +152,23 @@ def test_logprobs_request_and_response(gemini_emulator: GeminiEmulator) -> None:
         ("Yes", -0.0123),
         ("No", -4.5),
     ]
+
+
+def test_cached_content_leaves_cached_parts_out(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        return city
+
+    llm = make(gemini_emulator, cached_content="cachedContents/emu-cache-1")
+    bound = llm.bind_tools([lookup], tool_choice="any")
+    with pytest.warns(UserWarning, match="systemInstruction, tools, toolConfig"):
+        bound.invoke([SystemMessage("Use the cache."), HumanMessage("Paris?")])
+    body = gemini_emulator.last_request.body
+    assert body["cachedContent"] == "cachedContents/emu-cache-1"
+    assert not {"systemInstruction", "tools", "toolConfig"} & set(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # said once, not per call
+        bound.invoke([SystemMessage("Use the cache."), HumanMessage("Lyon?")])
+    assert gemini_emulator.last_request.text == "Lyon?"
