@@ -179,7 +179,6 @@ def floor_model(size: int, events: int) -> Any:
     from langchain_core.language_models.chat_models import BaseChatModel
     from langchain_core.messages import AIMessage, AIMessageChunk
     from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-
     from server import _text  # the same canned text as the server
 
     text = _text(size)
@@ -292,3 +291,25 @@ def model_calls(model: Any) -> Calls:
         return n
 
     return Calls(invoke=invoke, stream=stream, ainvoke=ainvoke, astream=astream)
+
+
+def core_calls(model: Any) -> Calls:
+    """E without LangChain's wrapper: ``_generate``/``_stream`` called directly.
+
+    Shows what the package itself costs (conversions + transport), separately
+    from what ``BaseChatModel.invoke``/``stream`` add around it.
+    """
+    from langchain_core.messages import HumanMessage
+
+    messages = [HumanMessage(PROMPT)]
+
+    def invoke() -> Any:
+        return model._generate(messages)
+
+    def stream() -> int:
+        n = 0
+        for _ in model._stream(messages):
+            n += 1
+        return n
+
+    return Calls(invoke=invoke, stream=stream)

@@ -51,22 +51,27 @@ class Config:
     size_calls: tuple[int, ...]
     events: tuple[int, ...]
     event_reps: tuple[int, ...]
+    rss_variants: tuple[str, ...] = ("A", "D", "E", "C")
+    c_everywhere: bool = True
+    """False: C only in the per-invoke/per-chunk sections (it is slow)."""
 
 
 QUICK = Config(
-    invoke_calls=300,
-    rounds=5,
-    warmup=30,
-    stream_reps=6,
+    invoke_calls=200,
+    rounds=4,
+    warmup=20,
+    stream_reps=4,
     stream_events=1000,
     conc_width=200,
-    conc_rounds=5,
-    import_runs=5,
+    conc_rounds=2,
+    import_runs=3,
     rss_calls=2000,
     sizes=(1024, 10240, 102400, 1048576),
-    size_calls=(60, 60, 20, 6),
+    size_calls=(30, 30, 12, 4),
     events=(100, 1000, 10000),
-    event_reps=(10, 3, 2),
+    event_reps=(6, 2, 2),
+    rss_variants=("E",),
+    c_everywhere=False,
 )
 FULL = Config(
     invoke_calls=2000,
@@ -75,13 +80,13 @@ FULL = Config(
     stream_reps=30,
     stream_events=1000,
     conc_width=200,
-    conc_rounds=20,
-    import_runs=15,
+    conc_rounds=15,
+    import_runs=11,
     rss_calls=2000,
     sizes=(1024, 10240, 102400, 1048576),
     size_calls=(400, 300, 100, 30),
     events=(100, 1000, 10000),
-    event_reps=(40, 12, 5),
+    event_reps=(40, 12, 4),
 )
 
 
@@ -131,10 +136,13 @@ def sync_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     raw = V.Raw(base)
     size, n = 1024, cfg.stream_events
     models = {k: V.model_calls(m) for k, m in _models(base, size, n, with_c).items()}
+    core = V.core_calls(V.cometgemini(base, size, n))
     unary = {"A": raw.calls(size, n).invoke} | {k: c.invoke for k, c in models.items()}
+    unary["E_core"] = core.invoke
     inv = measure(unary, calls=cfg.invoke_calls, rounds=cfg.rounds, warmup=cfg.warmup)
     streams = {"B": raw.calls(size, n).stream, "B2": raw.hand_sse(size, n).stream}
     streams |= {k: c.stream for k, c in models.items()}
+    streams["E_core"] = core.stream
     st = measure(
         streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
     )
@@ -165,11 +173,11 @@ async def _async_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]
 
 async def _concurrency(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     raw = V.Raw(base)
-    models = _models(base, 1024, 100, with_c)
+    models = _models(base, 1024, 100, with_c and cfg.c_everywhere)
     variants = {"raw": raw.calls(1024, 100).ainvoke}
     variants |= {k: V.model_calls(m).ainvoke for k, m in models.items()}
     result = await concurrent_wall(
-        variants, width=cfg.conc_width, rounds=cfg.conc_rounds, warmup=2
+        variants, width=cfg.conc_width, rounds=cfg.conc_rounds, warmup=1
     )
     return {k: s.summary() for k, s in result.items()}
 
@@ -177,6 +185,7 @@ async def _concurrency(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
 def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"invoke": {}, "stream": {}}
     raw = V.Raw(base)
+    with_c = with_c and cfg.c_everywhere
     for size, calls in zip(cfg.sizes, cfg.size_calls, strict=True):
         models = _models(base, size, 10, with_c)
         variants = {"A": raw.calls(size, 10).invoke}
@@ -187,21 +196,26 @@ def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
         models = _models(base, 1024, events, with_c)
         variants = {"B": raw.calls(1024, events).stream}
         variants |= {k: V.model_calls(m).stream for k, m in models.items()}
+        variants["E_core"] = V.core_calls(models["E"]).stream
         res = measure(variants, calls=reps, rounds=min(2, reps), warmup=1)
         out["stream"][str(events)] = {k: s.summary() for k, s in res.items()}
     return out
 
 
 _IMPORTS = {
-    "langchain_core.language_models": "langchain_core.language_models",
-    "E": "langchain_cometgemini",
-    "C": "langchain_google_genai",
+    "core_lazy": "import langchain_core.language_models",
+    "core_base": "from langchain_core.language_models import BaseChatModel",
+    "E": "import langchain_cometgemini",
+    "E_class": "from langchain_cometgemini import ChatCometGemini",
+    "C": "import langchain_google_genai",
 }
+"""``import langchain_core.language_models`` alone loads a lazy stub (PEP 562);
+any chat model must load ``BaseChatModel``, so both baselines are measured."""
 
 
 def _import_time(module: str) -> float | None:
     code = (
-        "import time; t = time.perf_counter(); import "
+        "import time; t = time.perf_counter(); "
         + module
         + "; print(time.perf_counter() - t)"
     )
@@ -212,7 +226,8 @@ def _import_time(module: str) -> float | None:
 
 
 def _imports(cfg: Config, with_c: bool) -> dict[str, Any]:
-    names = [k for k in _IMPORTS if with_c or k != "C"]
+    skip = set() if cfg.c_everywhere else {"C", "E_class"}
+    names = [k for k in _IMPORTS if k not in skip and (with_c or k != "C")]
     times: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(cfg.import_runs):  # interleaved, fresh interpreter each
         for name in names:
@@ -228,7 +243,9 @@ def _imports(cfg: Config, with_c: bool) -> dict[str, Any]:
 
 def _rss(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     out = {}
-    for name in ["A", "D", "E"] + (["C"] if with_c else []):
+    for name in cfg.rss_variants:
+        if name == "C" and not with_c:
+            continue
         done = subprocess.run(
             [
                 sys.executable,
