@@ -109,8 +109,20 @@ def test_chat_notebook_runs(kernel_manager: AsyncKernelManager) -> None:
 
 def test_langgraph_notebook_runs(kernel_manager: AsyncKernelManager) -> None:
     notebook = execute("langgraph_agent.ipynb", kernel_manager)
-    run = text_of(cell_with(notebook, "agent.invoke("))
-    assert "get_weather" in run and "subtract" in run
-    assert "6" in run.splitlines()[-1]
-    assert "Tokyo" in text_of(cell_with(notebook, "stream_mode="))
-    assert "Tokyo" in text_of(cell_with(notebook, '"thread_id"'))
+    run = text_of(cell_with(notebook, "result = agent.invoke("))
+    assert run.count("get_weather (") == 2  # two parallel calls in one turn
+    assert "subtract (" in run
+    assert "Tokyo is 6°C warmer" in run.splitlines()[-1]
+    steps = text_of(cell_with(notebook, "stream_mode=")).splitlines()
+    assert [line.split(":")[0].strip() for line in steps] == [
+        "agent",
+        "tools",
+        "tools",
+        "agent",
+        "tools",
+        "agent",
+    ]
+    memory = text_of(cell_with(notebook, '"thread_id"'))
+    assert "Paris: it is sunny" in memory
+    assert "9 messages in the thread" in memory
+    assert "Tokyo is 6°C warmer" in text_of(cell_with(notebook, "create_agent("))
