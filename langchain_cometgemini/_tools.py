@@ -94,11 +94,23 @@ def _declaration(tool: Any, *, schema_format: SchemaFormat) -> dict[str, Any]:
     return declaration
 
 
+_NOT_BUILTIN = frozenset(
+    {"type", "name", "function", "title", "description", "parameters", "properties"}
+)
+
+
 def _is_builtin(tool: Any) -> bool:
+    """``{"google_search": {}}``-style: one key naming a server-side tool.
+
+    Known built-ins are recognised by name; an unknown single key whose value
+    is a dict (a built-in Gemini adds later) passes through too.
+    """
     if not isinstance(tool, Mapping) or len(tool) != 1:
         return False
-    key = camel(next(iter(tool)))
-    return key in BUILTIN_TOOLS or (key not in ("type", "name", "function", "title"))
+    key, value = next(iter(tool.items()))
+    if camel(key) in BUILTIN_TOOLS:
+        return True
+    return isinstance(value, Mapping) and key not in _NOT_BUILTIN
 
 
 def convert_tools(

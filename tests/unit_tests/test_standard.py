@@ -67,3 +67,30 @@ def test_dumpd_and_load_round_trip() -> None:
     )
     assert isinstance(loaded, ChatCometGemini)
     assert loaded.model_dump() == llm.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("model", "structured", "tools", "max_input"),
+    [
+        ("gemini-3-flash-preview", True, True, 1_048_576),
+        ("models/gemini-3.1-pro-preview", True, True, 1_048_576),
+        ("gemini-2.5-flash-lite", True, True, 1_048_576),
+        ("gemini-3-pro-image-preview", False, False, 65_536),
+    ],
+)
+def test_profiles(model: str, structured: bool, tools: bool, max_input: int) -> None:
+    profile = ChatCometGemini(model=model, api_key="k").profile
+    assert profile is not None
+    assert profile["structured_output"] is structured
+    assert profile["tool_calling"] is tools
+    assert profile["max_input_tokens"] == max_input
+    assert profile["image_inputs"] is True
+
+
+def test_profile_reasoning_levels_and_unknown_models() -> None:
+    flash = ChatCometGemini(model="gemini-3-flash-preview", api_key="k").profile
+    assert flash is not None
+    assert flash["reasoning_effort_levels"] == ["minimal", "low", "medium", "high"]
+    assert ChatCometGemini(model="gemma-4-31b-it", api_key="k").profile is None
+    custom = ChatCometGemini(model="x", api_key="k", profile={"tool_calling": False})
+    assert custom.profile == {"tool_calling": False}

@@ -186,3 +186,24 @@ def test_bind_tools_uses_the_models_schema_format() -> None:
         "type": "INTEGER",
         "title": "A",
     }
+
+
+@pytest.mark.parametrize(
+    ("tool", "expected"),
+    [
+        ({"google_search": {}}, {"googleSearch": {}}),
+        ({"codeExecution": {}}, {"codeExecution": {}}),
+        ({"url_context": None}, {"urlContext": {}}),
+        ({"future_tool": {"x": 1}}, {"futureTool": {"x": 1}}),
+    ],
+)
+def test_builtin_tools_get_their_own_entry(tool: Any, expected: Any) -> None:
+    assert convert_tools([add, tool]) == [
+        {"functionDeclarations": [_only(convert_tools([add]))]},
+        expected,
+    ]
+
+
+def test_a_one_key_schema_dict_is_not_a_builtin() -> None:
+    with pytest.raises(ValueError):  # not a tool at all: no silent built-in
+        convert_tools([{"properties": {"a": {"type": "string"}}}])
