@@ -237,3 +237,31 @@ def test_a_lost_signature_is_rejected_by_the_emulator(
                 ToolMessage("3", tool_call_id=call["id"]),
             ]
         )
+
+
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+    "AAAABJRU5ErkJggg=="
+)
+
+
+@pytest.mark.parametrize("model", ["gemini-3-flash-preview", "gemini-2.5-flash"])
+def test_tool_message_image_is_accepted_by_the_emulator(
+    make_model: Make, scripted_emulator: GeminiEmulator, model: str
+) -> None:
+    llm = make_model(model).bind_tools([get_weather])
+    first = llm.invoke("get_weather('Oslo')")
+    (call,) = first.tool_calls
+    image = {"type": "image", "base64": PNG, "mime_type": "image/png"}
+    result = ToolMessage(
+        [{"type": "text", "text": "radar"}, image], tool_call_id=call["id"]
+    )
+    answer = llm.invoke([HumanMessage("get_weather('Oslo')"), first, result])
+    assert answer.text.startswith("Done.")
+    parts = scripted_emulator.last_request.body["contents"][2]["parts"]
+    inline = {"inlineData": {"mimeType": "image/png", "data": PNG}}
+    response = {"name": "get_weather", "response": {"result": "radar"}}
+    if model.startswith("gemini-3"):
+        assert parts == [{"functionResponse": {**response, "parts": [inline]}}]
+    else:
+        assert parts == [{"functionResponse": response}, inline]
