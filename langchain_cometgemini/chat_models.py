@@ -63,6 +63,7 @@ _CALL_ONLY = frozenset(
         "response_json_schema",
         "response_schema",
         "response_format",
+        "tool_choice",
     }
 )
 
@@ -277,7 +278,19 @@ class ChatCometGemini(BaseChatModel):
         if params.get("response_format") is not None:
             params.update(response_format_params(params.pop("response_format")))
         params.pop("response_format", None)
+        self._call_tools(params)
         return params
+
+    def _call_tools(self, params: dict[str, Any]) -> None:
+        """``tools``/``tool_choice`` given per call (not via ``bind_tools``)."""
+        if params.get("tools"):
+            params["tools"] = convert_tools(
+                params["tools"], schema_format=self.tool_schema_format
+            )
+        choice = params.pop("tool_choice", None)
+        config = tool_config(choice, function_names(params.get("tools") or []))
+        if config is not None:
+            params["tool_config"] = config
 
     def _prepare(
         self,

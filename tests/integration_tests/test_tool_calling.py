@@ -265,3 +265,13 @@ def test_tool_message_image_is_accepted_by_the_emulator(
         assert parts == [{"functionResponse": {**response, "parts": [inline]}}]
     else:
         assert parts == [{"functionResponse": response}, inline]
+
+
+def test_tools_and_tool_choice_per_call(
+    make_model: Make, scripted_emulator: GeminiEmulator
+) -> None:
+    message = make_model().invoke("add(4, 5)", tools=[add], tool_choice="any")
+    body = scripted_emulator.last_request.body
+    assert body["tools"] == [{"functionDeclarations": [ADD_DECLARATION]}]
+    assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    assert message.tool_calls[0]["args"] == {"a": 4, "b": 5}
