@@ -491,6 +491,10 @@ _COLLECTED_LISTS: dict[str, tuple[str, ...]] = {
 }
 """Candidate metadata whose lists a stream spreads over several events."""
 
+_REPEATABLE = frozenset({"logprobsResult"})
+"""Lists whose equal items are distinct (two decoding steps may look the same);
+the others may be re-sent by the API and are de-duplicated."""
+
 
 class _Collected:
     """Grounding, citation, URL-context and logprobs data gathered over a stream.
@@ -507,16 +511,21 @@ class _Collected:
         for key, list_fields in _COLLECTED_LISTS.items():
             value = (candidate or {}).get(key)
             if isinstance(value, dict):
-                self._merge(self.values.setdefault(key, {}), value, list_fields)
+                into = self.values.setdefault(key, {})
+                self._merge(into, value, list_fields, unique=key not in _REPEATABLE)
 
     @staticmethod
     def _merge(
-        into: dict[str, Any], value: dict[str, Any], lists: tuple[str, ...]
+        into: dict[str, Any],
+        value: dict[str, Any],
+        lists: tuple[str, ...],
+        *,
+        unique: bool,
     ) -> None:
         for field_name, item in value.items():
             if field_name in lists and isinstance(item, list):
                 seen = into.setdefault(field_name, [])
-                seen.extend(v for v in item if v not in seen)
+                seen.extend(v for v in item if not unique or v not in seen)
             elif field_name == "logProbabilitySum" and field_name in into:
                 into[field_name] += item
             else:

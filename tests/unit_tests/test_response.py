@@ -235,12 +235,13 @@ def test_streamed_logprobs_are_concatenated_once() -> None:
 
     events = [
         event([{"text": "a"}], logprobsResult=logprobs("a", -0.5)),
+        event([{"text": "a"}], logprobsResult=logprobs("a", -0.5)),  # same step
         event([{"text": "b"}], "STOP", logprobsResult=logprobs("b", -0.25)),
     ]
     _, total = stream(events)
     result = total.response_metadata["logprobs_result"]
-    assert [c["token"] for c in result["chosen_candidates"]] == ["a", "b"]
-    assert result["log_probability_sum"] == -0.75
+    assert [c["token"] for c in result["chosen_candidates"]] == ["a", "a", "b"]
+    assert result["log_probability_sum"] == -1.25
 
 
 # -- code execution ----------------------------------------------------------------
