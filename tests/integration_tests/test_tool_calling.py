@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from langchain_core.messages import (
@@ -275,3 +276,50 @@ def test_tools_and_tool_choice_per_call(
     assert body["tools"] == [{"functionDeclarations": [ADD_DECLARATION]}]
     assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
     assert message.tool_calls[0]["args"] == {"a": 4, "b": 5}
+
+
+def _event(*parts: dict[str, Any], finish: bool = False) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"role": "model", "parts": list(parts)}}
+    if finish:
+        candidate["finishReason"] = "STOP"
+    return {"candidates": [candidate]}
+
+
+SIGNED_EVENTS = [
+    _event(
+        {"text": "Plan: call add.", "thought": True, "thoughtSignature": "VGhvdWdodA=="}
+    ),
+    _event({"text": "Let me "}),
+    _event({"text": "check."}),
+    _event(
+        {
+            "functionCall": {"name": "add", "args": {"a": 1, "b": 2}},
+            "thoughtSignature": "Q2FsbA==",
+        },
+        {"functionCall": {"name": "get_weather", "args": {"city": "Oslo"}}},
+        finish=True,
+    ),
+]
+SIGNED_PARTS = [
+    {"text": "Plan: call add.", "thought": True, "thoughtSignature": "VGhvdWdodA=="},
+    {"text": "Let me check."},
+    {
+        "functionCall": {"name": "add", "args": {"a": 1, "b": 2}},
+        "thoughtSignature": "Q2FsbA==",
+    },
+    {"functionCall": {"name": "get_weather", "args": {"city": "Oslo"}}},
+]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_thought_text_and_call_signatures_replay_exactly(
+    make_model: Make, scripted_emulator: GeminiEmulator, streamed: bool
+) -> None:
+    scripted_emulator.issued_signatures |= {"VGhvdWdodA==", "Q2FsbA=="}
+    scripted_emulator.enqueue(Reply(chunks=SIGNED_EVENTS))
+    llm = make_model("gemini-3-pro-preview").bind_tools([add, get_weather])
+    reply = merged(list(llm.stream("go"))) if streamed else llm.invoke("go")
+    results = [ToolMessage("ok", tool_call_id=c["id"]) for c in reply.tool_calls]
+    llm.invoke([HumanMessage("go"), reply, *results])
+    replayed = scripted_emulator.last_request.body["contents"][1]
+    assert replayed == {"role": "model", "parts": SIGNED_PARTS}
