@@ -214,3 +214,17 @@ def test_bad_media_block_fails_before_sending(gemini_emulator: GeminiEmulator) -
         block = {"type": "image", "base64": b64(PNG), "mime_type": "image/png"}
         llm.invoke(ask({**block, "media_resolution": "8k"}))
     assert gemini_emulator.requests == []
+
+
+def test_host_names_are_resolved_before_the_check(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    url = gemini_emulator.serve_file("/named.png", PNG, "image/png")
+    named = url.replace("127.0.0.1", "localhost")
+    with pytest.raises(ValueError, match="'localhost': it resolves to a non-public"):
+        make(gemini_emulator).invoke(ask({"type": "image", "url": named}))
+    assert gemini_emulator.requests == []
+    make(gemini_emulator, allow_private_media_urls=True).invoke(
+        ask({"type": "image", "url": named})
+    )
+    assert media_parts(gemini_emulator)[0]["inlineData"]["data"] == b64(PNG)
