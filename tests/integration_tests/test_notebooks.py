@@ -29,6 +29,9 @@ def kernel_manager(
 ) -> AsyncKernelManager:
     monkeypatch.delenv("COMETAPI_KEY", raising=False)
     monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+    # Keep the kernel's connection files and IPython profile out of $HOME.
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     spec_dir = tmp_path / "kernels" / KERNEL
     spec_dir.mkdir(parents=True)
     spec = {
