@@ -323,3 +323,37 @@ def test_thought_text_and_call_signatures_replay_exactly(
     llm.invoke([HumanMessage("go"), reply, *results])
     replayed = scripted_emulator.last_request.body["contents"][1]
     assert replayed == {"role": "model", "parts": SIGNED_PARTS}
+
+
+def test_merged_stream_equals_invoke_message(
+    make_model: Make, scripted_emulator: GeminiEmulator
+) -> None:
+    events = [
+        _event({"text": "Let me "}),
+        _event(
+            {
+                "functionCall": {"name": "add", "args": {"a": 1, "b": 2}, "id": "c1"},
+                "thoughtSignature": "Q2FsbA==",
+            },
+            {
+                "functionCall": {
+                    "name": "get_weather",
+                    "args": {"city": "Oslo"},
+                    "id": "c2",
+                }
+            },
+        ),
+        _event({"text": ""}, finish=True),
+    ]
+    scripted_emulator.enqueue(Reply(chunks=events), Reply(chunks=events))
+    llm = make_model("gemini-3.1-pro-preview").bind_tools([add, get_weather])
+    invoked = llm.invoke("go")
+    streamed = merged(list(llm.stream("go")))
+    fields = ("content", "tool_calls", "invalid_tool_calls", "additional_kwargs")
+    for name in fields:
+        assert getattr(streamed, name) == getattr(invoked, name), name
+    meta = {k: v for k, v in invoked.response_metadata.items() if k != "response_id"}
+    assert {k: streamed.response_metadata[k] for k in meta} == meta
+    assert invoked.additional_kwargs == {
+        "__gemini_function_call_thought_signatures__": {"c1": "Q2FsbA=="}
+    }
