@@ -85,9 +85,27 @@ _USAGE_FIELDS = (
 )
 
 
+_AUDIO_DETAILS = {
+    "audioInput": "promptTokensDetails",
+    "audioOutput": "candidatesTokensDetails",
+}
+"""Audio token counts, read from the per-modality details lists."""
+
+
+def _modality_count(details: Any, modality: str) -> int:
+    return sum(
+        int(d.get("tokenCount") or 0)
+        for d in details or ()
+        if isinstance(d, dict) and d.get("modality") == modality
+    )
+
+
 def _usage_counts(meta: dict[str, Any] | None) -> dict[str, int]:
     meta = meta or {}
-    return {f: int(meta.get(f) or 0) for f in _USAGE_FIELDS}
+    counts = {f: int(meta.get(f) or 0) for f in _USAGE_FIELDS}
+    for name, details in _AUDIO_DETAILS.items():
+        counts[name] = _modality_count(meta.get(details), "AUDIO")
+    return counts
 
 
 def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
@@ -99,14 +117,20 @@ def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
         output_tokens=output_tokens,
         total_tokens=counts["totalTokenCount"] or input_tokens + output_tokens,
     )
+    inputs = InputTokenDetails()
     if counts["cachedContentTokenCount"]:
-        usage["input_token_details"] = InputTokenDetails(
-            cache_read=counts["cachedContentTokenCount"]
-        )
+        inputs["cache_read"] = counts["cachedContentTokenCount"]
+    if counts.get("audioInput"):
+        inputs["audio"] = counts["audioInput"]
+    outputs = OutputTokenDetails()
     if counts["thoughtsTokenCount"]:
-        usage["output_token_details"] = OutputTokenDetails(
-            reasoning=counts["thoughtsTokenCount"]
-        )
+        outputs["reasoning"] = counts["thoughtsTokenCount"]
+    if counts.get("audioOutput"):
+        outputs["audio"] = counts["audioOutput"]
+    if inputs:
+        usage["input_token_details"] = inputs
+    if outputs:
+        usage["output_token_details"] = outputs
     return usage
 
 

@@ -136,6 +136,36 @@ def test_thought_signature_stays_on_the_thinking_block() -> None:
     }
 
 
+def test_audio_token_counts_go_to_usage_details() -> None:
+    usage = {
+        "promptTokenCount": 30,
+        "candidatesTokenCount": 50,
+        "totalTokenCount": 80,
+        "promptTokensDetails": [
+            {"modality": "TEXT", "tokenCount": 5},
+            {"modality": "AUDIO", "tokenCount": 25},
+        ],
+        "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 50}],
+    }
+    half = {
+        **usage,
+        "candidatesTokenCount": 20,
+        "totalTokenCount": 50,
+        "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 20}],
+    }
+    audio = {"inlineData": {"mimeType": "audio/L16;rate=24000", "data": "AAAA"}}
+    events = [event([audio]), event([audio], "STOP")]
+    events[0]["usageMetadata"], events[1]["usageMetadata"] = half, usage
+    _, total = stream(events)
+    assert total.usage_metadata == {
+        "input_tokens": 30,
+        "output_tokens": 50,
+        "total_tokens": 80,
+        "input_token_details": {"audio": 25},
+        "output_token_details": {"audio": 50},
+    }
+
+
 # -- grounding, URL context, citations, logprobs ---------------------------------
 
 
