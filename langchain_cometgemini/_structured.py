@@ -17,6 +17,9 @@ Flow::
     response_format_params(response_format)   (``create_agent``'s provider
       strategy binds ``response_format={"type": "json_schema", ...}``)
       -> response_mime_type + response_json_schema call parameters
+
+    With ``tool_schema_format="openapi"`` the schema travels as the
+    OpenAPI-subset ``responseSchema`` instead (``openapi_response_schema``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from langchain_core.utils.json import parse_partial_json
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
+
+from langchain_cometgemini._schema import to_openapi
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -87,6 +92,16 @@ def response_format_params(response_format: Any) -> dict[str, Any]:
         "response_mime_type": JSON_MIME,
         "response_json_schema": json_schema_of(response_format),
     }
+
+
+def openapi_response_schema(params: dict[str, Any]) -> dict[str, Any]:
+    """Swap ``response_json_schema`` for the OpenAPI-subset ``response_schema``."""
+    if params.get("response_json_schema") is None:
+        return params
+    params = dict(params)
+    schema = params.pop("response_json_schema")
+    params["response_schema"] = to_openapi(schema, "response schema")
+    return params
 
 
 def _finish_note(message: BaseMessage | None) -> str:
@@ -286,6 +301,8 @@ def _bind(
     params: dict[str, Any] = {"response_mime_type": JSON_MIME}
     if method == "json_schema":
         params["response_json_schema"] = json_schema_of(schema)
+        if getattr(llm, "tool_schema_format", None) == "openapi":
+            params = openapi_response_schema(params)
     return llm.bind(**params, **kwargs), GeminiOutputParser(pydantic_schema=target)
 
 

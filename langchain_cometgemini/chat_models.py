@@ -41,6 +41,7 @@ from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
 from langchain_cometgemini._structured import (
+    openapi_response_schema,
     response_format_params,
     structured_runnable,
 )
@@ -187,8 +188,9 @@ class ChatCometGemini(BaseChatModel):
     allow_private_media_urls: bool = False
     """Allow downloading media from loopback, private and link-local addresses."""
     tool_schema_format: Literal["json_schema", "openapi"] = "json_schema"
-    """How tool parameters are sent: ``json_schema`` (``parametersJsonSchema``,
-    lossless) or ``openapi`` (the OpenAPI-subset ``parameters``, for models or
+    """How tool and response schemas are sent: ``json_schema``
+    (``parametersJsonSchema`` / ``responseJsonSchema``, lossless) or ``openapi``
+    (the OpenAPI-subset ``parameters`` / ``responseSchema``, for models or
     gateways that need it; unsupported keys are dropped with a warning)."""
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -276,7 +278,10 @@ class ChatCometGemini(BaseChatModel):
         if stop is not None:
             params["stop"] = stop
         if params.get("response_format") is not None:
-            params.update(response_format_params(params.pop("response_format")))
+            extra = response_format_params(params.pop("response_format"))
+            if self.tool_schema_format == "openapi":
+                extra = openapi_response_schema(extra)
+            params.update(extra)
         params.pop("response_format", None)
         self._call_tools(params)
         return params

@@ -148,3 +148,33 @@ async def test_async_stream_of_pydantic_objects(
     assert parts[-1] == Person(**ANN)
     assert all(isinstance(p, Person) for p in parts)
     assert scripted_emulator.last_request.stream
+
+
+def test_openapi_format_sends_response_schema(
+    make_model: Make, scripted_emulator: GeminiEmulator
+) -> None:
+    llm = make_model(tool_schema_format="openapi")
+    result = llm.with_structured_output(Address).invoke("x")
+    config = scripted_emulator.last_request.body["generationConfig"]
+    assert config == {
+        "responseMimeType": "application/json",
+        "responseSchema": {
+            "type": "OBJECT",
+            "title": "Address",
+            "properties": {"city": {"type": "STRING", "title": "City"}},
+            "required": ["city"],
+        },
+    }
+    assert isinstance(result, Address)
+    fmt = {"type": "json_schema", "json_schema": {"name": "A", "schema": SCHEMA}}
+    with pytest.warns(UserWarning, match=r"properties\.age\.exclusiveMinimum"):
+        llm.invoke("x", response_format=fmt)
+    sent = scripted_emulator.last_request.body["generationConfig"]
+    assert sent["responseSchema"]["properties"]["age"] == {"type": "INTEGER"}
+    assert "responseJsonSchema" not in sent
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"age": {"type": "integer", "exclusiveMinimum": 0}},
+}
