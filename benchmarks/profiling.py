@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import _variants as V  # noqa: E402
-from run import start_server, stop_server  # noqa: E402
+from run import bytecode_env, start_server, stop_server  # noqa: E402
 
 OUT = HERE / "results" / "profile"
 
@@ -82,13 +82,16 @@ _IMPORT_CODE = (
 
 def _import_profile(runs: int) -> str:
     per_module: dict[str, list[int]] = {}
-    for _ in range(runs):
+    for run in range(runs + 1):  # run 0 only fills the bytecode cache
         done = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", _IMPORT_CODE],
             capture_output=True,
             text=True,
             check=False,
+            env=bytecode_env(),
         )
+        if run == 0:
+            continue
         after = done.stderr.split("MARK\n", 1)[-1]
         for line in after.splitlines():
             parts = line.split("|")
