@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ import pytest
 from langchain_cometgemini import cli
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 
+CAPTURES = Path(__file__).resolve().parents[1] / "data" / "captures"
 NOTICE = "COMETAPI_KEY is not set: answering with the built-in offline"
 FLASH = "gemini-2.5-flash"
 
@@ -136,12 +138,17 @@ def test_bad_key(gemini_emulator: GeminiEmulator) -> None:
 
 
 def test_unknown_model(gemini_emulator: GeminiEmulator) -> None:
-    message = "models/gemini-9 is not found for API version v1beta"
-    gemini_emulator.enqueue(Reply.error(404, message, "NOT_FOUND"))
-    result = run_cli("-m", "gemini-9", "hi", env=online_env(gemini_emulator))
+    # The real 404 body Gemini sends for a model it does not serve.
+    captured = Reply.from_capture(f"{CAPTURES / 'errors.json'}#404_model_not_found")
+    gemini_emulator.enqueue(captured)
+    result = run_cli(
+        "-m", "imagen-4.0-fast-generate-001", "hi", env=online_env(gemini_emulator)
+    )
     assert_one_line_error(result, "unknown model or path; check --model")
-    assert message in result.stderr
-    assert gemini_emulator.last_request.model == "gemini-9"
+    assert "404 NOT_FOUND: models/imagen-4.0-fast-generate-001 is not found" in (
+        result.stderr
+    )
+    assert gemini_emulator.last_request.model == "imagen-4.0-fast-generate-001"
 
 
 def test_no_network() -> None:
