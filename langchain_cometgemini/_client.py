@@ -70,6 +70,10 @@ DEFAULT_MAX_DELAY = 8.0
 """Cap of the exponential backoff, in seconds."""
 DEFAULT_MAX_SERVER_DELAY = 60.0
 """Longest server-requested wait honoured; a longer one is not waited for."""
+MAX_CONNECTIONS = 256
+"""Connections one client opens at most (more concurrent calls queue)."""
+MAX_KEEPALIVE = 64
+"""Idle connections one client keeps open for reuse."""
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 _API_VERSION = re.compile(r"v\d+[a-z0-9]*")
@@ -151,7 +155,7 @@ def transport_error(
     set the failure happened mid-stream and the answer is incomplete.
     """
     kind = type(exc).__name__
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
         return ConnectTimeoutError(f"could not connect to {url} in time ({kind})")
     if isinstance(exc, httpx.TimeoutException):
         if events is not None:
@@ -373,7 +377,7 @@ class GeminiHTTP:
                 if self._client is None:
                     self._client = httpx.Client(
                         timeout=self.timeout,
-                        limits=_LIMITS,
+                        limits=_limits(),
                         follow_redirects=False,
                         verify=_ssl_context(),
                     )
@@ -390,7 +394,7 @@ class GeminiHTTP:
             if client is None:
                 client = httpx.AsyncClient(
                     timeout=self.timeout,
-                    limits=_LIMITS,
+                    limits=_limits(),
                     follow_redirects=False,
                     verify=_ssl_context(),
                 )
@@ -534,7 +538,12 @@ class GeminiHTTP:
 
 
 _STREAM_ACTION = "streamGenerateContent?alt=sse"
-_LIMITS = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+
+
+def _limits() -> httpx.Limits:
+    return httpx.Limits(
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
+    )
 
 
 @functools.lru_cache(maxsize=1)
