@@ -14,6 +14,7 @@ This class only holds configuration and wires; it converts nothing itself.
 from __future__ import annotations
 
 import ipaddress
+import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -319,24 +320,30 @@ class ChatCometGemini(BaseChatModel):
 
     @property
     def http(self) -> GeminiHTTP:
-        """The lazily built HTTP transport (one per model instance)."""
-        if self._http is None:
-            assert self.api_key is not None  # checked at init
-            headers = build_headers(
-                self.api_key.get_secret_value(),
-                bearer=self.use_bearer_auth,
-                extra=self.default_headers,
-            )
-            self._http = GeminiHTTP(
-                base_url=self.base_url,
-                api_version=self.api_version,
-                headers=headers,
-                timeout=self.timeout,
-                retry=RetryPolicy(max_retries=self.max_retries),
-                client=self.http_client,
-                async_client=self.http_async_client,
-            )
+        """The lazily built HTTP transport (one per model instance, thread-safe)."""
+        if self._http is not None:
+            return self._http
+        with _HTTP_INIT_LOCK:
+            if self._http is None:
+                self._http = self._build_http()
         return self._http
+
+    def _build_http(self) -> GeminiHTTP:
+        assert self.api_key is not None  # checked at init
+        headers = build_headers(
+            self.api_key.get_secret_value(),
+            bearer=self.use_bearer_auth,
+            extra=self.default_headers,
+        )
+        return GeminiHTTP(
+            base_url=self.base_url,
+            api_version=self.api_version,
+            headers=headers,
+            timeout=self.timeout,
+            retry=RetryPolicy(max_retries=self.max_retries),
+            client=self.http_client,
+            async_client=self.http_async_client,
+        )
 
     # -- calls ------------------------------------------------------------------
 
@@ -487,6 +494,9 @@ class ChatCometGemini(BaseChatModel):
             **kwargs,
         )
 
+
+_HTTP_INIT_LOCK = threading.Lock()
+"""Guards the lazy creation of a model's transport across threads."""
 
 _REQUEST_FIELDS = (
     "temperature",
