@@ -11,6 +11,7 @@ Input flow::
       {name, description, parameters})  -> convert_to_openai_tool
       -> FunctionDeclaration: parametersJsonSchema (default, real JSON Schema)
          or, with schema_format="openapi", parameters (_schema.to_openapi)
+      -> a name declared twice keeps its first declaration (with a warning)
       -> [{"functionDeclarations": [...all functions...]}, *built-in tools]
     tool_config(tool_choice, names)  -> {"functionCallingConfig": {...}}
 """
