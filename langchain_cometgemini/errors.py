@@ -205,9 +205,9 @@ def parse_error_body(body: bytes | str) -> tuple[str, str | None, list[Any]]:
         data = json.loads(text)
     except ValueError:
         return f"non-JSON response body: {excerpt(text)!r}", None, []
+    if isinstance(data, list) and data:  # a JSON-array stream answer
+        data = data[0]
     error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, list) and error:  # a JSON-array stream answer
-        error = error[0].get("error") if isinstance(error[0], dict) else None
     if not isinstance(error, dict):
         return f"unexpected response body: {excerpt(text)!r}", None, []
     return _error_fields(error)
