@@ -357,7 +357,7 @@ class ChatCometGemini(BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         request = resolve_media(call.body, self._media_policy, self.http.client)
         body = self.http.request(call.model, "generateContent", request)
-        return result_from_response(body)
+        return result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
         self,
@@ -370,7 +370,7 @@ class ChatCometGemini(BaseChatModel):
         client = self.http.async_client
         request = await aresolve_media(call.body, self._media_policy, client)
         body = await self.http.arequest(call.model, "generateContent", request)
-        return result_from_response(body)
+        return result_from_response(body, output_version=self.output_version)
 
     def _stream(
         self,
@@ -381,7 +381,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         call = self._prepare(messages, stop, kwargs)
         request = resolve_media(call.body, self._media_policy, self.http.client)
-        state = StreamState()
+        state = StreamState(output_version=self.output_version)
         for event in self.http.stream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
@@ -398,7 +398,7 @@ class ChatCometGemini(BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         client = self.http.async_client
         request = await aresolve_media(call.body, self._media_policy, client)
-        state = StreamState()
+        state = StreamState(output_version=self.output_version)
         async for event in self.http.astream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
