@@ -170,7 +170,7 @@ def load_schema(value: str) -> dict[str, Any]:
         raise ValueError(f"--json-schema: invalid JSON ({exc.msg})") from None
     if not isinstance(schema, dict):
         raise ValueError("--json-schema: the schema must be a JSON object")
-    return {"title": "answer", **schema}
+    return schema
 
 
 def model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
