@@ -129,6 +129,28 @@ def test_online_path_sends_every_option(gemini_emulator: GeminiEmulator) -> None
     assert request.generation_config["thinkingConfig"]["thinkingLevel"] == "LOW"
 
 
+def test_online_run_never_imports_the_emulator(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    code = (
+        "import sys\n"
+        "from langchain_cometgemini import cli\n"
+        "code = cli.main(['hi'])\n"
+        "print('emulator loaded:', 'langchain_cometgemini.testing' in sys.modules)\n"
+        "raise SystemExit(code)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**base, **online_env(gemini_emulator)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Echo: hi\nemulator loaded: False\n"
+
+
 def test_bad_key(gemini_emulator: GeminiEmulator) -> None:
     result = run_cli("hi", env=online_env(gemini_emulator, key="wrong-key"))
     assert_one_line_error(result, "the API key was rejected; check COMETAPI_KEY")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +277,14 @@ def test_error_message_is_capped() -> None:
     line = cli.error_message(ValueError("x" * 1000))
     assert len(line) < 400
     assert line.endswith("...")
+
+
+def test_importing_the_cli_does_not_load_the_emulator() -> None:
+    code = (
+        "import sys, langchain_cometgemini.cli, langchain_cometgemini.__main__\n"
+        "print('langchain_cometgemini.testing' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "False", result.stderr
