@@ -1,4 +1,4 @@
-"""Execute the notebooks in ``notebooks/`` against the emulator, like a reader would.
+"""Execute the notebooks (and the README's code) against the emulator, like a reader.
 
 Each notebook's first code cell starts ``GeminiEmulator`` when ``COMETAPI_KEY``
 is not set, so the key is removed here. The kernel is this interpreter (the
@@ -18,6 +18,8 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+
+from langchain_cometgemini.testing import GeminiEmulator
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 KERNEL = "cometgemini-test-venv"
@@ -129,3 +131,36 @@ def test_langgraph_notebook_runs(kernel_manager: AsyncKernelManager) -> None:
     assert "Paris: it is sunny" in memory
     assert "9 messages in the thread" in memory
     assert "Tokyo is 6°C warmer" in text_of(cell_with(notebook, "create_agent("))
+
+
+# -- the README's code, run the same way --------------------------------------------
+
+README = NOTEBOOKS.parent / "README.md"
+
+
+def readme_code(section: str) -> str:
+    """The first ```python block after the heading ``section``."""
+    text = README.read_text(encoding="utf-8").split(f"## {section}", 1)[1]
+    return text.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_quickstart_runs(
+    gemini_emulator: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("COMETAPI_KEY", str(gemini_emulator.api_key))
+    monkeypatch.setenv("COMETAPI_BASE_URL", gemini_emulator.base_url)
+    exec(readme_code("Quickstart"), {})
+    printed = capsys.readouterr().out
+    assert "Echo: Why is the sky blue? Two sentences." in printed
+    assert "name=" in printed and "country=" in printed  # the structured City
+    tools = [r.body.get("tools") for r in gemini_emulator.requests]
+    assert [{"googleSearch": {}}] in tools
+
+
+def test_readme_emulator_example_passes(gemini_emulator: GeminiEmulator) -> None:
+    namespace: dict[str, Any] = {}
+    exec(readme_code("Test your own code offline: the emulator"), namespace)
+    namespace["test_my_chain"](gemini_emulator)
+    assert len(gemini_emulator.requests) == 2
