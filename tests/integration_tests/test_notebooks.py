@@ -8,8 +8,10 @@ system-wide ``python3`` kernel can never be picked by mistake.
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +166,14 @@ def test_readme_emulator_example_passes(gemini_emulator: GeminiEmulator) -> None
     exec(readme_code("Test your own code offline: the emulator"), namespace)
     namespace["test_my_chain"](gemini_emulator)
     assert len(gemini_emulator.requests) == 2
+
+
+def test_class_docstring_examples_compile() -> None:
+    text = (NOTEBOOKS.parent / "docs" / "class_docstring.md").read_text("utf-8")
+    docstring = text.split("<!-- BEGIN DOCSTRING -->")[1].split("<!-- END DOCSTRING")[0]
+    assert len(docstring.splitlines()) < 250
+    blocks = [b.split("```")[0] for b in docstring.split("```python\n")[1:]]
+    assert len(blocks) >= 11  # Instantiate ... Response metadata
+    for block in blocks:
+        source = textwrap.dedent(block)
+        compile(source, "class_docstring", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
