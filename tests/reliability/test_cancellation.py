@@ -122,3 +122,16 @@ def test_many_abandoned_streams_leak_no_connections(
     asyncio.run(abandon_all())
     assert settle(lambda: emu.disconnects == 20)
     assert settle(lambda: open_fds() <= fd_baseline + 2), (open_fds(), fd_baseline)
+
+
+async def test_cancelled_ainvoke_disconnects(emu: GeminiEmulator) -> None:
+    llm = make_llm(emu)
+    emu.enqueue(Reply(delay=0.5, body={"candidates": []}))
+    task = asyncio.create_task(llm.ainvoke("slow"))
+    assert await asettle(lambda: len(emu.requests) == 1)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+    assert task in done and task.cancelled()
+    assert await asettle(lambda: emu.disconnects == 1)
+    assert len(emu.requests) == 1  # cancelled, not retried
+    await llm.http.aclose()
