@@ -39,7 +39,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini import ChatCometGemini, __version__
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--json-schema",
         metavar="SCHEMA",
         help="JSON schema (a file or inline JSON): print the answer as JSON",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     parser.add_argument(
         "--offline",

@@ -13,7 +13,7 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
-from langchain_cometgemini import cli
+from langchain_cometgemini import __version__, cli
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -108,6 +108,13 @@ def test_bad_options_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"cometgemini {__version__}\n"
 
 
 # -- prompt and schema ------------------------------------------------------------
