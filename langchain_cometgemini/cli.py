@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "prompt", nargs="*", help="the prompt (words are joined); '-' reads stdin"
+        "prompt",
+        nargs="*",
+        help="the prompt (words are joined); '-' appends stdin, read also when piped",
     )
     parser.add_argument("-m", "--model", help="model name (default: %(prog)s's)")
     parser.add_argument("-s", "--system", help="system instruction")
@@ -139,20 +141,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def read_prompt(words: list[str], stdin: IO[str]) -> str:
-    """Return the prompt: the words, or stdin for ``-`` or when stdin is piped.
+    """Return the prompt from the words and stdin.
+
+    The words are joined with spaces. A ``-`` among them appends stdin after a
+    blank line (``git diff | cometgemini "Review this:" -``); with no words at
+    all, a piped stdin is the prompt.
 
     Raises:
         ValueError: There is no prompt at all.
     """
-    if words and words != ["-"]:
-        prompt = " ".join(words)
-    elif words == ["-"] or not stdin.isatty():
-        prompt = stdin.read().rstrip()
-    else:
-        prompt = ""
-    if not prompt.strip():
+    text = " ".join(w for w in words if w != "-")
+    if "-" in words or (not words and not stdin.isatty()):
+        piped = stdin.read().rstrip()
+        text = f"{text}\n\n{piped}" if text and piped else text or piped
+    if not text.strip():
         raise ValueError("no prompt: pass it as an argument or pipe it on stdin")
-    return prompt
+    return text
 
 
 def load_schema(value: str) -> dict[str, Any]:

@@ -76,11 +76,18 @@ def test_offline_fallback_streams_the_echo_and_prints_usage() -> None:
     assert lines[1] == "tokens: 5 in, 6 out, 11 total"
 
 
-@pytest.mark.parametrize("args", [(), ("-",)])
-def test_prompt_from_stdin(args: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("args", "echoed"),
+    [
+        ((), "summarise this"),
+        (("-",), "summarise this"),
+        (("Shorten:", "-"), "Shorten:\n\nsummarise this"),
+    ],
+)
+def test_prompt_from_stdin(args: tuple[str, ...], echoed: str) -> None:
     result = run_cli(*args, stdin="summarise this\n")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Echo: summarise this\n"
+    assert result.stdout == f"Echo: {echoed}\n"
 
 
 def test_no_prompt_is_a_usage_error() -> None:

@@ -127,6 +127,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         (["-"], "from a pipe\n\n", True, "from a pipe"),
         ([], "piped text\n", False, "piped text"),
         (["  spaced  "], "", True, "  spaced  "),
+        (
+            ["Review", "this:", "-"],
+            "diff --git a b\n",
+            False,
+            "Review this:\n\ndiff --git a b",
+        ),
+        (["Review", "-"], "", False, "Review"),
     ],
 )
 def test_read_prompt(words: list[str], stdin: str, tty: bool, expected: str) -> None:
