@@ -452,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         err.write(error_message(exc, connection.get("base_url")) + "\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
+        if _isatty(out):
+            out.write(RESET)  # never leave the terminal dimmed
         err.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
