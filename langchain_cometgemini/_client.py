@@ -35,7 +35,6 @@ import re
 import ssl
 import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -335,8 +334,9 @@ class _OpenStream:
 class GeminiHTTP:
     """The model's connection to one Gemini endpoint; clients built lazily, reused.
 
-    One ``httpx.Client`` per instance and one ``httpx.AsyncClient`` per event
-    loop (an async client cannot move between loops). Clients passed in by the
+    One ``httpx.Client`` per instance and one ``httpx.AsyncClient`` per live
+    event loop (an async client cannot move between loops; those of closed
+    loops are dropped when a new loop needs one). Clients passed in by the
     user are used as they are and never closed here.
     """
 
@@ -359,9 +359,7 @@ class GeminiHTTP:
         self._client = client
         self._owns_client = client is None
         self._async_client = async_client
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -392,6 +390,7 @@ class GeminiHTTP:
         with self._lock:
             client = self._async_clients.get(loop)
             if client is None:
+                self._forget_closed_loops()
                 client = httpx.AsyncClient(
                     timeout=self.timeout,
                     limits=_limits(),
@@ -400,6 +399,16 @@ class GeminiHTTP:
                 )
                 self._async_clients[loop] = client
         return client
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the clients of event loops that have closed (``asyncio.run``).
+
+        Their connections cannot be closed any more (that needs their loop);
+        dropping the client lets the garbage collector release the sockets
+        instead of keeping one client per finished ``asyncio.run`` forever.
+        """
+        for old in [loop for loop in self._async_clients if loop.is_closed()]:
+            del self._async_clients[old]
 
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, url: str, body: Any

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import gc
 
+import pytest
+
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 
 from .conftest import asettle, make_llm, open_fds, settle
@@ -135,3 +137,15 @@ async def test_cancelled_ainvoke_disconnects(emu: GeminiEmulator) -> None:
     assert await asettle(lambda: emu.disconnects == 1)
     assert len(emu.requests) == 1  # cancelled, not retried
     await llm.http.aclose()
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # sockets of dead loops
+def test_repeated_asyncio_run_keeps_no_client_per_dead_loop(
+    emu: GeminiEmulator, fd_baseline: int
+) -> None:
+    """``asyncio.run(llm.ainvoke(...))`` in a loop must not pile up clients."""
+    llm = make_llm(emu)
+    for i in range(30):
+        assert asyncio.run(llm.ainvoke(f"run {i}")).text == f"Echo: run {i}"
+    assert len(llm.http._async_clients) == 1  # only the last loop's
+    assert settle(lambda: open_fds() <= fd_baseline + 4), (open_fds(), fd_baseline)

@@ -43,9 +43,11 @@ def test_stall_between_events_is_a_read_timeout(emu: GeminiEmulator, mode: str) 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
 def test_slow_but_steady_stream_completes(emu: GeminiEmulator, mode: str) -> None:
-    """The timeout is per read, not for the whole stream."""
-    emu.enqueue(four_chunks(event_delay=0.1))
-    seen, error = collect(make_llm(emu, timeout=0.3), mode)
+    """The timeout bounds each read, not the whole stream (1.05 s here)."""
+    reply = Reply.text(WORDS, n_chunks=8)
+    reply.event_delay = 0.15
+    emu.enqueue(reply)
+    seen, error = collect(make_llm(emu, timeout=0.5), mode)
     assert error is None
     assert "".join(seen) == WORDS
 
