@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -156,6 +157,31 @@ def test_online_run_never_imports_the_emulator(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Echo: hi\nemulator loaded: False\n"
+
+
+def test_ctrl_c_mid_stream_exits_130_without_traceback(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    slow = Reply.text("one two three four", n_chunks=4)
+    slow.event_delay = 30.0  # the stream stalls after its first event
+    gemini_emulator.enqueue(slow)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langchain_cometgemini", "-m", FLASH, "hi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**base, **online_env(gemini_emulator)},
+    )
+    try:
+        assert process.stdout is not None
+        first = os.read(process.stdout.fileno(), 100)  # blocks until text arrives
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert first == b"one"
+    assert process.returncode == 130
+    assert err.decode().strip() == "cometgemini: interrupted"
 
 
 def test_bad_key(gemini_emulator: GeminiEmulator) -> None:
