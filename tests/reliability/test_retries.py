@@ -14,6 +14,7 @@ from email.utils import format_datetime
 import pytest
 from langchain_core.exceptions import ContextOverflowError, ModelRateLimitError
 
+from langchain_cometgemini import _client
 from langchain_cometgemini.errors import (
     AuthenticationError,
     BadRequestError,
@@ -203,3 +204,20 @@ def test_invalid_key_is_authentication_error_without_retry(
         call(llm, mode)
     assert len(emu.requests) == 1
     assert "wrong-key-123" not in str(info.value)
+
+
+def test_backoff_doubles_and_is_capped_through_the_model(
+    emu: GeminiEmulator,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_client, "DEFAULT_INITIAL_DELAY", 0.02)
+    monkeypatch.setattr(_client, "DEFAULT_MAX_DELAY", 0.05)
+    caplog.set_level(logging.INFO, CLIENT_LOG)
+    emu.enqueue(*[Reply.error(503, "busy", "UNAVAILABLE")] * 3, Reply.text("done"))
+    assert make_llm(emu, max_retries=3).invoke("hi").text == "done"
+    logged = [float(w) for w in waits(caplog)]
+    bounds = [(0.01, 0.02), (0.02, 0.04), (0.025, 0.05)]  # base * [0.5, 1)
+    assert len(logged) == 3
+    for wait, (low, high) in zip(logged, bounds, strict=True):
+        assert low - 0.005 <= wait <= high + 0.005, logged
