@@ -43,6 +43,11 @@ def pool_limits() -> httpx.Limits:
         limits = getattr(_client, "_LIMITS", None)
         if isinstance(limits, httpx.Limits):
             return limits
+        make = getattr(_client, "_limits", None)
+        if callable(make):
+            made = make()
+            if isinstance(made, httpx.Limits):
+                return made
     except ImportError:
         pass
     return httpx.Limits(max_connections=256, max_keepalive_connections=64)
