@@ -49,7 +49,7 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.block_translators.google_genai import (
     translate_grounding_metadata_to_citations,
 )
-from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 MODEL_PROVIDER = "google_genai"
@@ -182,8 +182,9 @@ class _PartReader:
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
         call = part["functionCall"] or {}
         call_id = str(call.get("id") or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}")
-        args = call.get("args", {})
-        args_text = json.dumps(args) if isinstance(args, dict) else str(args)
+        # Non-object args stay a JSON string, which LangChain reports as an
+        # invalid tool call instead of silently parsing it to ``{}``.
+        args_text = json.dumps(call.get("args", {}))
         chunk = tool_call_chunk(
             name=call.get("name"), args=args_text, id=call_id, index=self.state.calls
         )
@@ -618,13 +619,27 @@ def _generation_info(candidate: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
-    """An ``AIMessage`` with the same fields as a (merged) chunk."""
+    """An ``AIMessage`` with the same fields as a (merged) chunk.
+
+    A call without a function name cannot be run: it is reported in
+    ``invalid_tool_calls``.
+    """
+    nameless = [c for c in chunk.tool_calls if not c["name"]]
+    invalid = list(chunk.invalid_tool_calls) + [
+        invalid_tool_call(
+            name=None,
+            args=json.dumps(c["args"]),
+            id=c["id"],
+            error="Gemini sent a functionCall without a name",
+        )
+        for c in nameless
+    ]
     return AIMessage(
         content=chunk.content,
         additional_kwargs=chunk.additional_kwargs,
         response_metadata=chunk.response_metadata,
-        tool_calls=chunk.tool_calls,
-        invalid_tool_calls=chunk.invalid_tool_calls,
+        tool_calls=[c for c in chunk.tool_calls if c["name"]],
+        invalid_tool_calls=invalid,
         usage_metadata=chunk.usage_metadata,
         id=chunk.id,
     )

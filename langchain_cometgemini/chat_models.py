@@ -28,7 +28,7 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -79,32 +79,204 @@ class _Call:
 
 
 class ChatCometGemini(BaseChatModel):
-    """Gemini chat models through CometAPI's Gemini-native API.
+    r"""Gemini chat models through CometAPI's Gemini-native API.
+
+    Requests go to `{base_url}/v1beta/models/{model}:generateContent` (and
+    `:streamGenerateContent?alt=sse`) in Gemini's own wire format, so thinking,
+    thought signatures, Google Search grounding, image output and native
+    structured output all work. The key travels only in a header.
+
+    Content rule: `content` is a `str` while the reply holds only visible text;
+    when it holds anything else (thoughts, images, audio, code) it is a list of
+    content blocks, one per part, in order. Tool calls are always in `tool_calls`.
 
     Setup:
-        Install ``langchain-cometgemini`` and set ``COMETAPI_KEY``.
+        Install the package and set your CometAPI key:
 
-    Key init args:
-        model: Gemini model name (default ``gemini-3-flash-preview``).
-        api_key: CometAPI key (default: the ``COMETAPI_KEY`` environment variable).
-        temperature, max_output_tokens, ...: generation settings, also per call.
+        ```bash
+        pip install -U langchain-cometgemini
+        export COMETAPI_KEY="your-key"
+        # optional: export COMETAPI_BASE_URL="https://api.cometapi.com"
+        ```
+
+    Key init args — completion params:
+        model: Gemini model name (default `gemini-3-flash-preview`; alias
+            `model_name`).
+        temperature: Sampling temperature.
+        max_output_tokens: Maximum tokens to generate (alias `max_tokens`).
+        thinking_level: Gemini 3 thinking level: `minimal`, `low`, `medium`, `high`.
+        thinking_budget: Gemini 2.5 thinking budget (0 off, -1 dynamic).
+        include_thoughts: Return thought summaries as reasoning blocks.
+        response_modalities: Output modalities, e.g. `["TEXT", "IMAGE"]`.
+        safety_settings: `{category: threshold}` or Gemini's list form.
+
+    Key init args — client params:
+        api_key: CometAPI key (default: the `COMETAPI_KEY` environment variable).
+        base_url: API root (default: `COMETAPI_BASE_URL`, else
+            `https://api.cometapi.com`).
+        timeout: Seconds before a request (or a silent stream) times out.
+        max_retries: Retries on 408/429/5xx/connection errors (0 disables).
+
+        Every generation field can also be passed per call
+        (`llm.invoke(..., temperature=0)`) or bound (`llm.bind(...)`); unset fields
+        are never sent.
 
     Instantiate:
-        .. code-block:: python
+        ```python
+        from langchain_cometgemini import ChatCometGemini
 
-            from langchain_cometgemini import ChatCometGemini
-
-            llm = ChatCometGemini(model="gemini-3-flash-preview", temperature=0)
+        llm = ChatCometGemini(
+            model="gemini-3-flash-preview",
+            temperature=1.0,
+            max_output_tokens=1024,
+            max_retries=2,
+        )
+        ```
 
     Invoke:
-        .. code-block:: python
+        ```python
+        messages = [
+            ("system", "Translate the user sentence to French."),
+            ("human", "I love programming."),
+        ]
+        llm.invoke(messages)
+        # AIMessage(content="J'adore la programmation.", response_metadata={
+        #     "model_name": "gemini-3-flash-preview", "finish_reason": "STOP", ...},
+        #     usage_metadata={"input_tokens": 12, "output_tokens": 6, ...})
+        ```
 
-            llm.invoke("Why is the sky blue?").content
+    Stream:
+        ```python
+        for chunk in llm.stream(messages):
+            print(chunk.text, end="", flush=True)
 
-    Content rule:
-        ``content`` is a ``str`` while the reply holds only visible text; when it
-        holds anything else (thoughts, images, code) it is a list of content blocks,
-        one per part, in order. Tool calls are always in ``tool_calls``.
+        full = None
+        for chunk in llm.stream(messages):
+            full = chunk if full is None else full + chunk
+        full.usage_metadata  # chunks carry deltas that sum to the totals
+        ```
+
+    Async:
+        ```python
+        await llm.ainvoke(messages)
+
+        async for chunk in llm.astream(messages):
+            print(chunk.text, end="")
+
+        await llm.abatch([messages, messages])
+        ```
+
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            '''Get the current weather in a given location.'''
+
+            location: str = Field(description="City and country, e.g. Paris, France")
+
+
+        llm_with_tools = llm.bind_tools([GetWeather], tool_choice="auto")
+        ai_msg = llm_with_tools.invoke("What's the weather in Paris and in Tokyo?")
+        ai_msg.tool_calls
+        # [{"name": "GetWeather", "args": {"location": "Paris, France"}, "id": "...",
+        #   "type": "tool_call"}, {"name": "GetWeather", ...}]
+        ```
+
+        Send the results back as `ToolMessage`s with the `AIMessage` in the
+        history: Gemini 3 thought signatures are kept on the message and replayed
+        automatically. `tool_choice` takes `"auto"`, `"any"`, `"none"`,
+        `"validated"`, a tool name or a list of names.
+
+    Structured output:
+        ```python
+        class Joke(BaseModel):
+            '''A joke to tell the user.'''
+
+            setup: str = Field(description="The setup of the joke")
+            punchline: str = Field(description="The punchline")
+
+
+        structured_llm = llm.with_structured_output(Joke)  # method="json_schema"
+        structured_llm.invoke("Tell me a joke about cats")
+        # Joke(setup="Why did the cat sit on the computer?",
+        #      punchline="To keep an eye on the mouse!")
+        ```
+
+        `method="json_schema"` (default) sends `responseJsonSchema`;
+        `"function_calling"` forces a tool call; `"json_mode"` sets only the MIME
+        type. A reply with nothing to parse raises `OutputParserException` naming
+        the finish reason; `include_raw=True` returns it under `parsing_error`.
+
+    Thinking:
+        ```python
+        thinker = ChatCometGemini(
+            model="gemini-3-flash-preview", thinking_level="high", include_thoughts=True
+        )
+        msg = thinker.invoke("Is 2**61 - 1 prime?")
+        [b["type"] for b in msg.content_blocks]  # ["reasoning", "text"]
+        msg.usage_metadata["output_token_details"]["reasoning"]  # thinking tokens
+        ```
+
+        Use `thinking_level` on Gemini 3 and `thinking_budget` on Gemini 2.5; setting
+        both raises `ValueError`. Thoughts never appear in `.text`.
+
+    Grounding:
+        ```python
+        search_llm = llm.bind_tools([{"google_search": {}}])
+        msg = search_llm.invoke("Who won Euro 2024?")
+        grounding = msg.response_metadata["grounding_metadata"]
+        grounding["web_search_queries"]  # ["Euro 2024 winner"]
+        [c["web"]["uri"] for c in grounding["grounding_chunks"]]
+        ```
+
+        Other built-in tools: `{"code_execution": {}}`, `{"url_context": {}}`,
+        `{"google_maps": {}}`; they combine with function tools.
+
+    Multimodal:
+        ```python
+        import base64
+
+        import httpx
+        from langchain_core.messages import HumanMessage
+
+        image = base64.b64encode(httpx.get("https://picsum.photos/200").content)
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "Describe this image in one sentence."},
+                {"type": "image", "base64": image.decode(), "mime_type": "image/jpeg"},
+            ]
+        )
+        llm.invoke([message]).text
+        ```
+
+        `image`, `audio`, `video` and `file` blocks (base64, `url` or `file_id`)
+        and OpenAI `image_url` blocks are accepted. For image output, use an image
+        model with `response_modalities=["TEXT", "IMAGE"]`: images come back as
+        `{"type": "image", "base64": ..., "mime_type": ...}` blocks in `content`.
+
+    Token usage:
+        ```python
+        ai_msg = llm.invoke(messages)
+        ai_msg.usage_metadata
+        # {"input_tokens": 12, "output_tokens": 6, "total_tokens": 18,
+        #  "input_token_details": {"cache_read": 0},
+        #  "output_token_details": {"reasoning": 0}}
+
+        llm.get_num_tokens_from_messages(messages)  # one :countTokens call
+        ```
+
+    Response metadata:
+        ```python
+        ai_msg.response_metadata
+        # {"model_name": "gemini-3-flash-preview", "model_provider": "google_genai",
+        #  "finish_reason": "STOP", "finish_message": None, "safety_ratings": [...],
+        #  "prompt_feedback": {...}, "response_id": "..."}
+        ```
+
+        A blocked prompt returns an empty message whose `prompt_feedback` says why;
+        grounding, URL context, citations and logprobs appear here when returned.
     """
 
     model: str = Field(default=DEFAULT_MODEL, alias="model_name")
@@ -422,7 +594,11 @@ class ChatCometGemini(BaseChatModel):
                 tools, schema_format=self.tool_schema_format
             )
         call = self._prepare(list(messages), None, kwargs)
-        return count_tokens(self.http, call.model, call.body)
+        return count_tokens(self.http, call.model, call.body, self._media_policy)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Count the tokens of one text with Gemini's ``:countTokens``."""
+        return self.get_num_tokens_from_messages([HumanMessage(text)])
 
     # -- tools and structured output ---------------------------------------------
 

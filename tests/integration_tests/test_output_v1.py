@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 from langchain_cometgemini import ChatCometGemini
@@ -19,14 +18,6 @@ from tests.conftest import load_capture
 
 MODEL = "gemini-3-flash-preview"
 CODE_CAPTURE = "real_nonstream_code_execution_gemini-3-flash-preview.json"
-NEEDS_WIRING = pytest.mark.xfail(
-    reason=(
-        "needs ChatCometGemini to pass output_version to StreamState / "
-        "result_from_response; langchain-core's own translator drops these "
-        "signatures and wraps media in non_standard blocks"
-    ),
-    strict=False,
-)
 
 
 def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
@@ -116,7 +107,6 @@ def test_streamed_v1_chunks_merge_to_the_invoked_message(
     assert total.content_blocks[0]["reasoning"] == "Plan it."  # type: ignore[typeddict-item]
 
 
-@NEEDS_WIRING
 def test_code_execution_round_trip(gemini_emulator: GeminiEmulator) -> None:
     body = load_capture(CODE_CAPTURE)
     gemini_emulator.enqueue(Reply(body=body))
@@ -131,7 +121,6 @@ def test_code_execution_round_trip(gemini_emulator: GeminiEmulator) -> None:
     assert gemini_emulator.last_request.contents[1]["parts"] == sent
 
 
-@NEEDS_WIRING
 def test_image_is_a_standard_block_and_round_trips(
     gemini_emulator: GeminiEmulator,
 ) -> None:
@@ -149,7 +138,6 @@ def test_image_is_a_standard_block_and_round_trips(
     assert replay(gemini_emulator, llm, message) == parts
 
 
-@NEEDS_WIRING
 def test_text_signature_survives_v1(gemini_emulator: GeminiEmulator) -> None:
     parts = [{"text": "Hello there."}, {"text": "", "thoughtSignature": "dGV4dC1zaWc="}]
     gemini_emulator.enqueue(reply_with(parts))
