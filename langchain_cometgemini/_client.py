@@ -27,6 +27,7 @@ never ends the stream as if it were complete.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -361,6 +362,7 @@ class GeminiHTTP:
         self._async_client = async_client
         self._async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         self._lock = threading.Lock()
+        self._secrets = _secret_values(headers)
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={self.base_url!r})"
@@ -427,12 +429,14 @@ class GeminiHTTP:
     def request(self, model: str, action: str, body: Any) -> Any:
         """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
         url = build_url(self.base_url, self.api_version, model, action)
-        return _with_retries(self.retry, lambda: self._post(url, body))
+        with _scrubbing(self._secrets):
+            return _with_retries(self.retry, lambda: self._post(url, body))
 
     async def arequest(self, model: str, action: str, body: Any) -> Any:
         """Async :meth:`request`."""
         url = build_url(self.base_url, self.api_version, model, action)
-        return await _awith_retries(self.retry, lambda: self._apost(url, body))
+        with _scrubbing(self._secrets):
+            return await _awith_retries(self.retry, lambda: self._apost(url, body))
 
     def _post(self, url: str, body: Any) -> Any:
         client = self.client
@@ -463,32 +467,34 @@ class GeminiHTTP:
         closes the connection.
         """
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
-        opened = _with_retries(self.retry, lambda: self._open(url, body))
-        check = opened.check
-        try:
-            yield opened.first
-            for sse in opened.events:
-                yield check.accept(sse.data)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url, events=check.events) from exc
-        finally:
-            opened.response.close()
-        check.close()
+        with _scrubbing(self._secrets):
+            opened = _with_retries(self.retry, lambda: self._open(url, body))
+            check = opened.check
+            try:
+                yield opened.first
+                for sse in opened.events:
+                    yield check.accept(sse.data)
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, url, events=check.events) from exc
+            finally:
+                opened.response.close()
+            check.close()
 
     async def astream(self, model: str, body: Any) -> AsyncIterator[dict[str, Any]]:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
-        opened = await _awith_retries(self.retry, lambda: self._aopen(url, body))
-        check = opened.check
-        try:
-            yield opened.first
-            async for sse in opened.events:
-                yield check.accept(sse.data)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url, events=check.events) from exc
-        finally:
-            await opened.response.aclose()
-        check.close()
+        with _scrubbing(self._secrets):
+            opened = await _awith_retries(self.retry, lambda: self._aopen(url, body))
+            check = opened.check
+            try:
+                yield opened.first
+                async for sse in opened.events:
+                    yield check.accept(sse.data)
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, url, events=check.events) from exc
+            finally:
+                await opened.response.aclose()
+            check.close()
 
     def _open(self, url: str, body: Any) -> _OpenStream:
         client = self.client
@@ -553,6 +559,39 @@ def _limits() -> httpx.Limits:
     return httpx.Limits(
         max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
     )
+
+
+def _secret_values(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """The credentials among ``headers`` (to keep them out of error text)."""
+    found = []
+    for name, value in headers.items():
+        if name.lower() == "x-goog-api-key":
+            found.append(value)
+        elif name.lower() == "authorization":
+            found.append(value.partition(" ")[2] or value)
+    return tuple(v for v in found if len(v) >= 8)
+
+
+@contextlib.contextmanager
+def _scrubbing(secrets: tuple[str, ...]) -> Iterator[None]:
+    """Mask the key in any error raised inside (a server may echo it back)."""
+    try:
+        yield
+    except CometGeminiError as err:
+        scrub(err, secrets)
+        raise
+
+
+def scrub(error: CometGeminiError, secrets: tuple[str, ...]) -> None:
+    """Replace each secret in ``error``'s message and details by ``***``."""
+    text = str(error) + json.dumps(error.details, default=str)
+    if not any(secret in text for secret in secrets):
+        return
+    for secret in secrets:
+        error.message = error.message.replace(secret, "***")
+        dumped = json.dumps(error.details, default=str).replace(secret, "***")
+        error.details = json.loads(dumped)
+    error.args = (error._render(),)
 
 
 @functools.lru_cache(maxsize=1)

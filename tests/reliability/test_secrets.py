@@ -217,3 +217,41 @@ def test_plain_http_to_a_remote_host_warns_and_loopback_does_not() -> None:
     assert len(caught) == 1
     assert "unencrypted" in str(caught[0].message)
     assert KEY not in str(caught[0].message)
+
+
+ECHOING = [
+    Reply.error(400, f"API key {KEY} not valid.", "INVALID_ARGUMENT"),
+    Reply.error(403, "denied", "PERMISSION_DENIED", details=[{"key": KEY}]),
+    Reply.html(502, f"<html>upstream said: x-goog-api-key: {KEY}</html>"),
+    Reply(raw=f'{{"echo": "{KEY}"'.encode(), content_type="application/json"),
+]
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+@pytest.mark.parametrize("reply", ECHOING)
+def test_a_key_echoed_by_the_server_is_masked(
+    emu: GeminiEmulator, mode: str, reply: Reply
+) -> None:
+    llm = ChatCometGemini(
+        model=MODEL, base_url=emu.base_url, api_key=KEY, max_retries=0
+    )
+    emu.enqueue(reply)
+    with pytest.raises(CometGeminiError) as info:
+        call(llm, mode)
+    texts = error_texts(info.value)
+    assert all(KEY not in text for text in texts)
+    assert "***" in str(info.value) + repr(info.value.details)
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+def test_a_key_echoed_in_an_error_event_is_masked(
+    emu: GeminiEmulator, mode: str
+) -> None:
+    llm = ChatCometGemini(model=MODEL, base_url=emu.base_url, api_key=KEY)
+    reply = Reply.text("partial answer", n_chunks=2, finish_reason=None)
+    reply.error_event = {"code": 500, "message": f"failed for key {KEY}"}
+    emu.enqueue(reply)
+    with pytest.raises(CometGeminiError) as info:
+        call(llm, mode)
+    assert all(KEY not in text for text in error_texts(info.value))
+    assert "failed for key ***" in str(info.value)
