@@ -5,6 +5,7 @@ for offline tests lives in :mod:`langchain_cometgemini.testing` (imported only
 when you ask for it).
 """
 
+from langchain_cometgemini._fetch import MediaFetchError
 from langchain_cometgemini._version import __version__
 from langchain_cometgemini.chat_models import ChatCometGemini
 from langchain_cometgemini.errors import (
@@ -31,6 +32,7 @@ __all__ = [
     "CometGeminiError",
     "ContextWindowExceededError",
     "InvalidResponseError",
+    "MediaFetchError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
