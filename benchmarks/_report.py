@@ -64,6 +64,38 @@ def _floor_rows(
     ]
 
 
+def _in_situ_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """E against F, the minimal integration (A/B inside a bare BaseChatModel)."""
+    rows = []
+    for sec, key, label, limit in (
+        ("sync", "invoke", "invoke CPU", 1.15),
+        ("sync", "stream_chunk", "stream chunk CPU", 1.3),
+        ("async", "ainvoke", "ainvoke CPU", 1.15),
+    ):
+        e, f = _get(r, sec, key, "E", "cpu_us"), _get(r, sec, key, "F", "cpu_us")
+        rows.append(
+            _row(
+                f"(info) {label} E/F (F = minimal integration, in situ)",
+                _ratio(e, f),
+                "<=",
+                limit,
+                f"E={_fmt(e)}us, F={_fmt(f)}us",
+            )
+        )
+    e = _get(r, "concurrency", "E", "wall_us")
+    f = _get(r, "concurrency", "F", "wall_us")
+    rows.append(
+        _row(
+            "(info) 200 concurrent ainvoke wall E/F",
+            _ratio(e, f),
+            "<=",
+            1.2,
+            f"E={_fmt(e, 1e3)}ms, F={_fmt(f, 1e3)}ms",
+        )
+    )
+    return rows
+
+
 def _decades(series: dict[str, Any], who: str) -> list[float | None]:
     keys = sorted(series, key=int)
     vals = [_get(series, k, who, "cpu_us") for k in keys]
@@ -120,6 +152,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
             f"D alone (LangChain, no network)={_fmt(d, 1e3)}ms",
         )
     )
+    rows += _in_situ_rows(r)
     rows += _import_rows(r.get("imports", {}))
     for kind, unit in (("invoke", "1KB->1MB"), ("stream", "100->10k events")):
         series = _get(r, "scaling", kind) or {}
@@ -169,6 +202,7 @@ _NAMES = {
     "D": "D LangChain floor (no network)",
     "E": "E ChatCometGemini",
     "E_core": "E_core ChatCometGemini._generate/_stream (no LangChain wrapper)",
+    "F": "F minimal integration (A/B inside a bare BaseChatModel)",
     "C": "C ChatGoogleGenerativeAI",
     "raw": "raw httpx.AsyncClient",
 }
@@ -181,7 +215,7 @@ def _figures(r: dict[str, Any]) -> list[str]:
         "import ms | RSS KiB (call 500 -> last) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for key in ("A", "B", "B2", "D", "E", "E_core", "C", "raw"):
+    for key in ("A", "B", "B2", "D", "F", "E", "E_core", "C", "raw"):
         cells = [
             _fmt(_get(r, "sync", "invoke", key, "wall_us")),
             _fmt(_get(r, "sync", "invoke", key, "cpu_us")),

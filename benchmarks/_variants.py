@@ -318,3 +318,93 @@ def core_calls(model: Any) -> Calls:
         return n
 
     return Calls(invoke=invoke, stream=stream)
+
+
+# -- F: the minimal possible integration ---------------------------------------
+
+
+def minimal_model(base_url: str, size: int, events: int) -> Any:
+    """F: a bare ``BaseChatModel`` doing A/B inside ``_generate``/``_stream``.
+
+    The floor measured *in situ*: LangChain's wrapper and raw httpx in one call
+    (A + D measured apart is a little cheaper, because each runs with warm
+    caches). It handles plain text only; that is all the benchmark server sends.
+    """
+    from httpx_sse import EventSource
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    raw = Raw(base_url)
+    name = model_name(size, events)
+    unary = f"{raw.base}{name}:generateContent"
+    stream_url = f"{raw.base}{name}:streamGenerateContent?alt=sse"
+
+    def usage(event: dict[str, Any]) -> dict[str, int]:
+        meta = event.get("usageMetadata") or {}
+        inp, out = meta.get("promptTokenCount", 0), meta.get("candidatesTokenCount", 0)
+        return {"input_tokens": inp, "output_tokens": out, "total_tokens": inp + out}
+
+    def text_of(event: dict[str, Any]) -> tuple[str, str | None]:
+        candidate = event["candidates"][0]
+        parts = candidate["content"]["parts"]
+        return "".join(p.get("text", "") for p in parts), candidate.get("finishReason")
+
+    def result(body: dict[str, Any]) -> ChatResult:
+        text, reason = text_of(body)
+        message = AIMessage(
+            content=text,
+            usage_metadata=usage(body),
+            response_metadata={
+                "model_provider": "google_genai",
+                "finish_reason": reason,
+            },
+            id=body.get("responseId"),
+        )
+        gen = ChatGeneration(message=message, generation_info={"finish_reason": reason})
+        return ChatResult(generations=[gen])
+
+    class MinimalChat(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "minimal"
+
+        def _generate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> ChatResult:
+            content = json.dumps(BODY).encode()
+            r = raw.client.post(unary, content=content, headers=HEADERS)
+            return result(json.loads(r.content))
+
+        async def _agenerate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> ChatResult:
+            content = json.dumps(BODY).encode()
+            r = await raw.aclient.post(unary, content=content, headers=HEADERS)
+            return result(json.loads(r.content))
+
+        def _stream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Iterator[ChatGenerationChunk]:
+            content = json.dumps(BODY).encode()
+            with raw.client.stream(
+                "POST", stream_url, content=content, headers=HEADERS
+            ) as r:
+                for sse in EventSource(r).iter_sse():
+                    event = json.loads(sse.data)
+                    text, reason = text_of(event)
+                    if reason:
+                        message = AIMessageChunk(
+                            content=text,
+                            usage_metadata=usage(event),
+                            response_metadata={"finish_reason": reason},
+                            id=event.get("responseId"),
+                        )
+                    else:
+                        message = AIMessageChunk(content=text)
+                    chunk = ChatGenerationChunk(message=message)
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+
+    return MinimalChat()

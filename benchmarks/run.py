@@ -138,12 +138,15 @@ def sync_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     size, n = 1024, cfg.stream_events
     models = {k: V.model_calls(m) for k, m in _models(base, size, n, with_c).items()}
     core = V.core_calls(V.cometgemini(base, size, n))
+    floor = V.model_calls(V.minimal_model(base, size, n))
     unary = {"A": raw.calls(size, n).invoke} | {k: c.invoke for k, c in models.items()}
     unary["E_core"] = core.invoke
+    unary["F"] = floor.invoke
     inv = measure(unary, calls=cfg.invoke_calls, rounds=cfg.rounds, warmup=cfg.warmup)
     streams = {"B": raw.calls(size, n).stream, "B2": raw.hand_sse(size, n).stream}
     streams |= {k: c.stream for k, c in models.items()}
     streams["E_core"] = core.stream
+    streams["F"] = floor.stream
     st = measure(
         streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
     )
@@ -159,6 +162,7 @@ async def _async_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]
     models = {k: V.model_calls(m) for k, m in _models(base, size, n, with_c).items()}
     rawc = raw.calls(size, n)
     unary = {"A": rawc.ainvoke} | {k: c.ainvoke for k, c in models.items()}
+    unary["F"] = V.model_calls(V.minimal_model(base, size, n)).ainvoke
     inv = await ameasure(
         unary, calls=cfg.invoke_calls, rounds=cfg.rounds, warmup=cfg.warmup
     )
@@ -177,6 +181,7 @@ async def _concurrency(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     models = _models(base, 1024, 100, with_c and cfg.c_everywhere)
     variants = {"raw": raw.calls(1024, 100).ainvoke}
     variants |= {k: V.model_calls(m).ainvoke for k, m in models.items()}
+    variants["F"] = V.model_calls(V.minimal_model(base, 1024, 100)).ainvoke
     result = await concurrent_wall(
         variants, width=cfg.conc_width, rounds=cfg.conc_rounds, warmup=1
     )
