@@ -121,9 +121,38 @@ safety = st.lists(
 )
 
 
+extras = st.fixed_dictionaries(
+    {},
+    optional={
+        "finishMessage": text,
+        "avgLogprobs": st.floats(-10, 0),
+        "tokenCount": st.integers(0, 99),
+        "citationMetadata": st.just(
+            {"citationSources": [{"startIndex": 0, "endIndex": 4, "uri": "https://x"}]}
+        ),
+        "groundingMetadata": st.just(
+            {"webSearchQueries": ["q"], "groundingChunks": [{"web": {"uri": "u"}}]}
+        ),
+        "urlContextMetadata": st.just(
+            {
+                "urlMetadata": [
+                    {
+                        "retrievedUrl": "https://x",
+                        "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_SUCCESS",
+                    }
+                ]
+            }
+        ),
+    },
+)
+
+
 @st.composite
 def candidate(draw: st.DrawFn, index: int, final: bool) -> dict[str, Any]:
-    value: dict[str, Any] = {"content": {"role": "model", "parts": draw(parts)}}
+    value: dict[str, Any] = {}
+    if draw(st.integers(0, 5)):  # sometimes no content at all (e.g. SAFETY)
+        value["content"] = {"role": "model", "parts": draw(parts)}
+    value.update(draw(extras))
     if index or draw(st.booleans()):
         value["index"] = index
     if final:
@@ -182,7 +211,7 @@ def visible_text(events: list[dict[str, Any]]) -> str:
         for event in events
         for cand in event.get("candidates", [])
         if cand.get("index", 0) == 0
-        for part in cand["content"]["parts"]
+        for part in cand.get("content", {}).get("parts", [])
         if "text" in part and not part.get("thought")
     )
 
