@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import httpx
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -440,6 +441,8 @@ class ChatCometGemini(BaseChatModel):
         params["model"] = self.model
         for key, value in kwargs.items():
             name = _CALL_ALIASES.get(key, key)
+            if name in _CONFIG_FIELDS:
+                continue  # applied by _for_call, not part of the body
             if (
                 name not in _REQUEST_FIELDS
                 and name not in _CALL_ONLY
@@ -481,6 +484,26 @@ class ChatCometGemini(BaseChatModel):
         model = str(params.pop("model"))
         return _Call(model=model, body=build_body(messages, params, model=model))
 
+    def _for_call(self, kwargs: dict[str, Any], *, async_api: bool) -> ChatCometGemini:
+        """This model, or a copy with per-call client/media settings applied.
+
+        A copy with other transport settings reuses this model's connection
+        pools; only the URL, headers, timeout and retry policy differ.
+        """
+        overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_FIELDS}
+        if not overrides:
+            return self
+        if isinstance(overrides.get("api_key"), str):
+            overrides["api_key"] = SecretStr(overrides["api_key"])
+        clone = self.model_copy(update=overrides)
+        if overrides.keys() & _TRANSPORT_FIELDS:
+            shared = self.http
+            clone._http = clone._build_http(
+                client=None if async_api else shared.client,
+                async_client=shared.async_client if async_api else None,
+            )
+        return clone
+
     @property
     def _media_policy(self) -> MediaPolicy:
         return MediaPolicy(
@@ -500,7 +523,11 @@ class ChatCometGemini(BaseChatModel):
                 self._http = self._build_http()
         return self._http
 
-    def _build_http(self) -> GeminiHTTP:
+    def _build_http(
+        self,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+    ) -> GeminiHTTP:
         assert self.api_key is not None  # checked at init
         headers = build_headers(
             self.api_key.get_secret_value(),
@@ -513,8 +540,8 @@ class ChatCometGemini(BaseChatModel):
             headers=headers,
             timeout=self.timeout,
             retry=RetryPolicy(max_retries=self.max_retries),
-            client=self.http_client,
-            async_client=self.http_async_client,
+            client=client or self.http_client,
+            async_client=async_client or self.http_async_client,
         )
 
     # -- calls ------------------------------------------------------------------
@@ -526,9 +553,10 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._prepare(messages, stop, kwargs)
-        request = resolve_media(call.body, self._media_policy, self.http.client)
-        body = self.http.request(call.model, "generateContent", request)
+        llm = self._for_call(kwargs, async_api=False)
+        call = llm._prepare(messages, stop, kwargs)
+        request = resolve_media(call.body, llm._media_policy, llm.http.client)
+        body = llm.http.request(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
@@ -538,10 +566,11 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        call = self._prepare(messages, stop, kwargs)
-        client = self.http.async_client
-        request = await aresolve_media(call.body, self._media_policy, client)
-        body = await self.http.arequest(call.model, "generateContent", request)
+        llm = self._for_call(kwargs, async_api=True)
+        call = llm._prepare(messages, stop, kwargs)
+        client = llm.http.async_client
+        request = await aresolve_media(call.body, llm._media_policy, client)
+        body = await llm.http.arequest(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
 
     def _stream(
@@ -551,10 +580,11 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        call = self._prepare(messages, stop, kwargs)
-        request = resolve_media(call.body, self._media_policy, self.http.client)
+        llm = self._for_call(kwargs, async_api=False)
+        call = llm._prepare(messages, stop, kwargs)
+        request = resolve_media(call.body, llm._media_policy, llm.http.client)
         state = StreamState(output_version=self.output_version)
-        for event in self.http.stream(call.model, request):
+        for event in llm.http.stream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -567,11 +597,12 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        call = self._prepare(messages, stop, kwargs)
-        client = self.http.async_client
-        request = await aresolve_media(call.body, self._media_policy, client)
+        llm = self._for_call(kwargs, async_api=True)
+        call = llm._prepare(messages, stop, kwargs)
+        client = llm.http.async_client
+        request = await aresolve_media(call.body, llm._media_policy, client)
         state = StreamState(output_version=self.output_version)
-        async for event in self.http.astream(call.model, request):
+        async for event in llm.http.astream(call.model, request):
             chunk = state.chunk(event)
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -670,6 +701,25 @@ class ChatCometGemini(BaseChatModel):
             **kwargs,
         )
 
+
+_TRANSPORT_FIELDS = frozenset(
+    {
+        "base_url",
+        "api_key",
+        "api_version",
+        "use_bearer_auth",
+        "default_headers",
+        "timeout",
+        "max_retries",
+    }
+)
+_CONFIG_FIELDS = _TRANSPORT_FIELDS | {
+    "media_fetch",
+    "media_max_bytes",
+    "allow_private_media_urls",
+    "tool_schema_format",
+}
+"""Non-body fields that may be overridden per call (they yield a model copy)."""
 
 _HTTP_INIT_LOCK = threading.Lock()
 """Guards the lazy creation of a model's transport across threads."""
