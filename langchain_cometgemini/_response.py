@@ -52,6 +52,8 @@ from langchain_core.messages.block_translators.google_genai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_cometgemini._v1 import OUTCOME_CODES, to_v1
+
 MODEL_PROVIDER = "google_genai"
 """``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
 standard content-block translator for Gemini applies to these messages."""
@@ -274,16 +276,6 @@ _PART_HANDLERS: dict[str, Callable[[_PartReader, dict[str, Any], str | None], No
 }
 
 
-OUTCOME_CODES = {
-    "OUTCOME_UNSPECIFIED": 0,
-    "OUTCOME_OK": 1,
-    "OUTCOME_FAILED": 2,
-    "OUTCOME_DEADLINE_EXCEEDED": 3,
-}
-"""``codeExecutionResult.outcome`` -> the enum number stored on
-``code_execution_result`` blocks (as ``langchain-google-genai`` does, so
-LangChain's Gemini translator reports ``status`` correctly)."""
-
 _RATE = re.compile(r"(?:^|;)\s*rate=(\d+)", re.I)
 
 
@@ -319,83 +311,6 @@ def _extend_block(into: dict[str, Any], block: dict[str, Any]) -> None:
 
 
 # -- output_version="v1" ---------------------------------------------------------
-
-
-def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "reasoning", "reasoning": block.get("thinking", "")}
-    if block.get("signature"):
-        out["extras"] = {"signature": block["signature"]}
-    return out
-
-
-def _v1_code(block: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "server_tool_call",
-        "name": "code_interpreter",
-        "id": block.get("id", ""),
-        "args": {
-            "code": block.get("executable_code", ""),
-            "language": block.get("language", "PYTHON"),
-        },
-    }
-
-
-def _v1_code_result(block: dict[str, Any]) -> dict[str, Any]:
-    outcome = block.get("outcome", 1)
-    names = {code: name for name, code in OUTCOME_CODES.items()}
-    return {
-        "type": "server_tool_result",
-        "tool_call_id": block.get("tool_call_id", ""),
-        "status": "success" if outcome == 1 else "error",
-        "output": block.get("code_execution_result", ""),
-        "extras": {"outcome": names.get(outcome, outcome)},
-    }
-
-
-_V1_CONVERTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "thinking": _v1_thinking,
-    "executable_code": _v1_code,
-    "code_execution_result": _v1_code_result,
-}
-
-
-def _v1_block(block: dict[str, Any]) -> dict[str, Any]:
-    converter = _V1_CONVERTERS.get(block["type"])
-    if converter is None:  # text, image, audio, video, file, non_standard
-        return dict(block)
-    out = converter(block)
-    out["index"] = block["index"]
-    extras = {**out.get("extras", {}), **block.get("extras", {})}
-    if extras:
-        out["extras"] = extras
-    return out
-
-
-def to_v1(content: str | list[Any], calls: list[Any]) -> list[Any]:
-    """This package's blocks -> LangChain standard (v1) blocks, signatures kept.
-
-    ``thinking`` -> ``reasoning`` (``extras.signature``), code execution ->
-    ``server_tool_call`` / ``server_tool_result`` (named ``code_interpreter``,
-    signature and Gemini outcome in ``extras``), function calls -> ``tool_call``
-    blocks; text and media blocks are already standard.
-    """
-    items = [{"type": "text", "text": content}] if isinstance(content, str) else content
-    blocks = [_v1_block(b) if isinstance(b, dict) else b for b in items if b]
-    for call in calls:
-        try:
-            args = json.loads(call.get("args") or "{}")
-        except ValueError:
-            args = {}
-        blocks.append(
-            {
-                "type": "tool_call",
-                "id": call.get("id"),
-                "name": call.get("name"),
-                "args": args,
-                "index": f"lc_tc_{call.get('index')}",
-            }
-        )
-    return blocks
 
 
 def _attach_citations(
