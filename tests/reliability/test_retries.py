@@ -221,3 +221,12 @@ def test_backoff_doubles_and_is_capped_through_the_model(
     assert len(logged) == 3
     for wait, (low, high) in zip(logged, bounds, strict=True):
         assert low - 0.005 <= wait <= high + 0.005, logged
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_max_retries_per_call_override(emu: GeminiEmulator, mode: str) -> None:
+    emu.enqueue(*[Reply.error(503, "busy", "UNAVAILABLE")] * 3, Reply.text("late"))
+    llm = make_llm(emu, max_retries=3)
+    with pytest.raises(ServerError):
+        call(llm, mode, max_retries=1)
+    assert len(emu.requests) == 2
