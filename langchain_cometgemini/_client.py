@@ -36,7 +36,14 @@ import re
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -460,7 +467,7 @@ class GeminiHTTP:
 
     # -- streaming ---------------------------------------------------------
 
-    def stream(self, model: str, body: Any) -> Iterator[dict[str, Any]]:
+    def stream(self, model: str, body: Any) -> Generator[dict[str, Any], None, None]:
         """Yield each decoded SSE event; retried only before the first event.
 
         Closing the generator early (``break``, an exception in the consumer)
@@ -480,7 +487,9 @@ class GeminiHTTP:
                 opened.response.close()
             check.close()
 
-    async def astream(self, model: str, body: Any) -> AsyncIterator[dict[str, Any]]:
+    async def astream(
+        self, model: str, body: Any
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         with _scrubbing(self._secrets):

@@ -107,8 +107,25 @@ def inline_part(data: str | bytes, mime: str | None, kind: str) -> Part:
     if match:
         mime = mime or match.group("mime")
         data = match.group("data")
+    data = _checked_base64(data)
     mime = mime or _mime_from_base64(data) or _DEFAULT_MIME.get(kind)
     return {"inlineData": {"mimeType": mime, "data": data}}
+
+
+def _checked_base64(data: str) -> str:
+    """Standard base64 for the wire; line breaks and URL-safe input are repaired.
+
+    Raises:
+        ValueError: the data is not base64 at all (Gemini would answer 400).
+    """
+    for candidate in (data, "".join(data.split()).replace("-", "+").replace("_", "/")):
+        try:
+            base64.b64decode(candidate, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        return candidate
+    msg = f"Media block data is not valid base64 (starts {data[:24]!r})."
+    raise ValueError(msg)
 
 
 def file_part(uri: str, mime: str | None, kind: str) -> Part:

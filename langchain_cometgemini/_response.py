@@ -168,18 +168,18 @@ class _PartReader:
     # -- per kind ------------------------------------------------------------
 
     def text_part(self, part: dict[str, Any], signature: str | None) -> None:
+        text = str(part["text"] or "")  # proxies sometimes send "text": null
         if part.get("thought"):
-            block = {"type": "thinking", "thinking": part["text"]}
+            block = {"type": "thinking", "thinking": text}
             self._block(block, signature, kind="thinking", sig_key="signature")
         elif self.state.as_blocks:
-            block = {"type": "text", "text": part["text"]}
-            self._block(block, signature, kind="text")
+            self._block({"type": "text", "text": text}, signature, kind="text")
         else:
             if signature:
                 entry = {"offset": self.state.text_length, "signature": signature}
                 self.additional_kwargs.setdefault(TEXT_SIGNATURES_KEY, []).append(entry)
-            self.text.append(part["text"])
-            self.state.text_length += len(part["text"])
+            self.text.append(text)
+            self.state.text_length += len(text)
 
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
         call = part["functionCall"] or {}

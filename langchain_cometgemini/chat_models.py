@@ -17,6 +17,7 @@ import ipaddress
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import aclosing, closing
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -584,11 +585,12 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, kwargs)
         request = resolve_media(call.body, llm._media_policy, llm.http.client)
         state = StreamState(output_version=self.output_version)
-        for event in llm.http.stream(call.model, request):
-            chunk = state.chunk(event)
-            if run_manager:
-                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk
+        with closing(llm.http.stream(call.model, request)) as events:
+            for event in events:
+                chunk = state.chunk(event)
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
 
     async def _astream(
         self,
@@ -602,11 +604,12 @@ class ChatCometGemini(BaseChatModel):
         client = llm.http.async_client
         request = await aresolve_media(call.body, llm._media_policy, client)
         state = StreamState(output_version=self.output_version)
-        async for event in llm.http.astream(call.model, request):
-            chunk = state.chunk(event)
-            if run_manager:
-                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk
+        async with aclosing(llm.http.astream(call.model, request)) as events:
+            async for event in events:
+                chunk = state.chunk(event)
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
 
     def get_num_tokens_from_messages(
         self,

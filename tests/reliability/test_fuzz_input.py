@@ -161,11 +161,10 @@ def test_random_histories_gemini_3(
     send(emu, "gemini-3-flash-preview", history)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_media.py sends invalid base64 as is; the API answers 400 (found by "
-    "hypothesis): it should raise ValueError before sending",
-)
 def test_invalid_base64_fails_before_sending(emu: GeminiEmulator) -> None:
     block = {"type": "image", "base64": "not base64!", "mime_type": "image/png"}
-    send(emu, "gemini-2.5-flash", [HumanMessage(content=[block])])
+    llm = ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key)
+    before = len(emu.requests)
+    with pytest.raises(ValueError, match="not valid base64"):
+        llm.invoke([HumanMessage(content=[block])])
+    assert len(emu.requests) == before

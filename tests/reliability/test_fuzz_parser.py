@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -269,12 +268,6 @@ def test_blocked_prompts_parse(body: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason='_response.py: a null text part ({"text": null}, off-schema but seen '
-    "from proxies) raises TypeError; it should read as an empty text",
-)
 def test_null_text_part_is_tolerated() -> None:
     body = {"candidates": [{"content": {"parts": [{"text": None}]}}]}
     assert result_from_response(body).generations[0].message.text == ""

@@ -222,7 +222,7 @@ def test_per_block_options(block: dict[str, Any], options: dict[str, Any]) -> No
 
 def test_bad_options_and_missing_data_are_value_errors() -> None:
     with pytest.raises(ValueError, match="media_resolution must be one of"):
-        media_part({"type": "image", "base64": "aa", "media_resolution": "huge"})
+        media_part({"type": "image", "base64": "aaaa", "media_resolution": "huge"})
     with pytest.raises(ValueError, match="Unknown video_metadata key 'speed'"):
         media_part({"type": "video", "url": "gs://v", "video_metadata": {"speed": 2}})
     with pytest.raises(ValueError, match="video_metadata must be a dict"):
