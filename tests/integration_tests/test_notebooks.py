@@ -21,6 +21,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
+from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -169,9 +170,13 @@ def test_readme_emulator_example_passes(gemini_emulator: GeminiEmulator) -> None
 
 
 def test_class_docstring_examples_compile() -> None:
-    text = (NOTEBOOKS.parent / "docs" / "class_docstring.md").read_text("utf-8")
-    docstring = text.split("<!-- BEGIN DOCSTRING -->")[1].split("<!-- END DOCSTRING")[0]
+    docstring = ChatCometGemini.__doc__ or ""
     assert len(docstring.splitlines()) < 250
+    sections = ["Setup:", "Instantiate:", "Invoke:", "Stream:", "Async:"]
+    sections += ["Tool calling:", "Structured output:", "Thinking:", "Grounding:"]
+    sections += ["Multimodal:", "Token usage:", "Response metadata:"]
+    positions = [docstring.index(f"\n    {name}\n") for name in sections]
+    assert positions == sorted(positions)  # LangChain's template order
     blocks = [b.split("```")[0] for b in docstring.split("```python\n")[1:]]
     assert len(blocks) >= 11  # Instantiate ... Response metadata
     for block in blocks:
