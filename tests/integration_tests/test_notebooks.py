@@ -178,6 +178,11 @@ def test_class_docstring_examples_compile() -> None:
     positions = [docstring.index(f"\n    {name}\n") for name in sections]
     assert positions == sorted(positions)  # LangChain's template order
     blocks = [b.split("```")[0] for b in docstring.split("```python\n")[1:]]
+    assert len(blocks) >= 11
+    for block in blocks:
+        source = textwrap.dedent(block)
+        compile(source, "docstring", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    blocks = [b.split("```")[0] for b in docstring.split("```python\n")[1:]]
     assert len(blocks) >= 11  # Instantiate ... Response metadata
     for block in blocks:
         source = textwrap.dedent(block)
