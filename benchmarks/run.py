@@ -70,7 +70,7 @@ QUICK = Config(
     sizes=(1024, 10240, 102400, 1048576),
     size_calls=(30, 30, 12, 4),
     events=(100, 1000, 10000),
-    event_reps=(6, 2, 2),
+    event_reps=(6, 3, 3),
     rss_variants=("E",),
     c_everywhere=False,
 )
@@ -87,7 +87,7 @@ FULL = Config(
     sizes=(1024, 10240, 102400, 1048576),
     size_calls=(400, 300, 100, 30),
     events=(100, 1000, 10000),
-    event_reps=(40, 12, 4),
+    event_reps=(40, 12, 8),
 )
 
 
@@ -398,8 +398,25 @@ def run(cfg: Config, quick: bool, with_c: bool, out_dir: Path) -> dict[str, Any]
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     md = render(results)
     (out_dir / "latest.md").write_text(md)
+    if out_dir.resolve() == (HERE / "results").resolve():
+        update_readme(md)
     print(md)
     return results
+
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def update_readme(md: str) -> None:
+    """Put the latest table into benchmarks/README.md between the markers."""
+    readme = HERE / "README.md"
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    body = md.split("\n", 2)[2].replace("\n## ", "\n### ")  # nest under README
+    readme.write_text(f"{head}{START}\n{body}{END}{tail}")
 
 
 def main() -> None:
