@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check langchain_cometgemini tests
-	$(BIN)/ruff format --check langchain_cometgemini tests
+	$(BIN)/ruff check langchain_cometgemini tests benchmarks scripts
+	$(BIN)/ruff format --check langchain_cometgemini tests benchmarks scripts
 
 format: $(STAMP)
-	$(BIN)/ruff format langchain_cometgemini tests
-	$(BIN)/ruff check --fix langchain_cometgemini tests
+	$(BIN)/ruff format langchain_cometgemini tests benchmarks scripts
+	$(BIN)/ruff check --fix langchain_cometgemini tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict langchain_cometgemini
@@ -35,6 +35,9 @@ live: $(STAMP)
 	$(BIN)/pytest tests/live -q -rs
 
 test: lint typecheck unit integration
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
