@@ -14,6 +14,10 @@ Input flow::
       -> a name declared twice keeps its first declaration (with a warning)
       -> [{"functionDeclarations": [...all functions...]}, *built-in tools]
     tool_config(tool_choice, names)  -> {"functionCallingConfig": {...}}
+    retrieval_config(tools, explicit) -> {"retrievalConfig": {"latLng", ...}}
+      (a google_maps tool's location: from bind_tools(retrieval_config=...) or
+      latitude/longitude/language_code keys on the tool dict, which are not
+      GoogleMaps fields and are moved out of it)
 """
 
 from __future__ import annotations
@@ -149,12 +153,74 @@ def convert_tools(
             )
         elif _is_builtin(tool):
             key, value = next(iter(tool.items()))
-            builtins.append({camel(key): value or {}})
+            builtins.append({camel(key): _without_location(camel(key), value or {})})
         else:
             declarations.append(_declaration(tool, schema_format=schema_format))
     declarations = _unique(declarations)
     head = [{"functionDeclarations": declarations}] if declarations else []
     return head + builtins
+
+
+_LOCATION_KEYS = frozenset(
+    {"latitude", "longitude", "lat_lng", "latLng", "language_code", "languageCode"}
+)
+
+
+def _without_location(key: str, value: Any) -> Any:
+    if key != "googleMaps" or not isinstance(value, Mapping):
+        return value
+    return {k: v for k, v in value.items() if k not in _LOCATION_KEYS}
+
+
+def retrieval_config(
+    tools: Sequence[Any], explicit: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """``toolConfig.retrievalConfig`` for Google Maps grounding, or None.
+
+    ``explicit`` (``bind_tools(retrieval_config=...)``) wins over location keys
+    on a ``{"google_maps": {...}}`` tool. Both accept ``latitude``/``longitude``
+    (or ``lat_lng``) and ``language_code``, snake or camel case.
+
+    Raises:
+        ValueError: a latitude or longitude out of range.
+    """
+    source: Mapping[str, Any] | None = explicit
+    for tool in tools:
+        if source is None and _is_builtin(tool):
+            key, value = next(iter(tool.items()))
+            if camel(key) == "googleMaps" and isinstance(value, Mapping):
+                source = {k: v for k, v in value.items() if k in _LOCATION_KEYS}
+    if not source:
+        return None
+    return {"retrievalConfig": _retrieval(source)}
+
+
+def _retrieval(source: Mapping[str, Any]) -> dict[str, Any]:
+    values = {camel(k): v for k, v in source.items()}
+    lat_lng = dict(values.get("latLng") or {})
+    for name in ("latitude", "longitude"):
+        if name in values:
+            lat_lng[name] = values[name]
+    config: dict[str, Any] = {}
+    if lat_lng:
+        if not {"latitude", "longitude"} <= lat_lng.keys():
+            msg = "A Google Maps location needs both latitude and longitude."
+            raise ValueError(msg)
+        _check_range(float(lat_lng["latitude"]), 90.0, "latitude")
+        _check_range(float(lat_lng["longitude"]), 180.0, "longitude")
+        config["latLng"] = {
+            "latitude": float(lat_lng["latitude"]),
+            "longitude": float(lat_lng["longitude"]),
+        }
+    if values.get("languageCode"):
+        config["languageCode"] = str(values["languageCode"])
+    return config
+
+
+def _check_range(value: float, limit: float, name: str) -> None:
+    if not -limit <= value <= limit:
+        msg = f"{name} must be within [-{limit}, {limit}], got {value}."
+        raise ValueError(msg)
 
 
 def _unique(declarations: list[dict[str, Any]]) -> list[dict[str, Any]]:
