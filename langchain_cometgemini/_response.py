@@ -49,7 +49,7 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.block_translators.google_genai import (
     translate_grounding_metadata_to_citations,
 )
-from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_cometgemini._v1 import OUTCOME_CODES, to_v1
@@ -155,6 +155,7 @@ class _PartReader:
         self.text: list[str] = []
         self.blocks: list[dict[str, Any]] = []
         self.tool_call_chunks: list[Any] = []
+        self.calls: list[tuple[Any, Any, str]] = []  # (name, raw args, id)
         self.additional_kwargs: dict[str, Any] = {}
 
     def read(self, part: dict[str, Any]) -> None:
@@ -186,11 +187,15 @@ class _PartReader:
         call_id = str(call.get("id") or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}")
         # Non-object args stay a JSON string, which LangChain reports as an
         # invalid tool call instead of silently parsing it to ``{}``.
-        args_text = json.dumps(call.get("args", {}))
+        args = call.get("args", {})
         chunk = tool_call_chunk(
-            name=call.get("name"), args=args_text, id=call_id, index=self.state.calls
+            name=call.get("name"),
+            args=json.dumps(args),
+            id=call_id,
+            index=self.state.calls,
         )
         self.tool_call_chunks.append(chunk)
+        self.calls.append((call.get("name"), args, call_id))
         self.state.calls += 1
         if signature:
             sigs = self.additional_kwargs.setdefault(FC_SIGNATURES_KEY, {})
@@ -356,6 +361,7 @@ class StreamState:
         self.candidate_index = candidate_index
         self.v1 = output_version == "v1"
         self.usage = _usage_counts(None)
+        self._raw_usage: Any = None
         self.calls = 0
         self.text_length = 0
         self.as_blocks = self.v1
@@ -392,13 +398,88 @@ class StreamState:
 
     def chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
         """Convert one response/event into a chunk carrying only what is new."""
+        text = None if self.as_blocks else self._plain_text(event)
+        if text is not None:
+            return self._text_chunk(event, text)
+        return self.general_chunk(event)
+
+    def _plain_text(self, event: dict[str, Any]) -> str | None:
+        """The text of an event that is only visible text, else None.
+
+        Fast-path test: one candidate (ours), holding nothing but ``content``
+        (and ``index``) whose parts are all ``{"text": str}``; no finish
+        data, no signature, no thought, no prompt feedback.
+        """
+        candidates = event.get("candidates")
+        if (
+            type(candidates) is not list
+            or len(candidates) != 1
+            or "promptFeedback" in event
+        ):
+            return None
+        candidate = candidates[0]
+        if type(candidate) is not dict or not candidate.keys() <= _PLAIN_KEYS:
+            return None
+        if candidate.get("index", 0) != self.candidate_index:
+            return None
+        content = candidate.get("content")
+        parts = content.get("parts") if type(content) is dict else None
+        if type(parts) is not list:
+            return None
+        texts = []
+        for part in parts:
+            if type(part) is not dict or len(part) != 1:
+                return None
+            text = part.get("text")
+            if type(text) is not str:
+                return None
+            texts.append(text)
+        return texts[0] if len(texts) == 1 else "".join(texts)
+
+    def _text_chunk(self, event: dict[str, Any], text: str) -> ChatGenerationChunk:
+        """The chunk of a plain-text event, built directly (same fields)."""
+        self.text_length += len(text)
+        message = AIMessageChunk(
+            content=text,
+            response_metadata={"model_provider": MODEL_PROVIDER},
+            usage_metadata=self._usage_delta(event.get("usageMetadata")),
+            id=event.get("responseId"),
+        )
+        return ChatGenerationChunk(message=message)
+
+    def _usage_delta(self, raw: Any) -> UsageMetadata:
+        """Usage since the previous event (Gemini repeats cumulative totals).
+
+        An unchanged ``usageMetadata`` means a zero delta: nothing to recount.
+        """
+        if raw == self._raw_usage:
+            return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        counts = _usage_counts(raw)
+        delta, self.usage = _subtract(counts, self.usage), counts
+        self._raw_usage = raw
+        return usage_from_counts(delta)
+
+    def general_chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
+        """:meth:`chunk` for any event (the fast path's reference)."""
+        read = self.read(event)
+        message = AIMessageChunk(
+            content=read.content,
+            additional_kwargs=read.parts.additional_kwargs,
+            tool_call_chunks=read.parts.tool_call_chunks,
+            response_metadata=read.metadata,
+            usage_metadata=read.usage,
+            id=event.get("responseId"),
+        )
+        return ChatGenerationChunk(message=message, generation_info=read.info)
+
+    def read(self, event: dict[str, Any]) -> _Event:
+        """Everything one event adds, before it becomes a message or chunk."""
         candidate = _candidate(event, self.candidate_index)
         reader = _PartReader(self)
         for part in ((candidate or {}).get("content") or {}).get("parts") or ():
             if isinstance(part, dict):
                 reader.read(part)
-        counts = _usage_counts(event.get("usageMetadata"))
-        delta, self.usage = _subtract(counts, self.usage), counts
+        usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(candidate)
         metadata = _metadata(event, candidate, self.collected)
         content = reader.content()
@@ -406,16 +487,68 @@ class StreamState:
             content = to_v1(content, reader.tool_call_chunks)
             _attach_citations(content, metadata, self)
             metadata["output_version"] = "v1"
-        message = AIMessageChunk(
-            content=content,
-            additional_kwargs=reader.additional_kwargs,
-            tool_call_chunks=reader.tool_call_chunks,
-            response_metadata=metadata,
-            usage_metadata=usage_from_counts(delta),
-            id=event.get("responseId"),
+        return _Event(reader, content, metadata, usage, _generation_info(candidate))
+
+
+class _Event:
+    """What :meth:`StreamState.read` found in one event."""
+
+    __slots__ = ("content", "info", "metadata", "parts", "usage")
+
+    def __init__(
+        self,
+        parts: _PartReader,
+        content: str | list[Any],
+        metadata: dict[str, Any],
+        usage: UsageMetadata,
+        info: dict[str, Any] | None,
+    ) -> None:
+        self.parts = parts
+        self.content = content
+        self.metadata = metadata
+        self.usage = usage
+        self.info = info
+
+    def message(self, message_id: str | None) -> AIMessage:
+        """The ``AIMessage`` a merged stream of this one event gives.
+
+        Same rules as ``AIMessageChunk`` + :func:`message_from_chunk`, without
+        the JSON round trip of the arguments: object arguments make a tool
+        call (or an invalid one when the name is missing), anything else is
+        an invalid call carrying the JSON text.
+        """
+        calls, not_objects, nameless = [], [], []
+        for name, args, call_id in self.parts.calls:
+            if not isinstance(args, dict):
+                not_objects.append(
+                    invalid_tool_call(
+                        name=name, args=json.dumps(args), id=call_id, error=None
+                    )
+                )
+            elif not name:
+                nameless.append(
+                    invalid_tool_call(
+                        name=None,
+                        args=json.dumps(args),
+                        id=call_id,
+                        error="Gemini sent a functionCall without a name",
+                    )
+                )
+            else:
+                calls.append(tool_call(name=name, args=args, id=call_id))
+        return AIMessage(
+            content=self.content,
+            additional_kwargs=self.parts.additional_kwargs,
+            response_metadata=self.metadata,
+            tool_calls=calls,
+            invalid_tool_calls=not_objects + nameless,
+            usage_metadata=self.usage,
+            id=message_id,
         )
-        info = _generation_info(candidate)
-        return ChatGenerationChunk(message=message, generation_info=info)
+
+
+_PLAIN_KEYS = frozenset({"content", "index"})
+"""Candidate keys a plain-text event may carry (anything else: general path)."""
 
 
 _COLLECTED_LISTS: dict[str, tuple[str, ...]] = {
@@ -569,11 +702,21 @@ def result_from_response(
     ``invoke`` and merged ``stream`` chunks agree.
     """
     indices = [c.get("index", i) for i, c in enumerate(body.get("candidates") or ())]
-    generations = []
-    for index in indices or [0]:
-        chunk = StreamState(index, output_version=output_version).chunk(body)
+    return ChatResult(
+        generations=[
+            _generation(body, index, output_version) for index in indices or [0]
+        ]
+    )
+
+
+def _generation(
+    body: dict[str, Any], index: int, output_version: str | None
+) -> ChatGeneration:
+    state = StreamState(index, output_version=output_version)
+    if state.v1:  # v1 blocks carry tool calls too: LangChain's own merge rules
+        chunk = state.chunk(body)
         message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
-        generations.append(
-            ChatGeneration(message=message, generation_info=chunk.generation_info)
-        )
-    return ChatResult(generations=generations)
+        return ChatGeneration(message=message, generation_info=chunk.generation_info)
+    read = state.read(body)
+    message = read.message(body.get("responseId"))
+    return ChatGeneration(message=message, generation_info=read.info)

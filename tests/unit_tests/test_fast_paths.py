@@ -1,0 +1,321 @@
+"""Fast paths in _response give exactly what the general path gives.
+
+``StreamState.chunk`` builds plain-text chunks directly; ``general_chunk`` is
+the reference. Every real capture is replayed through both, chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_cometgemini import _response
+from langchain_cometgemini._response import StreamState
+from tests.conftest import load_capture
+
+CAPTURES = Path(__file__).parent.parent / "data" / "captures"
+STREAMS = sorted(
+    str(p.relative_to(CAPTURES))
+    for p in CAPTURES.rglob("*")
+    if p.is_file() and p.name.endswith((".sse", ".jsonl", ".chunks.txt"))
+)
+
+
+_IDS = [itertools.count()]
+
+
+@pytest.fixture(autouse=True)
+def _ordered_generated_ids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Generated tool call ids depend only on their order (reset per path)."""
+    monkeypatch.setattr(_response.uuid, "uuid4", lambda: uuid.UUID(int=next(_IDS[0])))
+    yield
+
+
+def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
+    message = chunk.message
+    return {
+        "type": type(message).__name__,
+        "message": message.model_dump(),
+        "info": chunk.generation_info,
+        "text": chunk.text,
+    }
+
+
+def both_paths(
+    events: list[dict[str, Any]], **kwargs: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    fast, general = StreamState(**kwargs), StreamState(**kwargs)
+    _IDS[0] = itertools.count()
+    got = [dump(fast.chunk(copy.deepcopy(e))) for e in events]
+    _IDS[0] = itertools.count()
+    want = [dump(general.general_chunk(copy.deepcopy(e))) for e in events]
+    assert fast.text_length == general.text_length
+    return got, want
+
+
+def test_every_stream_capture_is_covered() -> None:
+    assert len(STREAMS) >= 20
+
+
+@pytest.mark.parametrize("name", STREAMS)
+@pytest.mark.parametrize("output_version", [None, "v1"])
+def test_captures_chunk_by_chunk(name: str, output_version: str | None) -> None:
+    events = load_capture(name)
+    assert events
+    got, want = both_paths(events, output_version=output_version)
+    assert got == want
+
+
+def test_the_fast_path_is_taken_for_plain_text() -> None:
+    events = load_capture("real_stream_text_gemini-3-pro-preview.chunks.jsonl")
+    state = StreamState()
+    plain = [e for e in events if state._plain_text(e) is not None]
+    assert plain
+    assert len(plain) == len(events) - 1  # the last event carries finishReason
+
+
+def usage(prompt: int, out: int) -> dict[str, int]:
+    return {
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": out,
+        "totalTokenCount": prompt + out,
+    }
+
+
+def text_event(*texts: Any, **extra: Any) -> dict[str, Any]:
+    candidate = {"content": {"parts": [{"text": t} for t in texts], "role": "model"}}
+    return {"candidates": [candidate], **extra}
+
+
+SYNTHETIC: dict[str, list[dict[str, Any]]] = {
+    "usage repeats, grows, disappears": [
+        text_event("a", usageMetadata=usage(3, 1), responseId="r"),
+        text_event("b", usageMetadata=usage(3, 1), responseId="r"),
+        text_event("c", "d", usageMetadata=usage(3, 4), responseId="r"),
+        text_event("e"),
+        text_event("f", usageMetadata=usage(3, 6)),
+    ],
+    "signature then plain text": [
+        text_event("ab"),
+        {
+            "candidates": [
+                {"content": {"parts": [{"text": "c", "thoughtSignature": "s"}]}}
+            ]
+        },
+        text_event("de"),
+    ],
+    "thought switches to blocks": [
+        text_event("x"),
+        {"candidates": [{"content": {"parts": [{"text": "t", "thought": True}]}}]},
+        text_event("y", usageMetadata=usage(1, 2)),
+    ],
+    "null text, empty parts, no content": [
+        text_event(None),
+        {"candidates": [{"content": {"parts": []}}]},
+        {"candidates": [{"index": 0}]},
+        text_event(""),
+    ],
+    "other candidate index": [
+        {"candidates": [{"content": {"parts": [{"text": "z"}]}, "index": 1}]},
+        text_event("y"),
+    ],
+    "two candidates": [
+        {
+            "candidates": [
+                {"content": {"parts": [{"text": "a"}]}, "index": 0},
+                {"content": {"parts": [{"text": "b"}]}, "index": 1},
+            ]
+        }
+    ],
+    "metadata on a middle event": [
+        text_event("a"),
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": "b"}]},
+                    "groundingMetadata": {"webSearchQueries": ["q"]},
+                }
+            ]
+        },
+        {
+            "candidates": [
+                {"content": {"parts": [{"text": "c"}]}, "finishReason": "STOP"}
+            ],
+            "usageMetadata": usage(2, 2),
+        },
+    ],
+    "prompt feedback": [
+        {"candidates": [], "promptFeedback": {"blockReason": "SAFETY"}},
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHETIC))
+@pytest.mark.parametrize("output_version", [None, "v1"])
+def test_edge_cases_chunk_by_chunk(name: str, output_version: str | None) -> None:
+    got, want = both_paths(SYNTHETIC[name], output_version=output_version)
+    assert got == want
+
+
+def test_plain_text_chunks_carry_usage_deltas() -> None:
+    events = SYNTHETIC["usage repeats, grows, disappears"]
+    state = StreamState()
+    chunks = [state.chunk(e).message for e in events]
+    assert [c.usage_metadata["output_tokens"] for c in chunks] == [1, 0, 3, -4, 6]  # type: ignore[index]
+    assert [c.content for c in chunks] == ["a", "b", "cd", "e", "f"]
+
+
+# -- JSON (orjson when installed) ------------------------------------------------
+
+JSON_TEXTS = [
+    '{"a": "héllo ✓ 你好 😀", "b": [1, 2.5, -0.0, 1e-05, 1e16, true, null]}',
+    '{"functionCall": {"name": "f", "args": {"n": 123456789012345678901234567890}}}',
+    '{"n": 18446744073709551615, "m": -9223372036854775808}',
+    '{"x": NaN, "y": Infinity}',
+    '{"big": 1e400}',
+    '{"s": "\\ud800 lone surrogate"}',
+    '{"a": 1, "a": 2}',
+    '["not an object"]',
+]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS)
+def test_loads_matches_json(text: str) -> None:
+    import json
+
+    from langchain_cometgemini._client import loads
+
+    want = json.loads(text)
+    for data in (text, text.encode("utf-8", "surrogatepass")):
+        got = loads(data)
+        assert repr(got) == repr(want)  # also compares int vs float, NaN
+        assert type(got) is type(want)
+
+
+class Tag(str):
+    pass
+
+
+BODIES: list[Any] = [
+    {"contents": [{"parts": [{"text": 'héllo ✓ 你好 😀 "q" \\ \n'}]}]},
+    {"generationConfig": {"seed": 2**70, "temperature": 0.1, "topP": 1e-05}},
+    {"generationConfig": {"temperature": float("nan")}},
+    {"a": Tag("x"), "b": (1, 2), "c": None, "d": True},
+    {"nested": [[{"k": [1.5, -2, 3e300]}]]},
+]
+
+
+@pytest.mark.parametrize("body", BODIES, ids=range(len(BODIES)))
+def test_dumps_matches_json(body: Any) -> None:
+    import json
+
+    from langchain_cometgemini._client import dumps
+
+    want = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    got = dumps(body)
+    assert isinstance(got, bytes)
+    if "NaN" in want:
+        assert got.decode("utf-8") == want  # sent exactly as before
+    else:
+        assert repr(json.loads(got)) == repr(json.loads(want))
+
+
+def test_dumps_refuses_what_json_refuses() -> None:
+    import datetime
+
+    from langchain_cometgemini._client import dumps
+
+    with pytest.raises(TypeError):
+        dumps({"when": datetime.date(2020, 1, 1)})
+
+
+# -- result_from_response: one AIMessage without the chunk detour ----------------
+
+BODY_FILES = sorted(
+    str(p.relative_to(CAPTURES))
+    for p in CAPTURES.rglob("*.json")
+    if "candidates" in p.read_text()
+)
+
+
+def call_body(*calls: dict[str, Any], sig: str | None = None) -> dict[str, Any]:
+    parts = [{"functionCall": c} for c in calls]
+    if sig:
+        parts[0]["thoughtSignature"] = sig
+    candidate = {"content": {"parts": parts}, "finishReason": "STOP"}
+    return {"candidates": [candidate], "usageMetadata": usage(4, 2), "responseId": "r"}
+
+
+CALL_BODIES = {
+    "object args": call_body({"name": "f", "args": {"a": [1, {"b": None}]}}),
+    "missing args": call_body({"name": "f"}),
+    "non-object args": call_body(
+        {"name": "f", "args": [1, 2]},
+        {"name": "g", "args": "text"},
+        {"name": "h", "args": None},
+        {"name": "k", "args": 3},
+    ),
+    "nameless": call_body({"args": {"a": 1}}, {"name": "", "args": {}}, sig="s"),
+    "mixed order": call_body(
+        {"args": {"a": 1}, "id": "x"},
+        {"name": "f", "args": [1], "id": "y"},
+        {"name": "g", "args": {"z": 1}, "id": "z"},
+    ),
+    "big ints and unicode": call_body(
+        {"name": "f", "args": {"n": 2**80, "s": "héllo ✓"}}
+    ),
+}
+
+
+def reference(body: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    """The previous construction: one-event stream chunk -> AIMessage."""
+    chunk = StreamState(index).general_chunk(copy.deepcopy(body))
+    message = _response.message_from_chunk(chunk.message)  # type: ignore[arg-type]
+    return {"message": message.model_dump(), "info": chunk.generation_info}
+
+
+def results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    result = _response.result_from_response(copy.deepcopy(body))
+    return [
+        {"message": g.message.model_dump(), "info": g.generation_info}
+        for g in result.generations
+    ]
+
+
+def check_body(body: dict[str, Any]) -> None:
+    indices = [c.get("index", i) for i, c in enumerate(body.get("candidates") or ())]
+    _IDS[0] = itertools.count()
+    got = results(body)
+    _IDS[0] = itertools.count()
+    assert got == [reference(body, index) for index in indices or [0]]
+
+
+@pytest.mark.parametrize("name", BODY_FILES)
+def test_body_captures(name: str) -> None:
+    check_body(load_capture(name))
+
+
+@pytest.mark.parametrize("name", sorted(CALL_BODIES))
+def test_function_call_bodies(name: str) -> None:
+    check_body(CALL_BODIES[name])
+
+
+def test_call_bodies_keep_invalid_calls() -> None:
+    message = _response.result_from_response(CALL_BODIES["mixed order"])
+    ai = message.generations[0].message
+    assert [c["name"] for c in ai.tool_calls] == ["g"]  # type: ignore[attr-defined]
+    invalid = ai.invalid_tool_calls  # type: ignore[attr-defined]
+    assert [(c["id"], c["args"]) for c in invalid] == [("y", "[1]"), ("x", '{"a": 1}')]
+
+
+@pytest.mark.parametrize("name", STREAMS)
+def test_each_stream_event_as_a_body(name: str) -> None:
+    for event in load_capture(name):
+        check_body(event)
