@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import json
 import logging
 import random
@@ -46,10 +47,8 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
-
-import httpx
-from httpx_sse import EventSource
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_cometgemini._version import __version__
 from langchain_cometgemini.errors import (
@@ -63,6 +62,36 @@ from langchain_cometgemini.errors import (
     error_from_response,
     excerpt,
 )
+
+
+class LazyModule(ModuleType):
+    """A module imported on first use, then put in place of this stand-in.
+
+    ``httpx`` is about a third of this package's own import time and nothing
+    needs it before the first request. The first attribute read imports it
+    and rebinds the name in ``namespace`` (the importing module's globals).
+    """
+
+    def __init__(self, name: str, namespace: dict[str, Any]) -> None:
+        super().__init__(name)
+        self._namespace = namespace
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self.__name__)
+        self._namespace[self.__name__] = module
+        return getattr(module, attr)
+
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyModule("httpx", globals())
+
+_orjson: Any
+try:  # optional: about 3x faster JSON; langsmith brings it with langchain-core
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    _orjson = None
 
 logger = logging.getLogger(__name__)
 
@@ -207,11 +236,61 @@ def _check_status(response: httpx.Response, body: bytes) -> None:
         raise error_from_response(status, body, retry_after=retry_after)
 
 
+def loads(data: bytes | str) -> Any:
+    """``json.loads`` with orjson's speed when orjson is installed, same result.
+
+    orjson reads integers beyond 64 bits as floats, so text that may hold
+    model-written numbers (function call arguments) and anything orjson refuses
+    (NaN, huge exponents, lone surrogates) goes through :mod:`json`.
+    """
+    if _orjson is not None and not _has_call(data):
+        try:
+            return _orjson.loads(data)
+        except ValueError:
+            pass
+    return json.loads(data)
+
+
+def _has_call(data: bytes | str) -> bool:
+    if isinstance(data, str):
+        return "functionCall" in data
+    return b"functionCall" in data
+
+
+def dumps(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as ``json.dumps`` (compact, ``ensure_ascii=False``).
+
+    orjson when installed, with a fallback to :mod:`json` for what orjson
+    writes differently or refuses: NaN (written as null), >64-bit ints,
+    str/int subclasses, dataclasses and dates (json refuses the last two).
+    """
+    if _orjson is not None:
+        try:
+            data: bytes = _orjson.dumps(body, option=_ORJSON_STRICT)
+        except TypeError:
+            pass
+        else:
+            if b"null" not in data:  # orjson writes NaN/Infinity as null
+                return data
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+_ORJSON_STRICT = (
+    _orjson.OPT_PASSTHROUGH_DATACLASS
+    | _orjson.OPT_PASSTHROUGH_DATETIME
+    | _orjson.OPT_PASSTHROUGH_SUBCLASS
+    if _orjson is not None
+    else 0
+)
+"""Types ``json`` refuses or writes differently are passed to the fallback."""
+
+
 def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
     """The JSON object of a 2xx answer; typed errors for anything else."""
     _check_status(response, body)
     try:
-        data = json.loads(body)
+        data = loads(body)
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -269,7 +348,7 @@ class StreamCheck:
     def accept(self, data: str) -> dict[str, Any]:
         """Decode one event's ``data``; raise for error events and bad JSON."""
         try:
-            event = json.loads(data)
+            event = loads(data)
         except ValueError:
             msg = f"malformed JSON in stream event from {self.url}: {excerpt(data)!r}"
             raise InvalidResponseError(msg) from None
@@ -370,6 +449,9 @@ class GeminiHTTP:
         self._async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         self._lock = threading.Lock()
         self._secrets = _secret_values(headers)
+        self._headers = httpx.Headers(headers)  # built once, not per request
+        self._timeout = httpx.Timeout(timeout)
+        self._urls: dict[tuple[str, str], tuple[str, httpx.URL]] = {}
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={self.base_url!r})"
@@ -419,50 +501,61 @@ class GeminiHTTP:
         for old in [loop for loop in self._async_clients if loop.is_closed()]:
             del self._async_clients[old]
 
+    def _url(self, model: str, action: str) -> tuple[str, httpx.URL]:
+        """The checked URL of ``model``/``action``, parsed once and cached."""
+        key = (model, action)
+        cached = self._urls.get(key)
+        if cached is None:
+            text = build_url(self.base_url, self.api_version, model, action)
+            cached = (text, httpx.URL(text))
+            if len(self._urls) >= _MAX_CACHED_URLS:
+                self._urls.clear()
+            self._urls[key] = cached
+        return cached
+
     def _request(
-        self, client: httpx.Client | httpx.AsyncClient, url: str, body: Any
+        self, client: httpx.Client | httpx.AsyncClient, url: httpx.URL, body: Any
     ) -> httpx.Request:
-        content = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         return client.build_request(
             "POST",
             url,
-            content=content.encode("utf-8"),
-            headers=self.headers,
-            timeout=self.timeout,
+            content=dumps(body),
+            headers=self._headers,
+            timeout=self._timeout,
         )
 
     # -- unary -------------------------------------------------------------
 
     def request(self, model: str, action: str, body: Any) -> Any:
         """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
-        url = build_url(self.base_url, self.api_version, model, action)
+        url = self._url(model, action)
         with _scrubbing(self._secrets):
             return _with_retries(self.retry, lambda: self._post(url, body))
 
     async def arequest(self, model: str, action: str, body: Any) -> Any:
         """Async :meth:`request`."""
-        url = build_url(self.base_url, self.api_version, model, action)
+        url = self._url(model, action)
         with _scrubbing(self._secrets):
             return await _awith_retries(self.retry, lambda: self._apost(url, body))
 
-    def _post(self, url: str, body: Any) -> Any:
+    def _post(self, url: tuple[str, httpx.URL], body: Any) -> Any:
         client = self.client
         try:
             response = client.send(
-                self._request(client, url, body), follow_redirects=False
+                self._request(client, url[1], body), follow_redirects=False
             )
         except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            raise transport_error(exc, url[0]) from exc
         return _decode_json(response, response.content)
 
-    async def _apost(self, url: str, body: Any) -> Any:
+    async def _apost(self, url: tuple[str, httpx.URL], body: Any) -> Any:
         client = self.async_client
         try:
             response = await client.send(
-                self._request(client, url, body), follow_redirects=False
+                self._request(client, url[1], body), follow_redirects=False
             )
         except httpx.HTTPError as exc:
-            raise transport_error(exc, url) from exc
+            raise transport_error(exc, url[0]) from exc
         return _decode_json(response, response.content)
 
     # -- streaming ---------------------------------------------------------
@@ -473,9 +566,9 @@ class GeminiHTTP:
         Closing the generator early (``break``, an exception in the consumer)
         closes the connection.
         """
-        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        url, parsed = self._url(model, _STREAM_ACTION)
         with _scrubbing(self._secrets):
-            opened = _with_retries(self.retry, lambda: self._open(url, body))
+            opened = _with_retries(self.retry, lambda: self._open(url, parsed, body))
             check = opened.check
             try:
                 yield opened.first
@@ -491,9 +584,11 @@ class GeminiHTTP:
         self, model: str, body: Any
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
-        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        url, parsed = self._url(model, _STREAM_ACTION)
         with _scrubbing(self._secrets):
-            opened = await _awith_retries(self.retry, lambda: self._aopen(url, body))
+            opened = await _awith_retries(
+                self.retry, lambda: self._aopen(url, parsed, body)
+            )
             check = opened.check
             try:
                 yield opened.first
@@ -505,15 +600,15 @@ class GeminiHTTP:
                 await opened.response.aclose()
             check.close()
 
-    def _open(self, url: str, body: Any) -> _OpenStream:
+    def _open(self, url: str, parsed: httpx.URL, body: Any) -> _OpenStream:
         client = self.client
         response = None
         try:
-            request = self._request(client, url, body)
+            request = self._request(client, parsed, body)
             response = client.send(request, stream=True, follow_redirects=False)
             if not _is_sse(response):
                 _check_stream_start(response, response.read())
-            events = EventSource(response).iter_sse()
+            events = _event_source(response).iter_sse()
             check = StreamCheck(url)
             first = check.accept(_first_event(next(events, None), url))
         except httpx.HTTPError as exc:
@@ -524,15 +619,15 @@ class GeminiHTTP:
             raise
         return _OpenStream(response, events, first, check)
 
-    async def _aopen(self, url: str, body: Any) -> _OpenStream:
+    async def _aopen(self, url: str, parsed: httpx.URL, body: Any) -> _OpenStream:
         client = self.async_client
         response = None
         try:
-            request = self._request(client, url, body)
+            request = self._request(client, parsed, body)
             response = await client.send(request, stream=True, follow_redirects=False)
             if not _is_sse(response):
                 _check_stream_start(response, await response.aread())
-            events = EventSource(response).aiter_sse()
+            events = _event_source(response).aiter_sse()
             check = StreamCheck(url)
             first = check.accept(_first_event(await anext(events, None), url))
         except httpx.HTTPError as exc:
@@ -562,6 +657,8 @@ class GeminiHTTP:
 
 
 _STREAM_ACTION = "streamGenerateContent?alt=sse"
+_MAX_CACHED_URLS = 64
+"""URLs kept per transport (one per model and action in practice)."""
 
 
 def _limits() -> httpx.Limits:
@@ -607,6 +704,12 @@ def scrub(error: CometGeminiError, secrets: tuple[str, ...]) -> None:
 def _ssl_context() -> ssl.SSLContext:
     """One verifying TLS context for every client (building one costs ~0.1 s)."""
     return httpx.create_ssl_context()
+
+
+def _event_source(response: httpx.Response) -> Any:
+    from httpx_sse import EventSource  # imported with the first stream
+
+    return EventSource(response)
 
 
 def _first_event(sse: Any, url: str) -> str:

@@ -37,11 +37,15 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
-
+from langchain_cometgemini._client import LazyModule
 from langchain_cometgemini._media import FILES_API_ROOT, is_youtube, sniff_mime
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = LazyModule("httpx", globals())  # imported with the first download
 
 Part = dict[str, Any]
 
