@@ -19,10 +19,9 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import aclosing, closing
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -39,18 +38,18 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
 from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
-from langchain_cometgemini._fetch import MediaPolicy, aresolve_media, resolve_media
 from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
-from langchain_cometgemini._structured import (
-    openapi_response_schema,
-    response_format_params,
-    structured_runnable,
-)
-from langchain_cometgemini._tokens import count_tokens
-from langchain_cometgemini._tools import convert_tools, function_names, tool_config
 from langchain_cometgemini.errors import MissingAPIKeyError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from langchain_cometgemini._fetch import MediaPolicy
+
+# Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
+# are used: a plain text call never loads them (import time, issue 6).
 
 DEFAULT_MODEL = "gemini-3-flash-preview"
 DEFAULT_BASE_URL = "https://api.cometapi.com"
@@ -78,6 +77,8 @@ class _Call:
 
     model: str
     body: dict[str, Any]
+    media: bool = True
+    """Whether a message has non-text content (so possibly media URLs)."""
 
 
 class ChatCometGemini(BaseChatModel):
@@ -414,18 +415,24 @@ class ChatCometGemini(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = self._merged_params(stop, dict(kwargs))
+        params = _ls_overrides(kwargs)
+        if stop is not None:
+            params["stop"] = stop
+        model = params.get("model", self.model)
+        temperature = params.get("temperature", self.temperature)
+        max_tokens = params.get("max_output_tokens", self.max_output_tokens)
+        stop_value = params.get("stop", self.stop)
         ls_params = LangSmithParams(
             ls_provider="cometapi",
-            ls_model_name=str(params.get("model") or self.model),
+            ls_model_name=str(model or self.model),
             ls_model_type="chat",
         )
-        if params.get("temperature") is not None:
-            ls_params["ls_temperature"] = params["temperature"]
-        if params.get("max_output_tokens") is not None:
-            ls_params["ls_max_tokens"] = params["max_output_tokens"]
-        if params.get("stop"):
-            ls_params["ls_stop"] = list(params["stop"])
+        if temperature is not None:
+            ls_params["ls_temperature"] = temperature
+        if max_tokens is not None:
+            ls_params["ls_max_tokens"] = max_tokens
+        if stop_value:
+            ls_params["ls_stop"] = list(stop_value)
         return ls_params
 
     # -- parameters -------------------------------------------------------------
@@ -455,6 +462,11 @@ class ChatCometGemini(BaseChatModel):
         if stop is not None:
             params["stop"] = stop
         if params.get("response_format") is not None:
+            from langchain_cometgemini._structured import (
+                openapi_response_schema,
+                response_format_params,
+            )
+
             extra = response_format_params(params.pop("response_format"))
             if self.tool_schema_format == "openapi":
                 extra = openapi_response_schema(extra)
@@ -465,6 +477,15 @@ class ChatCometGemini(BaseChatModel):
 
     def _call_tools(self, params: dict[str, Any]) -> None:
         """``tools``/``tool_choice`` given per call (not via ``bind_tools``)."""
+        if not params.get("tools") and params.get("tool_choice") is None:
+            params.pop("tool_choice", None)
+            return
+        from langchain_cometgemini._tools import (
+            convert_tools,
+            function_names,
+            tool_config,
+        )
+
         if params.get("tools"):
             params["tools"] = convert_tools(
                 params["tools"], schema_format=self.tool_schema_format
@@ -483,7 +504,9 @@ class ChatCometGemini(BaseChatModel):
         kwargs.pop("stream", None)
         params = self._merged_params(stop, kwargs)
         model = str(params.pop("model"))
-        return _Call(model=model, body=build_body(messages, params, model=model))
+        body = build_body(messages, params, model=model)
+        media = any(type(m.content) is not str for m in messages)
+        return _Call(model=model, body=body, media=media)
 
     def _for_call(self, kwargs: dict[str, Any], *, async_api: bool) -> ChatCometGemini:
         """This model, or a copy with per-call client/media settings applied.
@@ -507,6 +530,8 @@ class ChatCometGemini(BaseChatModel):
 
     @property
     def _media_policy(self) -> MediaPolicy:
+        from langchain_cometgemini._fetch import MediaPolicy
+
         return MediaPolicy(
             mode=self.media_fetch,
             max_bytes=self.media_max_bytes,
@@ -545,6 +570,22 @@ class ChatCometGemini(BaseChatModel):
             async_client=async_client or self.http_async_client,
         )
 
+    def _resolve_media(self, call: _Call, http: GeminiHTTP) -> dict[str, Any]:
+        """The body with media URLs downloaded (only if a message may hold one)."""
+        if not call.media:
+            return call.body
+        from langchain_cometgemini._fetch import resolve_media
+
+        return resolve_media(call.body, self._media_policy, http.client)
+
+    async def _aresolve_media(self, call: _Call, http: GeminiHTTP) -> dict[str, Any]:
+        """Async :meth:`_resolve_media`."""
+        if not call.media:
+            return call.body
+        from langchain_cometgemini._fetch import aresolve_media
+
+        return await aresolve_media(call.body, self._media_policy, http.async_client)
+
     # -- calls ------------------------------------------------------------------
 
     def _generate(
@@ -556,8 +597,9 @@ class ChatCometGemini(BaseChatModel):
     ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
-        request = resolve_media(call.body, llm._media_policy, llm.http.client)
-        body = llm.http.request(call.model, "generateContent", request)
+        http = llm.http
+        request = llm._resolve_media(call, http)
+        body = http.request(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
@@ -569,9 +611,9 @@ class ChatCometGemini(BaseChatModel):
     ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
-        client = llm.http.async_client
-        request = await aresolve_media(call.body, llm._media_policy, client)
-        body = await llm.http.arequest(call.model, "generateContent", request)
+        http = llm.http
+        request = await llm._aresolve_media(call, http)
+        body = await http.arequest(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
 
     def _stream(
@@ -583,9 +625,10 @@ class ChatCometGemini(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
-        request = resolve_media(call.body, llm._media_policy, llm.http.client)
+        http = llm.http
+        request = llm._resolve_media(call, http)
         state = StreamState(output_version=self.output_version)
-        with closing(llm.http.stream(call.model, request)) as events:
+        with closing(http.stream(call.model, request)) as events:
             for event in events:
                 chunk = state.chunk(event)
                 if run_manager:
@@ -601,10 +644,10 @@ class ChatCometGemini(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
-        client = llm.http.async_client
-        request = await aresolve_media(call.body, llm._media_policy, client)
+        http = llm.http
+        request = await llm._aresolve_media(call, http)
         state = StreamState(output_version=self.output_version)
-        async with aclosing(llm.http.astream(call.model, request)) as events:
+        async with aclosing(http.astream(call.model, request)) as events:
             async for event in events:
                 chunk = state.chunk(event)
                 if run_manager:
@@ -622,6 +665,9 @@ class ChatCometGemini(BaseChatModel):
         is missing, a local estimate (about 4 characters per token) is returned
         with a warning.
         """
+        from langchain_cometgemini._tokens import count_tokens
+        from langchain_cometgemini._tools import convert_tools
+
         kwargs: dict[str, Any] = {}
         if tools:
             kwargs["tools"] = convert_tools(
@@ -663,6 +709,12 @@ class ChatCometGemini(BaseChatModel):
             ValueError: ``tool_choice`` names a tool that is not bound, or two
                 tools share a name.
         """
+        from langchain_cometgemini._tools import (
+            convert_tools,
+            function_names,
+            tool_config,
+        )
+
         gemini_tools = convert_tools(tools, schema_format=self.tool_schema_format)
         config = tool_config(tool_choice, function_names(gemini_tools))
         if config is not None:
@@ -695,6 +747,8 @@ class ChatCometGemini(BaseChatModel):
             and ``finish_message`` (with ``include_raw`` it goes into
             ``parsing_error``).
         """
+        from langchain_cometgemini._structured import structured_runnable
+
         return structured_runnable(
             self,
             schema,
@@ -753,6 +807,19 @@ _REQUEST_FIELDS = (
     "logprobs",
 )
 """Fields that shape the request body; each may also be passed per call."""
+
+
+_LS_FIELDS = frozenset({"model", "temperature", "max_output_tokens", "stop"})
+
+
+def _ls_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call values of the fields LangSmith reports (aliases resolved)."""
+    found = {}
+    for key, value in kwargs.items():
+        name = _CALL_ALIASES.get(key, key)
+        if name in _LS_FIELDS:
+            found[name] = value
+    return found
 
 
 def _warn_plain_http(base_url: str) -> None:
