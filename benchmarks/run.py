@@ -250,7 +250,7 @@ def bytecode_env() -> dict[str, str]:
 
 
 def _imports(cfg: Config, with_c: bool) -> dict[str, Any]:
-    skip = set() if cfg.c_everywhere else {"C", "E_class"}
+    skip = set() if cfg.c_everywhere else {"C"}
     names = [k for k in _IMPORTS if k not in skip and (with_c or k != "C")]
     times: dict[str, list[float]] = {k: [] for k in names}
     for name in names:  # untimed: fills the bytecode cache
@@ -408,15 +408,19 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def update_readme(md: str) -> None:
-    """Put the latest table into benchmarks/README.md between the markers."""
-    readme = HERE / "README.md"
-    text = readme.read_text()
-    if START not in text or END not in text:
-        return
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
+    """Put the latest table into benchmarks/README.md and the project README.
+
+    Each file gets it between its markers (the project README's are in its
+    "Performance" section); a file without markers is left alone.
+    """
     body = md.split("\n", 2)[2].replace("\n## ", "\n### ")  # nest under README
-    readme.write_text(f"{head}{START}\n{body}{END}{tail}")
+    for readme in (HERE / "README.md", HERE.parent / "README.md"):
+        text = readme.read_text()
+        if START not in text or END not in text:
+            continue
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        readme.write_text(f"{head}{START}\n{body}{END}{tail}")
 
 
 def main() -> None:
