@@ -108,8 +108,9 @@ DEFAULT_MAX_SERVER_DELAY = 60.0
 """Longest server-requested wait honoured; a longer one is not waited for."""
 MAX_CONNECTIONS = 256
 """Connections one client opens at most (more concurrent calls queue)."""
-MAX_KEEPALIVE = 64
-"""Idle connections one client keeps open for reuse."""
+MAX_KEEPALIVE = MAX_CONNECTIONS
+"""Idle connections one client keeps open for reuse (all of them: a burst of
+concurrent calls then finds its connections open for the next burst)."""
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 _API_VERSION = re.compile(r"v\d+[a-z0-9]*")

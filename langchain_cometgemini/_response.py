@@ -93,20 +93,26 @@ _AUDIO_DETAILS = {
 }
 """Audio token counts, read from the per-modality details lists."""
 
+_NO_USAGE = dict.fromkeys((*_USAGE_FIELDS, *_AUDIO_DETAILS), 0)
+_COUNT_FIELDS = frozenset(_USAGE_FIELDS)
+
 
 def _modality_count(details: Any, modality: str) -> int:
-    return sum(
-        int(d.get("tokenCount") or 0)
-        for d in details or ()
-        if isinstance(d, dict) and d.get("modality") == modality
-    )
+    total = 0
+    for d in details or ():
+        if isinstance(d, dict) and d.get("modality") == modality:
+            total += int(d.get("tokenCount") or 0)
+    return total
 
 
 def _usage_counts(meta: dict[str, Any] | None) -> dict[str, int]:
-    meta = meta or {}
-    counts = {f: int(meta.get(f) or 0) for f in _USAGE_FIELDS}
+    if not meta:
+        return dict(_NO_USAGE)
+    get = meta.get
+    counts = {f: int(get(f) or 0) for f in _USAGE_FIELDS}
     for name, details in _AUDIO_DETAILS.items():
-        counts[name] = _modality_count(meta.get(details), "AUDIO")
+        listed = get(details)
+        counts[name] = _modality_count(listed, "AUDIO") if listed else 0
     return counts
 
 
@@ -452,11 +458,30 @@ class StreamState:
 
         An unchanged ``usageMetadata`` means a zero delta: nothing to recount.
         """
-        if raw == self._raw_usage:
+        previous = self._raw_usage
+        if raw == previous:
             return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        if (
+            type(raw) is dict
+            and type(previous) is dict
+            and raw.keys() == previous.keys()
+        ):
+            changed = [k for k, v in raw.items() if v != previous[k]]
+            if _COUNT_FIELDS.issuperset(changed):  # only plain counts moved
+                return self._counts_delta(raw, changed)
         counts = _usage_counts(raw)
         delta, self.usage = _subtract(counts, self.usage), counts
         self._raw_usage = raw
+        return usage_from_counts(delta)
+
+    def _counts_delta(self, raw: dict[str, Any], changed: list[str]) -> UsageMetadata:
+        """:meth:`_usage_delta` when only top-level counts changed (the usual)."""
+        counts = dict(self.usage)
+        delta = dict(_NO_USAGE)
+        for key in changed:
+            counts[key] = int(raw[key] or 0)
+            delta[key] = counts[key] - self.usage[key]
+        self.usage, self._raw_usage = counts, raw
         return usage_from_counts(delta)
 
     def general_chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
