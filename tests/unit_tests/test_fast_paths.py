@@ -319,3 +319,42 @@ def test_call_bodies_keep_invalid_calls() -> None:
 def test_each_stream_event_as_a_body(name: str) -> None:
     for event in load_capture(name):
         check_body(event)
+
+
+# -- lazy imports ------------------------------------------------------------------
+
+_LAZY_CHECK = """
+import sys
+import langchain_cometgemini as pkg
+assert "langchain_cometgemini.chat_models" not in sys.modules
+assert set(pkg.__all__) <= set(dir(pkg))
+from langchain_cometgemini import ChatCometGemini, MediaFetchError, RateLimitError
+from langchain_cometgemini.errors import RateLimitError as Same
+assert RateLimitError is Same and issubclass(MediaFetchError, ValueError)
+loaded = [m for m in ("httpx", "httpx_sse", "langchain_cometgemini._structured",
+          "langchain_cometgemini._tools", "langchain_cometgemini._tokens")
+          if m in sys.modules]
+print(",".join(loaded))
+"""
+
+
+def test_imports_are_lazy() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LAZY_CHECK],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # MediaFetchError's module loads on access, but not httpx, SSE or features
+    assert done.stdout.strip() == ""
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import langchain_cometgemini
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        langchain_cometgemini.Nope  # noqa: B018
