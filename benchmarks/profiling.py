@@ -8,8 +8,9 @@ Writes to benchmarks/results/profile/:
   (``time.process_time``), sorted by cumulative and by own time;
 * ``invoke_pyinstrument.txt`` / ``stream_pyinstrument.txt`` when pyinstrument
   is installed;
-* ``import.txt``: ``-X importtime`` of what ``import langchain_cometgemini``
-  adds on top of ``from langchain_core.language_models import BaseChatModel``;
+* ``import.txt``: ``-X importtime`` of what
+  ``from langchain_cometgemini import ChatCometGemini`` adds on top of
+  ``from langchain_core.language_models import BaseChatModel``;
 * ``components.md``: microseconds per call of each hot-path step, timed
   directly (no profiler), so the cost of each proposed change can be estimated.
 
@@ -76,8 +77,9 @@ def _pyinstrument(fn: Callable[[], Any], calls: int, path: Path) -> None:
 
 _IMPORT_CODE = (
     "import sys; from langchain_core.language_models import BaseChatModel; "
-    "sys.stderr.write('MARK\\n'); import langchain_cometgemini"
+    "sys.stderr.write('MARK\\n'); from langchain_cometgemini import ChatCometGemini"
 )
+"""``import langchain_cometgemini`` alone is lazy (PEP 562): load the class."""
 
 
 def _import_profile(runs: int) -> str:
@@ -104,7 +106,8 @@ def _import_profile(runs: int) -> str:
     )
     total = sum(us for us, _ in rows)
     lines = [
-        f"Modules imported by `import langchain_cometgemini` after BaseChatModel "
+        f"Modules imported by `from langchain_cometgemini import ChatCometGemini` "
+        f"after BaseChatModel "
         f"is loaded; median self time over {runs} runs: total {total / 1e3:.1f} ms",
         "",
     ]

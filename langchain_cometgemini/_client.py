@@ -453,6 +453,7 @@ class GeminiHTTP:
         self._headers = httpx.Headers(headers)  # built once, not per request
         self._timeout = httpx.Timeout(timeout)
         self._urls: dict[tuple[str, str], tuple[str, httpx.URL]] = {}
+        self._prepared: dict[Any, httpx.Headers] = {}  # owned client -> headers
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={self.base_url!r})"
@@ -465,12 +466,14 @@ class GeminiHTTP:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(
+                    client = httpx.Client(
                         timeout=self.timeout,
                         limits=_limits(),
                         follow_redirects=False,
                         verify=_ssl_context(),
                     )
+                    self._prepared[client] = self._merged_headers(client)
+                    self._client = client
         return self._client
 
     @property
@@ -489,6 +492,7 @@ class GeminiHTTP:
                     follow_redirects=False,
                     verify=_ssl_context(),
                 )
+                self._prepared[client] = self._merged_headers(client)
                 self._async_clients[loop] = client
         return client
 
@@ -500,7 +504,7 @@ class GeminiHTTP:
         instead of keeping one client per finished ``asyncio.run`` forever.
         """
         for old in [loop for loop in self._async_clients if loop.is_closed()]:
-            del self._async_clients[old]
+            self._prepared.pop(self._async_clients.pop(old), None)
 
     def _url(self, model: str, action: str) -> tuple[str, httpx.URL]:
         """The checked URL of ``model``/``action``, parsed once and cached."""
@@ -514,9 +518,29 @@ class GeminiHTTP:
             self._urls[key] = cached
         return cached
 
+    def _merged_headers(
+        self, client: httpx.Client | httpx.AsyncClient
+    ) -> httpx.Headers:
+        """What ``build_request`` would send: the client's defaults, then ours."""
+        merged = httpx.Headers(client.headers)
+        merged.update(self._headers)
+        return merged
+
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, url: httpx.URL, body: Any
     ) -> httpx.Request:
+        headers = self._prepared.get(client)
+        if headers is not None and not client.cookies:
+            # A client built here: the request build_request would make, without
+            # merging the same headers again (the dominant cost of a request).
+            timeout = self._timeout.as_dict()
+            return httpx.Request(
+                "POST",
+                url,
+                content=dumps(body),
+                headers=headers,
+                extensions={"timeout": timeout},
+            )
         return client.build_request(
             "POST",
             url,
@@ -645,6 +669,7 @@ class GeminiHTTP:
             client, owned = self._client, self._owns_client
             if owned:
                 self._client = None
+                self._prepared.pop(client, None)
         if owned and client is not None:
             client.close()
 
@@ -653,6 +678,7 @@ class GeminiHTTP:
         loop = asyncio.get_running_loop()
         with self._lock:
             client = self._async_clients.pop(loop, None)
+            self._prepared.pop(client, None)
         if client is not None:
             await client.aclose()
 

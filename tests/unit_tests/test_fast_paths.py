@@ -358,3 +358,52 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         langchain_cometgemini.Nope  # noqa: B018
+
+
+# -- requests built without build_request (clients this package created) ----------
+
+
+def _transport() -> Any:
+    from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
+
+    headers = build_headers("k" * 20, bearer=False, extra={"X-Extra": "1"})
+    return GeminiHTTP(
+        base_url="https://example.test",
+        api_version="v1beta",
+        headers=headers,
+        timeout=12.0,
+        retry=RetryPolicy(),
+    )
+
+
+def _same_request(got: Any, want: Any) -> None:
+    assert got.method == want.method
+    assert got.url == want.url
+    assert got.headers.raw == want.headers.raw  # same headers, same order
+    assert got.extensions == want.extensions  # the timeout
+    assert got.content == want.content
+
+
+def test_owned_client_request_equals_build_request() -> None:
+    http = _transport()
+    client = http.client
+    _, url = http._url("gemini-x", "generateContent")
+    body = {"contents": [{"parts": [{"text": "héllo ✓"}]}]}
+    want = client.build_request(
+        "POST",
+        str(url),
+        content=json_bytes(body),
+        headers=http.headers,
+        timeout=http.timeout,
+    )
+    _same_request(http._request(client, url, body), want)
+    client.cookies.set("affinity", "a1", domain="example.test")
+    got = http._request(client, url, body)
+    assert got.headers["cookie"] == "affinity=a1"  # cookies still go out
+    http.close()
+
+
+def json_bytes(body: Any) -> bytes:
+    import json
+
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
