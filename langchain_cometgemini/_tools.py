@@ -306,6 +306,24 @@ def _choice_from_dict(choice: Mapping[str, Any]) -> Any:
     raise ValueError(msg)
 
 
+def prepare_tools(
+    tools: Sequence[Any],
+    tool_choice: Any = None,
+    *,
+    schema_format: SchemaFormat = "json_schema",
+    retrieval: Mapping[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """``(tools, toolConfig)``: what ``bind_tools`` and per-call tools both send.
+
+    ``toolConfig`` merges the function-calling mode from ``tool_choice`` with
+    the Google Maps location (``retrieval``, or location keys on the tool).
+    """
+    gemini_tools = convert_tools(tools, schema_format=schema_format)
+    config = tool_config(tool_choice, function_names(gemini_tools)) or {}
+    config.update(retrieval_config(tools, retrieval) or {})
+    return gemini_tools, config or None
+
+
 def _calling(mode: str, allowed: list[str] | None = None) -> dict[str, Any]:
     config: dict[str, Any] = {"mode": mode}
     if allowed:

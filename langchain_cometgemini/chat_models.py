@@ -67,6 +67,7 @@ _CALL_ONLY = frozenset(
         "response_schema",
         "response_format",
         "tool_choice",
+        "retrieval_config",
     }
 )
 
@@ -479,19 +480,16 @@ class ChatCometGemini(BaseChatModel):
         """``tools``/``tool_choice`` given per call (not via ``bind_tools``)."""
         if not params.get("tools") and params.get("tool_choice") is None:
             params.pop("tool_choice", None)
+            params.pop("retrieval_config", None)
             return
-        from langchain_cometgemini._tools import (
-            convert_tools,
-            function_names,
-            tool_config,
-        )
+        from langchain_cometgemini._tools import prepare_tools
 
-        if params.get("tools"):
-            params["tools"] = convert_tools(
-                params["tools"], schema_format=self.tool_schema_format
-            )
-        choice = params.pop("tool_choice", None)
-        config = tool_config(choice, function_names(params.get("tools") or []))
+        params["tools"], config = prepare_tools(
+            params.get("tools") or [],
+            params.pop("tool_choice", None),
+            schema_format=self.tool_schema_format,
+            retrieval=params.pop("retrieval_config", None),
+        )
         if config is not None:
             params["tool_config"] = config
 
@@ -689,6 +687,7 @@ class ChatCometGemini(BaseChatModel):
         tool_choice: str | bool | dict[str, Any] | list[str] | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        retrieval_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (any LangChain tool form, or Gemini built-in tool dicts).
@@ -702,6 +701,9 @@ class ChatCometGemini(BaseChatModel):
             strict: Accepted for compatibility; Gemini validates calls against
                 the schema itself (use ``tool_choice="validated"`` to enforce).
             parallel_tool_calls: Accepted for compatibility; Gemini decides.
+            retrieval_config: The user's location for ``{"google_maps": {}}``
+                grounding: ``{"latitude", "longitude", "language_code"}``
+                (sent as ``toolConfig.retrievalConfig``).
             **kwargs: Further call arguments bound with the tools (for example
                 ``response_format`` from ``create_agent``'s provider strategy).
 
@@ -709,14 +711,14 @@ class ChatCometGemini(BaseChatModel):
             ValueError: ``tool_choice`` names a tool that is not bound, or two
                 tools share a name.
         """
-        from langchain_cometgemini._tools import (
-            convert_tools,
-            function_names,
-            tool_config,
-        )
+        from langchain_cometgemini._tools import prepare_tools
 
-        gemini_tools = convert_tools(tools, schema_format=self.tool_schema_format)
-        config = tool_config(tool_choice, function_names(gemini_tools))
+        gemini_tools, config = prepare_tools(
+            tools,
+            tool_choice,
+            schema_format=self.tool_schema_format,
+            retrieval=retrieval_config,
+        )
         if config is not None:
             kwargs["tool_config"] = config
         return self.bind(tools=gemini_tools, **kwargs)
