@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from langchain_cometgemini._constants import OUTCOME_CODES
 from langchain_cometgemini._media import media_part
-from langchain_cometgemini._v1 import OUTCOME_CODES
 
 Part = dict[str, Any]
 

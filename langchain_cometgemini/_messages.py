@@ -42,7 +42,7 @@ from langchain_core.messages import (
 )
 
 from langchain_cometgemini._blocks import content_parts, with_signature
-from langchain_cometgemini._response import (
+from langchain_cometgemini._constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
     MODEL_PROVIDER,

@@ -52,16 +52,14 @@ from langchain_core.messages.block_translators.google_genai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_cometgemini._v1 import OUTCOME_CODES, to_v1
-
-MODEL_PROVIDER = "google_genai"
-"""``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
-standard content-block translator for Gemini applies to these messages."""
-
-FC_SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
-TEXT_SIGNATURES_KEY = "__gemini_text_thought_signatures__"
-GENERATED_ID_PREFIX = "lc_"
-"""Tool call ids this package invents when Gemini sends none (never sent back)."""
+from langchain_cometgemini._constants import (
+    FC_SIGNATURES_KEY,
+    GENERATED_ID_PREFIX,
+    MODEL_PROVIDER,
+    OUTCOME_CODES,
+    TEXT_SIGNATURES_KEY,
+)
+from langchain_cometgemini._v1 import to_v1
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 

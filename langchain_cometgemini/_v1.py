@@ -13,15 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-OUTCOME_CODES = {
-    "OUTCOME_UNSPECIFIED": 0,
-    "OUTCOME_OK": 1,
-    "OUTCOME_FAILED": 2,
-    "OUTCOME_DEADLINE_EXCEEDED": 3,
-}
-"""``codeExecutionResult.outcome`` -> the enum number stored on
-``code_execution_result`` blocks (as ``langchain-google-genai`` does, so
-LangChain's Gemini translator reports ``status`` correctly)."""
+from langchain_cometgemini._constants import OUTCOME_CODES
 
 
 def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:

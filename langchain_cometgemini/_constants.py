@@ -1,0 +1,30 @@
+"""Names shared by both directions of conversion (the message format's vocabulary).
+
+``_response.py`` writes these keys and values onto LangChain messages;
+``_messages.py`` and ``_blocks.py`` read them back when a history is replayed.
+Keeping them here lets neither direction import the other.
+"""
+
+MODEL_PROVIDER = "google_genai"
+"""``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
+standard content-block translator for Gemini applies to these messages."""
+
+FC_SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
+"""``additional_kwargs`` key: function-call signatures by tool call id (as
+``langchain-google-genai``)."""
+
+TEXT_SIGNATURES_KEY = "__gemini_text_thought_signatures__"
+"""``additional_kwargs`` key: ``[{offset, signature}]`` for string content."""
+
+GENERATED_ID_PREFIX = "lc_"
+"""Tool call ids this package invents when Gemini sends none (never sent back)."""
+
+OUTCOME_CODES = {
+    "OUTCOME_UNSPECIFIED": 0,
+    "OUTCOME_OK": 1,
+    "OUTCOME_FAILED": 2,
+    "OUTCOME_DEADLINE_EXCEEDED": 3,
+}
+"""``codeExecutionResult.outcome`` -> the enum number stored on
+``code_execution_result`` blocks (as ``langchain-google-genai`` does, so
+LangChain's Gemini translator reports ``status`` correctly)."""
