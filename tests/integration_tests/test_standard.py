@@ -20,6 +20,7 @@ from langchain_tests.integration_tests import chat_models as standard_suite
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.standard_flags import GeminiStandardFlags
 
 
 def _png() -> bytes:
@@ -58,7 +59,7 @@ class _SampleMedia:
         return SimpleNamespace(content=_SAMPLES[url[url.rindex(".") :]])
 
 
-class TestChatCometGeminiIntegration(ChatModelIntegrationTests):
+class TestChatCometGeminiIntegration(GeminiStandardFlags, ChatModelIntegrationTests):
     @property
     def chat_model_class(self) -> type[ChatCometGemini]:
         return ChatCometGemini
@@ -80,51 +81,3 @@ class TestChatCometGeminiIntegration(ChatModelIntegrationTests):
             # the suite's image URL points to the internet: send it as fileData
             "media_fetch": "pass_through",
         }
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_tool_message(self) -> bool:
-        return True
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def has_structured_output(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def supports_model_override(self) -> bool:
-        return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "gemini-2.5-flash"

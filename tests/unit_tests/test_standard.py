@@ -11,9 +11,10 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
 
 from langchain_cometgemini import ChatCometGemini
+from tests.standard_flags import GeminiStandardFlags
 
 
-class TestChatCometGeminiStandard(ChatModelUnitTests):
+class TestChatCometGeminiStandard(GeminiStandardFlags, ChatModelUnitTests):
     @property
     def chat_model_class(self) -> type[ChatCometGemini]:
         return ChatCometGemini
@@ -21,22 +22,6 @@ class TestChatCometGeminiStandard(ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": "gemini-3-flash-preview", "api_key": "test-key"}
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "gemini-2.5-flash"
 
     @property
     def init_from_env_params(
