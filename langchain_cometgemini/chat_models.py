@@ -304,9 +304,11 @@ class ChatCometGemini(BaseChatModel):
     """Seconds before a request (or a silent stream) times out; None waits forever."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after a retryable failure (429, 5xx, connection); 0 disables retries."""
-    http_client: Any | None = Field(default=None, exclude=True)
+    http_client: Any | None = Field(default=None, exclude=True, alias="client")
     """Your own ``httpx.Client`` (used as is, never closed by this model)."""
-    http_async_client: Any | None = Field(default=None, exclude=True)
+    http_async_client: Any | None = Field(
+        default=None, exclude=True, alias="async_client"
+    )
     """Your own ``httpx.AsyncClient`` (used as is, never closed by this model)."""
     streaming: bool = False
     """Stream by default, even from ``invoke``."""

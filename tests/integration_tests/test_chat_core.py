@@ -125,6 +125,19 @@ def test_default_headers_and_user_supplied_client(
     assert gemini_emulator.last_request.headers["x-team"] == "blue"
 
 
+async def test_user_clients_by_alias_are_used_and_left_open(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    with httpx.Client(headers={"x-mine": "sync"}) as client:
+        async with httpx.AsyncClient(headers={"x-mine": "async"}) as async_client:
+            llm = make(gemini_emulator, client=client, async_client=async_client)
+            llm.invoke("a")
+            assert gemini_emulator.last_request.headers["x-mine"] == "sync"
+            await llm.ainvoke("b")
+            assert gemini_emulator.last_request.headers["x-mine"] == "async"
+            assert not client.is_closed and not async_client.is_closed
+
+
 class TokenCounter(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
