@@ -16,7 +16,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SOURCE = Path("/work/shared/gemini/generativelanguage.v1beta.discovery.json")
+DEFAULT_SOURCE = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "gemini"
+    / "generativelanguage.v1beta.discovery.json"
+)
 TARGET = (
     Path(__file__).resolve().parent.parent
     / "langchain_cometgemini"

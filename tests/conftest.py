@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 CAPTURES = Path(__file__).parent / "data" / "captures"
+# Relative names in Reply.from_capture(...) resolve here, wherever the clone is.
+os.environ.setdefault("COMETGEMINI_CAPTURES", str(CAPTURES))
 
 
 def load_capture(name: str) -> Any:

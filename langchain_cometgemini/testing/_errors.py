@@ -2,7 +2,7 @@
 
 Every helper returns the JSON body the real API sends, ``{"error": {"code",
 "message", "status", "details"?}}``; the HTTP status always equals ``code``.
-The canned texts come from real captures (see ``/work/shared/gemini``).
+The canned texts come from real captures (``tests/data/captures/errors.json``).
 """
 
 from __future__ import annotations

@@ -19,9 +19,11 @@ from langchain_cometgemini.testing import _build
 from langchain_cometgemini.testing._errors import google_error, retry_info
 
 Body = dict[str, Any]
-CAPTURES_DIR = Path(
-    os.environ.get("COMETGEMINI_CAPTURES", "/work/shared/gemini/captures")
-)
+
+
+def captures_dir() -> Path:
+    """Where relative capture names are looked up: ``$COMETGEMINI_CAPTURES`` or "."."""
+    return Path(os.environ.get("COMETGEMINI_CAPTURES", "."))
 
 
 @dataclass
@@ -216,14 +218,14 @@ class Reply:
     def from_capture(cls, path: str | Path) -> Reply:
         """Load a capture (``.json``, ``.jsonl``, ``.chunks.txt``, ``.sse``).
 
-        Relative paths are looked up in the captures directory
-        (``$COMETGEMINI_CAPTURES``, default ``/work/shared/gemini/captures``).
+        A relative path that does not exist from the working directory is
+        looked up in ``$COMETGEMINI_CAPTURES``.
         ``errors.json#429_quota`` picks one entry of the error collection.
         """
         name, _, entry = str(path).partition("#")
         file = Path(name)
         if not file.is_absolute() and not file.exists():
-            file = CAPTURES_DIR / file
+            file = captures_dir() / file
         text = file.read_text(encoding="utf-8")
         if file.suffix == ".json":
             return _json_capture(json.loads(text), entry)
