@@ -52,6 +52,7 @@ from langchain_core.messages.block_translators.google_genai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_cometgemini._chunks import text_chunk
 from langchain_cometgemini._constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
@@ -443,21 +444,17 @@ class StreamState:
     def _text_chunk(self, event: dict[str, Any], text: str) -> ChatGenerationChunk:
         """The chunk of a plain-text event, built directly (same fields)."""
         self.text_length += len(text)
-        message = AIMessageChunk(
-            content=text,
-            response_metadata={"model_provider": MODEL_PROVIDER},
-            usage_metadata=self._usage_delta(event.get("usageMetadata")),
-            id=event.get("responseId"),
-        )
-        return ChatGenerationChunk(message=message)
+        usage = self._usage_delta(event.get("usageMetadata"))
+        return text_chunk(text, usage, event.get("responseId"))
 
     def _usage_delta(self, raw: Any) -> UsageMetadata:
         """Usage since the previous event (Gemini repeats cumulative totals).
 
-        An unchanged ``usageMetadata`` means a zero delta: nothing to recount.
+        An unchanged or missing ``usageMetadata`` means a zero delta (the
+        totals so far stand): nothing to recount, never a negative count.
         """
         previous = self._raw_usage
-        if raw == previous:
+        if raw == previous or not raw:
             return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         if (
             type(raw) is dict

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.load import dumpd
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini import _response
+from langchain_cometgemini import _chunks, _response
 from langchain_cometgemini._response import StreamState
 from tests.conftest import load_capture
 
@@ -43,6 +44,7 @@ def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
     return {
         "type": type(message).__name__,
         "message": message.model_dump(),
+        "extra": (chunk.model_extra, message.model_extra),
         "info": chunk.generation_info,
         "text": chunk.text,
     }
@@ -168,7 +170,7 @@ def test_plain_text_chunks_carry_usage_deltas() -> None:
     events = SYNTHETIC["usage repeats, grows, disappears"]
     state = StreamState()
     chunks = [state.chunk(e).message for e in events]
-    assert [c.usage_metadata["output_tokens"] for c in chunks] == [1, 0, 3, -4, 6]  # type: ignore[index]
+    assert [c.usage_metadata["output_tokens"] for c in chunks] == [1, 0, 3, 0, 2]  # type: ignore[index]
     assert [c.content for c in chunks] == ["a", "b", "cd", "e", "f"]
 
 
@@ -407,3 +409,66 @@ def json_bytes(body: Any) -> bytes:
     import json
 
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# -- chunk construction (_chunks) -----------------------------------------------
+
+
+def test_plain_text_chunks_are_filled_in_directly() -> None:
+    # If langchain-core's models change, the safety net falls back; this
+    # test says so, so the lost speed does not go unnoticed.
+    assert _chunks.fast_construction()
+
+
+@pytest.mark.parametrize("response_id", ["resp-1", None])
+def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> None:
+    usage: Any = {"input_tokens": 0, "output_tokens": 4, "total_tokens": 4}
+    built = _chunks.constructed_text_chunk("héllo", dict(usage), response_id)
+    want = _chunks.validated_text_chunk("héllo", dict(usage), response_id)
+    assert built == want
+    assert dump(built) == dump(want)
+    assert built.model_fields_set == want.model_fields_set
+    assert built.message.model_fields_set == want.message.model_fields_set
+    assert dumpd(built.message) == dumpd(want.message)
+    assert built.message.model_dump(exclude_unset=True) == want.message.model_dump(
+        exclude_unset=True
+    )
+    merged = built + _chunks.constructed_text_chunk(" x", dict(usage), response_id)
+    assert merged.message.content == "héllo x"
+    assert merged.message.usage_metadata == {
+        "input_tokens": 0,
+        "output_tokens": 8,
+        "total_tokens": 8,
+    }
+
+
+def test_constructed_chunks_share_no_mutable_state() -> None:
+    usage: Any = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
+    a = _chunks.constructed_text_chunk("a", dict(usage), "r").message
+    b = _chunks.constructed_text_chunk("b", dict(usage), "r").message
+    a.additional_kwargs["k"] = 1
+    a.response_metadata["k"] = 1
+    a.tool_call_chunks.append({"name": "f", "args": "", "id": "1", "index": 0})  # type: ignore[typeddict-item]
+    assert b.additional_kwargs == {}
+    assert b.response_metadata == {"model_provider": "google_genai"}
+    assert b.tool_call_chunks == [] and b.model_fields_set == a.model_fields_set
+    b.model_fields_set.add("name")
+    assert "name" not in a.model_fields_set
+
+
+def test_a_non_string_response_id_takes_the_validated_path() -> None:
+    usage: Any = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
+    chunk = _chunks.text_chunk("a", usage, 12345)
+    assert chunk.message.id == "12345"
+
+
+def test_the_safety_net_rejects_a_construction_that_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def wrong(text: str, usage: Any, response_id: str | None) -> ChatGenerationChunk:
+        chunk = _chunks.validated_text_chunk(text, usage, response_id)
+        chunk.message.__dict__["name"] = "not what the validator gives"
+        return chunk
+
+    monkeypatch.setattr(_chunks, "constructed_text_chunk", wrong)
+    assert _chunks._construction_matches() is False
