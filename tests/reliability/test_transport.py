@@ -1,0 +1,126 @@
+"""How requests leave clients the package built: straight to their transport.
+
+``_client`` sends through the client's own transport (httpx's public transport
+API) unless proxies come from the environment. What ``httpx.Client.send``
+would have done on the way must still happen: cookies kept and sent back,
+timeouts applied, the environment's proxy honoured, connections reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+from langchain_core.exceptions import ModelConnectionError
+
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini.testing import GeminiEmulator, Reply
+
+from .conftest import MODES, call, make_llm
+
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def no_env_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def _owned_transports(llm: ChatCometGemini) -> list[Any]:
+    prepared = llm.http._prepared
+    return [owned.transport for owned in prepared.values()]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("mode", MODES)
+def test_clients_built_here_send_through_their_transport(
+    emu: GeminiEmulator, mode: str
+) -> None:
+    llm = make_llm(emu)
+    seen: list[Any] = []
+
+    async def transports_in_loop() -> None:  # async clients live per event loop
+        await llm.ainvoke("one")
+        seen.extend(_owned_transports(llm))
+        await llm.http.aclose()
+
+    if mode.startswith("a"):
+        asyncio.run(transports_in_loop())
+    else:
+        llm.invoke("one")
+        seen.extend(_owned_transports(llm))
+    assert seen and all(t is not None for t in seen)
+    assert call(llm, mode).content
+    assert len(emu.requests) == 2
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("mode", MODES)
+def test_set_cookie_is_kept_and_sent_back(emu: GeminiEmulator, mode: str) -> None:
+    llm = make_llm(emu)
+    cookie = Reply.text("first answer")
+    cookie.headers["Set-Cookie"] = "affinity=a1; Path=/"
+    emu.enqueue(cookie, Reply.text("second answer"))
+
+    async def both() -> list[str]:
+        try:
+            return [str((await llm.ainvoke(p)).content) for p in ("one", "two")]
+        finally:
+            await llm.http.aclose()
+
+    if mode.startswith("a"):
+        answers = asyncio.run(both())
+    else:
+        answers = [str(call(llm, mode, p).content) for p in ("one", "two")]
+    assert answers == ["first answer", "second answer"]
+    first, second = emu.requests
+    assert "cookie" not in first.headers
+    assert second.headers["cookie"] == "affinity=a1"
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("mode", MODES)
+def test_the_environment_proxy_is_honoured(
+    emu: GeminiEmulator, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    llm = make_llm(emu, max_retries=0)
+    with pytest.raises(ModelConnectionError):
+        call(llm, mode)
+    assert emu.requests == []  # it went to the (dead) proxy, not the server
+    assert _owned_transports(llm) == [None] or mode.startswith("a")
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+def test_no_proxy_for_the_server_still_reaches_it(
+    emu: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    llm = make_llm(emu, max_retries=0)
+    assert llm.invoke("hi").content
+    assert [str(c) for c in llm.stream("hi")]
+    assert len(emu.requests) == 2
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("mode", MODES)
+def test_slow_answer_still_times_out_on_the_direct_path(
+    emu: GeminiEmulator, mode: str
+) -> None:
+    from langchain_core.exceptions import ModelTimeoutError
+
+    emu.enqueue(Reply(body=None, delay=1.0))
+    llm = make_llm(emu, timeout=0.2, max_retries=0)
+    with pytest.raises(ModelTimeoutError):
+        call(llm, mode)
