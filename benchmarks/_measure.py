@@ -9,6 +9,7 @@ alike; medians (not means) are reported.
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -47,8 +48,15 @@ def measure(
     calls: int,
     rounds: int,
     warmup: int,
+    gc_paused: bool = False,
 ) -> dict[str, Samples]:
-    """Run each variant ``calls`` times in total, split over interleaved rounds."""
+    """Run each variant ``calls`` times in total, split over interleaved rounds.
+
+    ``gc_paused``: the cyclic garbage collector is off while a call is timed
+    and back on between calls (what ``timeit`` does by default), so a
+    collection triggered by everything else alive in the process is not
+    charged to whichever call happens to cross its threshold.
+    """
     for fn in variants.values():
         for _ in range(warmup):
             fn()
@@ -59,9 +67,12 @@ def measure(
         for name, fn in variants.items():
             s = samples[name]
             for _ in range(per_round):
+                if gc_paused:
+                    gc.disable()
                 w0, c0 = clock(), cpu()
                 fn()
                 c1, w1 = cpu(), clock()
+                gc.enable()
                 s.wall.append(w1 - w0)
                 s.cpu.append(c1 - c0)
     return samples

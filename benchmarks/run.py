@@ -198,13 +198,17 @@ def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
         variants |= {k: V.model_calls(m).invoke for k, m in models.items()}
         res = measure(variants, calls=calls, rounds=min(3, calls), warmup=2)
         out["invoke"][str(size)] = {k: s.summary() for k, s in res.items()}
+    out["stream_gc"] = {}
     for events, reps in zip(cfg.events, cfg.event_reps, strict=True):
         models = _models(base, 1024, events, with_c)
         variants = {"B": raw.calls(1024, events).stream}
         variants |= {k: V.model_calls(m).stream for k, m in models.items()}
         variants["E_core"] = V.core_calls(models["E"]).stream
-        res = measure(variants, calls=reps, rounds=min(2, reps), warmup=1)
-        out["stream"][str(events)] = {k: s.summary() for k, s in res.items()}
+        for key, paused in (("stream", True), ("stream_gc", False)):
+            res = measure(
+                variants, calls=reps, rounds=min(2, reps), warmup=1, gc_paused=paused
+            )
+            out[key][str(events)] = {k: s.summary() for k, s in res.items()}
     return out
 
 

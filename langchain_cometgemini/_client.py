@@ -5,6 +5,8 @@ Flow of one call::
     GeminiHTTP.request / .arequest          (generateContent, countTokens)
     GeminiHTTP.stream  / .astream           (streamGenerateContent?alt=sse)
         -> _with_retries / _awith_retries   (the one retry policy: RetryPolicy)
+        -> _send / _asend                   (clients built here: straight to
+                                             their transport; others: client.send)
         -> _check_response                  (status -> typed error, errors.py)
         -> StreamCheck.accept per SSE event (JSON decode, error events, finish)
 
