@@ -264,11 +264,47 @@ def _imports(cfg: Config, with_c: bool) -> dict[str, Any]:
             t = _import_time(_IMPORTS[name])
             if t is not None:
                 times[name].append(t)
-    return {
+    out: dict[str, Any] = {
         k: {"median_ms": statistics.median(v) * 1e3, "runs": [x * 1e3 for x in v]}
         for k, v in times.items()
         if v
     }
+    pairs = [p for p in (_paired_import() for _ in range(cfg.import_runs)) if p]
+    if pairs:
+        out["E_over_base"] = {
+            "median_ratio": statistics.median(total / base for base, total in pairs),
+            "runs_ms": [[base * 1e3, total * 1e3] for base, total in pairs],
+        }
+    return out
+
+
+_PAIRED = (
+    "import time; t0 = time.perf_counter(); "
+    "from langchain_core.language_models import BaseChatModel; "
+    "t1 = time.perf_counter(); "
+    "from langchain_cometgemini import ChatCometGemini; "
+    "print(t1 - t0, time.perf_counter() - t0)"
+)
+
+
+def _paired_import() -> tuple[float, float] | None:
+    """(BaseChatModel, BaseChatModel + ChatCometGemini) in one fresh interpreter.
+
+    Two interpreters started one after the other differ by 10-20% in import
+    time on a shared machine; in one interpreter the ratio is what the package
+    adds on top of what any chat model must load.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _PAIRED],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=bytecode_env(),
+    )
+    if done.returncode != 0:
+        return None
+    base, total = (float(x) for x in done.stdout.split())
+    return base, total
 
 
 def _rss(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
