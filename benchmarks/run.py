@@ -59,7 +59,7 @@ class Config:
 
 QUICK = Config(
     invoke_calls=200,
-    rounds=4,
+    rounds=10,
     warmup=20,
     stream_reps=4,
     stream_events=1000,
@@ -76,7 +76,7 @@ QUICK = Config(
 )
 FULL = Config(
     invoke_calls=2000,
-    rounds=10,
+    rounds=50,
     warmup=100,
     stream_reps=30,
     stream_events=1000,
@@ -148,7 +148,7 @@ def sync_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     streams["E_core"] = core.stream
     streams["F"] = floor.stream
     st = measure(
-        streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
+        streams, calls=cfg.stream_reps, rounds=cfg.stream_reps, warmup=1
     )
     return {
         "invoke": {k: s.summary() for k, s in inv.items()},
@@ -168,7 +168,7 @@ async def _async_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]
     )
     streams = {"B": rawc.astream} | {k: c.astream for k, c in models.items()}
     st = await ameasure(
-        streams, calls=cfg.stream_reps, rounds=min(3, cfg.stream_reps), warmup=1
+        streams, calls=cfg.stream_reps, rounds=cfg.stream_reps, warmup=1
     )
     return {
         "ainvoke": {k: s.summary() for k, s in inv.items()},
@@ -196,7 +196,7 @@ def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
         models = _models(base, size, 10, with_c)
         variants = {"A": raw.calls(size, 10).invoke}
         variants |= {k: V.model_calls(m).invoke for k, m in models.items()}
-        res = measure(variants, calls=calls, rounds=min(3, calls), warmup=2)
+        res = measure(variants, calls=calls, rounds=min(10, calls), warmup=2)
         out["invoke"][str(size)] = {k: s.summary() for k, s in res.items()}
     out["stream_gc"] = {}
     for events, reps in zip(cfg.events, cfg.event_reps, strict=True):
@@ -206,7 +206,7 @@ def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
         variants["E_core"] = V.core_calls(models["E"]).stream
         for key, paused in (("stream", True), ("stream_gc", False)):
             res = measure(
-                variants, calls=reps, rounds=min(2, reps), warmup=1, gc_paused=paused
+                variants, calls=reps, rounds=reps, warmup=1, gc_paused=paused
             )
             out[key][str(events)] = {k: s.summary() for k, s in res.items()}
     return out

@@ -34,6 +34,7 @@ tool call id (the same key ``langchain-google-genai`` uses).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -68,10 +69,16 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 def snake_keys(value: Any) -> Any:
     """Copy of a JSON value with camelCase dict keys turned into snake_case."""
     if isinstance(value, dict):
-        return {_CAMEL.sub("_", k).lower(): snake_keys(v) for k, v in value.items()}
+        return {_snake(k): snake_keys(v) for k, v in value.items()}
     if isinstance(value, list):
         return [snake_keys(v) for v in value]
     return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _snake(key: str) -> str:
+    """``promptTokenCount`` -> ``prompt_token_count`` (the same few keys recur)."""
+    return _CAMEL.sub("_", key).lower()
 
 
 # -- usage -----------------------------------------------------------------

@@ -63,6 +63,11 @@ class GeminiEmulator:
         return f"http://{host!s}:{port}"
 
     @property
+    def connections_opened(self) -> int:
+        """TCP connections accepted since start (keep-alive reuse shows here)."""
+        return self._server.accepted if self._server is not None else 0
+
+    @property
     def last_request(self) -> RecordedRequest:
         """The most recent request; raises ``LookupError`` if there is none."""
         with self._lock:

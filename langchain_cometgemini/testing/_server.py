@@ -43,11 +43,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.backend = backend
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self.accepted = 0
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Track the connection, then serve it in its own thread."""
         with self._open_lock:
             self._open.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:

@@ -124,3 +124,30 @@ def test_slow_answer_still_times_out_on_the_direct_path(
     llm = make_llm(emu, timeout=0.2, max_retries=0)
     with pytest.raises(ModelTimeoutError):
         call(llm, mode)
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+def test_one_connection_serves_every_sync_call_of_a_model(emu: GeminiEmulator) -> None:
+    llm = make_llm(emu)
+    for _ in range(3):
+        assert llm.invoke("hi").content
+        assert "".join(str(c.content) for c in llm.stream("hi"))
+    assert len(emu.requests) == 6
+    assert emu.connections_opened == 1
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+def test_one_connection_serves_every_async_call_in_a_loop(emu: GeminiEmulator) -> None:
+    llm = make_llm(emu)
+
+    async def calls() -> None:
+        try:
+            for _ in range(3):
+                assert (await llm.ainvoke("hi")).content
+                assert [c async for c in llm.astream("hi")]
+        finally:
+            await llm.http.aclose()
+
+    asyncio.run(calls())
+    assert len(emu.requests) == 6
+    assert emu.connections_opened == 1
