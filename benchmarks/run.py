@@ -147,9 +147,7 @@ def sync_section(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
     streams |= {k: c.stream for k, c in models.items()}
     streams["E_core"] = core.stream
     streams["F"] = floor.stream
-    st = measure(
-        streams, calls=cfg.stream_reps, rounds=cfg.stream_reps, warmup=1
-    )
+    st = measure(streams, calls=cfg.stream_reps, rounds=cfg.stream_reps, warmup=1)
     return {
         "invoke": {k: s.summary() for k, s in inv.items()},
         "stream_chunk": {k: s.summary(per=n) for k, s in st.items()},
@@ -205,9 +203,7 @@ def _scaling(base: str, cfg: Config, with_c: bool) -> dict[str, Any]:
         variants |= {k: V.model_calls(m).stream for k, m in models.items()}
         variants["E_core"] = V.core_calls(models["E"]).stream
         for key, paused in (("stream", True), ("stream_gc", False)):
-            res = measure(
-                variants, calls=reps, rounds=reps, warmup=1, gc_paused=paused
-            )
+            res = measure(variants, calls=reps, rounds=reps, warmup=1, gc_paused=paused)
             out[key][str(events)] = {k: s.summary() for k, s in res.items()}
     return out
 
