@@ -225,6 +225,12 @@ def _import_time(module: str) -> float | None:
         + module
         + "; print(time.perf_counter() - t)"
     )
+    out = _fresh_python(code)
+    return float(out) if out is not None else None
+
+
+def _fresh_python(code: str) -> str | None:
+    """stdout of ``code`` run in a fresh interpreter (None if it failed)."""
     done = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -232,7 +238,7 @@ def _import_time(module: str) -> float | None:
         check=False,
         env=bytecode_env(),
     )
-    return float(done.stdout) if done.returncode == 0 else None
+    return done.stdout if done.returncode == 0 else None
 
 
 def bytecode_env() -> dict[str, str]:
@@ -290,16 +296,10 @@ def _paired_import() -> tuple[float, float] | None:
     time on a shared machine; in one interpreter the ratio is what the package
     adds on top of what any chat model must load.
     """
-    done = subprocess.run(
-        [sys.executable, "-c", _PAIRED],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=bytecode_env(),
-    )
-    if done.returncode != 0:
+    out = _fresh_python(_PAIRED)
+    if out is None:
         return None
-    base, total = (float(x) for x in done.stdout.split())
+    base, total = (float(x) for x in out.split())
     return base, total
 
 
