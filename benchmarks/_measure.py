@@ -2,8 +2,9 @@
 
 Client CPU is ``time.process_time`` of this process only; the Gemini server
 runs in another process (benchmarks/server.py), so its work is not counted.
-Variants are interleaved round by round so machine noise hits all of them
-alike; medians (not means) are reported.
+Variants are interleaved round by round (the benchmark uses one call per
+variant per round) so machine noise hits all of them alike and none runs in a
+hot loop of its own; medians (not means) are reported.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Config:
 
 QUICK = Config(
     invoke_calls=200,
-    rounds=10,
+    rounds=200,
     warmup=20,
     stream_reps=4,
     stream_events=1000,
@@ -76,7 +76,7 @@ QUICK = Config(
 )
 FULL = Config(
     invoke_calls=2000,
-    rounds=50,
+    rounds=2000,
     warmup=100,
     stream_reps=30,
     stream_events=1000,
