@@ -4,6 +4,7 @@ Output flow::
 
     GenerateContentResponse (one JSON body, or one SSE event)
       -> StreamState.chunk(event)            one per event, state across events
+           (plain-text events: straight to _chunks.text_chunk)
            -> _PartReader.read(part)         dispatch per part kind (text, thought,
                                              functionCall, inlineData, code, ...)
            -> usage delta, response_metadata (finish data on the final event only)
