@@ -9,7 +9,7 @@ Output flow::
                                              functionCall, inlineData, code, ...)
            -> usage delta, response_metadata (finish data on the final event only)
       -> ChatGenerationChunk
-    message_from_response(body) = the same StateState over a single event, so
+    result_from_response(body) = the same StreamState over a single event, so
     merged stream chunks equal the non-streamed message by construction.
     Grounding, citation, URL-context and logprobs metadata are gathered over
     the events and reported (snake_cased) on the final chunk.
