@@ -203,11 +203,27 @@ def transport_error(
         return RequestTimeoutError(f"request to {url} timed out ({kind})")
     if events is not None:
         msg = (
-            f"stream from {url} broke after {events} event(s): {kind}: {exc}; "
-            "the answer is incomplete"
+            f"stream from {url} broke after {events} event(s): {kind}: "
+            f"{_reason(exc)}; the answer is incomplete"
         )
         return StreamInterruptedError(msg)
-    return APIConnectionError(f"connection to {url} failed: {kind}: {exc}")
+    return APIConnectionError(f"connection to {url} failed: {kind}: {_reason(exc)}")
+
+
+def _reason(exc: BaseException) -> str:
+    """The first non-empty message down the chain of causes.
+
+    The async transport wraps the OS error in exceptions without text
+    (``ReadError('')`` <- ``BrokenResourceError()`` <- ``ConnectionResetError``).
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if str(seen):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return "no details"
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

@@ -41,6 +41,8 @@ class Reply:
         event_delay: Seconds to wait between stream events.
         drop_after: Close the connection abruptly after this many stream
             events (``0``: close before sending any response).
+        reset: With ``drop_after``: end the connection with a TCP reset (RST,
+            "connection reset by peer") instead of a clean close (FIN).
         error_event: Sent as ``data: {"error": ...}`` after the chunks.
         raw_events: ``data:`` payloads sent verbatim after the chunks.
         synthetic: Built by a constructor: the emulator fills in the prompt
@@ -56,6 +58,7 @@ class Reply:
     delay: float = 0.0
     event_delay: float = 0.0
     drop_after: int | None = None
+    reset: bool = False
     error_event: Body | None = None
     raw_events: list[str] | None = None
     synthetic: bool = False
@@ -205,6 +208,11 @@ class Reply:
     def drop(cls) -> Reply:
         """Close the connection without sending any response."""
         return cls(drop_after=0)
+
+    @classmethod
+    def connection_reset(cls) -> Reply:
+        """Reset the connection (TCP RST) without sending any response."""
+        return cls(drop_after=0, reset=True)
 
     @classmethod
     def redirect(cls, location: str, status: int = 301) -> Reply:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -23,6 +24,8 @@ SSE_TYPE = "text/event-stream"
 _DONTWAIT: int = getattr(socket, "MSG_DONTWAIT", 0)
 _PEEK_FLAGS: int = socket.MSG_PEEK | _DONTWAIT if _DONTWAIT else 0
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+_ABORTIVE = struct.pack("ii", 1, 0)
+"""``SO_LINGER`` on, zero seconds: closing the socket sends RST, not FIN."""
 
 
 class ClientGone(Exception):
@@ -40,7 +43,7 @@ def send(
         if reply.delay:
             time.sleep(reply.delay)
         if reply.drop_after == 0:
-            abort(handler)
+            abort(handler, reset=reply.reset)
             return
         ensure_connected(handler)
         if _is_stream(reply, request):
@@ -67,11 +70,23 @@ def _is_array(reply: Reply, request: RecordedRequest) -> bool:
     )
 
 
-def abort(handler: BaseHTTPRequestHandler) -> None:
-    """Close the connection at once (FIN), whatever was sent so far."""
+def abort(handler: BaseHTTPRequestHandler, *, reset: bool = False) -> None:
+    """Close the connection at once, whatever was sent so far.
+
+    A clean close (FIN) by default; ``reset``: a TCP reset (RST). The socket is
+    closed here, with a zero linger time, because the server's own close
+    would send a FIN first.
+    """
     handler.close_connection = True
+    sock = handler.connection
     try:
-        handler.connection.shutdown(socket.SHUT_RDWR)
+        if reset:
+            handler.wfile.flush()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _ABORTIVE)
+            handler.rfile.close()  # the last reference to the socket's file
+            sock.close()
+        else:
+            sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
 
@@ -116,7 +131,7 @@ def _send_plain(handler: BaseHTTPRequestHandler, reply: Reply, data: bytes) -> N
     handler.end_headers()
     if reply.drop_after:
         handler.wfile.write(data[: len(data) // 2])
-        abort(handler)
+        abort(handler, reset=reply.reset)
         return
     handler.wfile.write(data)
 
@@ -141,14 +156,14 @@ def _send_sse(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
     handler.end_headers()
     for index, event in enumerate(_events(reply)):
         if reply.drop_after is not None and index >= reply.drop_after:
-            abort(handler)
+            abort(handler, reset=reply.reset)
             return
         if index and reply.event_delay:
             time.sleep(reply.event_delay)
             ensure_connected(handler)
         _write_chunk(handler, f"data: {event}\r\n\r\n".encode())
     if reply.drop_after is not None:
-        abort(handler)
+        abort(handler, reset=reply.reset)
         return
     handler.wfile.write(b"0\r\n\r\n")
 

@@ -133,6 +133,39 @@ def test_drop_before_response(emu: GeminiEmulator, client: httpx.Client) -> None
     assert client.post(url(), json=body()).status_code == 200
 
 
+def test_reset_before_response_is_a_tcp_reset(emu: GeminiEmulator) -> None:
+    import socket
+
+    emu.enqueue(Reply.connection_reset())
+    host, port = emu.base_url.removeprefix("http://").split(":")
+    payload = json.dumps(body()).encode()
+    head = (
+        f"POST /v1beta/models/{FLASH}:generateContent HTTP/1.1\r\n"
+        f"Host: {host}\r\nx-goog-api-key: {emu.api_key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(head.encode() + payload)
+        with pytest.raises(ConnectionResetError):
+            while sock.recv(4096):  # a clean close would end with b"", no error
+                pass
+    assert len(emu.requests) == 1
+
+
+def test_reset_mid_stream(emu: GeminiEmulator, client: httpx.Client) -> None:
+    reply = Reply.text("a b c d e f", n_chunks=3)
+    reply.drop_after, reply.reset = 1, True
+    emu.enqueue(reply)
+    received = []
+    with pytest.raises(httpx.ReadError, match="reset"):
+        with client.stream("POST", sse_url(), json=body()) as r:
+            for line in r.iter_lines():
+                if line:
+                    received.append(line)
+    assert len(received) == 1 and received[0].startswith("data: ")
+    assert client.post(url(), json=body()).status_code == 200
+
+
 def test_drop_mid_stream(emu: GeminiEmulator, client: httpx.Client) -> None:
     emu.enqueue(
         Reply(**{**vars(Reply.text("a b c d e f", n_chunks=3)), "drop_after": 1})

@@ -61,6 +61,24 @@ def test_reset_before_response_is_retried(emu: GeminiEmulator, mode: str) -> Non
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_tcp_reset_before_response_is_retried(emu: GeminiEmulator, mode: str) -> None:
+    emu.enqueue(Reply.connection_reset(), Reply.text("after the reset"))
+    assert call(make_llm(emu), mode).text == "after the reset"
+    assert len(emu.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tcp_reset_every_time_is_a_connection_error(
+    emu: GeminiEmulator, mode: str
+) -> None:
+    emu.enqueue(*[Reply.connection_reset() for _ in range(3)])
+    with pytest.raises(APIConnectionError, match="reset") as info:
+        call(make_llm(emu, max_retries=2), mode)
+    assert isinstance(info.value, ModelConnectionError)
+    assert len(emu.requests) == 3
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_reset_every_time_raises_after_all_attempts(
     emu: GeminiEmulator, mode: str
 ) -> None:

@@ -67,6 +67,18 @@ def test_drop_mid_stream_raises_after_the_delivered_events(
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
+def test_tcp_reset_mid_stream_raises_after_the_delivered_events(
+    emu: GeminiEmulator, mode: str
+) -> None:
+    emu.enqueue(four_chunks(drop_after=2, reset=True), Reply.text("retried"))
+    seen, error = collect(make_llm(emu, max_retries=3), mode)
+    assert isinstance(error, StreamInterruptedError)
+    assert "after 2 event(s)" in str(error) and "incomplete" in str(error)
+    assert len(seen) == 2
+    assert len(emu.requests) == 1
+
+
+@pytest.mark.parametrize("mode", STREAM_MODES)
 def test_drop_before_the_first_event_is_retried(emu: GeminiEmulator, mode: str) -> None:
     emu.enqueue(four_chunks(drop_after=0), Reply.text("second stream"))
     assert call(make_llm(emu), mode).text == "second stream"
