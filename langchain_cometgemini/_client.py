@@ -96,6 +96,8 @@ except ImportError:  # pragma: no cover - exercised where orjson is absent
     _orjson = None
 
 logger = logging.getLogger(__name__)
+_httpx_logger = logging.getLogger("httpx")
+"""Where ``Client.send`` logs each request; the transport path logs there too."""
 
 T = TypeVar("T")
 
@@ -586,7 +588,7 @@ class GeminiHTTP:
             except BaseException:
                 response.close()
                 raise
-        _keep_cookies(client, response)
+        _after_send(client, response)
         return response
 
     async def _asend(
@@ -604,7 +606,7 @@ class GeminiHTTP:
             except BaseException:
                 await response.aclose()
                 raise
-        _keep_cookies(client, response)
+        _after_send(client, response)
         return response
 
     # -- unary -------------------------------------------------------------
@@ -773,7 +775,8 @@ def _direct_transports() -> bool:
     and cookie extraction (~50 us even when there is no cookie): about a
     fifth of a small call's CPU. Sending through the transport (httpx's
     public transport API) skips that; ``Set-Cookie`` answers are still
-    stored in the client's jar and sent back. Proxies from the environment
+    stored in the client's jar and sent back, and httpx's INFO log line is
+    still written (see :func:`_after_send`). Proxies from the environment
     (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, ...) are applied by the
     client, so when any is set the client's own ``send`` is used.
     """
@@ -782,12 +785,25 @@ def _direct_transports() -> bool:
     return not urllib.request.getproxies()
 
 
-def _keep_cookies(
+def _after_send(
     client: httpx.Client | httpx.AsyncClient, response: httpx.Response
 ) -> None:
-    """What ``client.send`` does with cookies, done only when there are some."""
+    """What ``client.send`` does after the transport answered: cookies, log line.
+
+    Cookies are extracted only when the answer sets some; httpx's INFO line
+    (``HTTP Request: POST ... "HTTP/1.1 200 OK"``) is written only when enabled.
+    """
     if "set-cookie" in response.headers:
         client.cookies.extract_cookies(response)
+    if _httpx_logger.isEnabledFor(logging.INFO):
+        _httpx_logger.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            response.request.method,
+            response.request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
 
 
 def _secret_values(headers: Mapping[str, str]) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ timeouts applied, the environment's proxy honoured, connections reused.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from typing import Any
 
@@ -152,3 +153,17 @@ def test_one_connection_serves_every_async_call_in_a_loop(emu: GeminiEmulator) -
     asyncio.run(calls())
     assert len(emu.requests) == 6
     assert emu.connections_opened == 1
+
+
+@pytest.mark.usefixtures("no_env_proxies")
+@pytest.mark.parametrize("mode", MODES)
+def test_httpx_request_log_line_is_still_written(
+    emu: GeminiEmulator, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="httpx")
+    assert call(make_llm(emu), mode).content
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert len(lines) == 1
+    assert lines[0].startswith("HTTP Request: POST http://127.0.0.1:")
+    assert lines[0].endswith('"HTTP/1.1 200 OK"')
+    assert emu.api_key not in lines[0]
