@@ -106,10 +106,10 @@ def _construction_matches() -> bool:
     """Whether :func:`constructed_text_chunk` equals the validated chunk."""
     usage: UsageMetadata = {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}
     try:
-        built = constructed_text_chunk("probe", dict(usage), "id")  # type: ignore[arg-type]
+        built = constructed_text_chunk("probe", usage.copy(), "id")
     except (AttributeError, TypeError):
         return False
-    reference = validated_text_chunk("probe", dict(usage), "id")  # type: ignore[arg-type]
+    reference = validated_text_chunk("probe", usage.copy(), "id")
     return _state(built) == _state(reference) and _state(built.message) == _state(
         reference.message
     )

@@ -100,6 +100,7 @@ _httpx_logger = logging.getLogger("httpx")
 """Where ``Client.send`` logs each request; the transport path logs there too."""
 
 T = TypeVar("T")
+C = TypeVar("C", "httpx.Client", "httpx.AsyncClient")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
 """HTTP statuses worth another attempt (524 is CometAPI's gateway timeout)."""
@@ -486,16 +487,7 @@ class GeminiHTTP:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    direct = _direct_transports()
-                    transport = httpx.HTTPTransport(**_pool()) if direct else None
-                    client = httpx.Client(
-                        timeout=self.timeout,
-                        follow_redirects=False,
-                        transport=transport,
-                        **_pool(),
-                    )
-                    self._prepared[client] = self._owned(client, transport)
-                    self._client = client
+                    self._client = self._build(httpx.Client, httpx.HTTPTransport)
         return self._client
 
     @property
@@ -508,15 +500,7 @@ class GeminiHTTP:
             client = self._async_clients.get(loop)
             if client is None:
                 self._forget_closed_loops()
-                direct = _direct_transports()
-                atransport = httpx.AsyncHTTPTransport(**_pool()) if direct else None
-                client = httpx.AsyncClient(
-                    timeout=self.timeout,
-                    follow_redirects=False,
-                    transport=atransport,
-                    **_pool(),
-                )
-                self._prepared[client] = self._owned(client, atransport)
+                client = self._build(httpx.AsyncClient, httpx.AsyncHTTPTransport)
                 self._async_clients[loop] = client
         return client
 
@@ -542,13 +526,21 @@ class GeminiHTTP:
             self._urls[key] = cached
         return cached
 
-    def _owned(
-        self, client: httpx.Client | httpx.AsyncClient, transport: Any
-    ) -> _Owned:
-        """What a client built here lets us prepare once."""
-        headers = httpx.Headers(client.headers)  # what build_request would send:
-        headers.update(self._headers)  # the client's defaults, then ours
-        return _Owned(headers, transport)
+    def _build(self, client_cls: type[C], transport_cls: type[Any]) -> C:
+        """A client of ours (sync or async), with what it lets us prepare once.
+
+        Its own transport is kept when requests may skip the client layer
+        (:func:`_direct_transports`); its headers are merged once, as
+        ``build_request`` would merge them: the client's defaults, then ours.
+        """
+        transport = transport_cls(**_pool()) if _direct_transports() else None
+        client = client_cls(
+            timeout=self.timeout, follow_redirects=False, transport=transport, **_pool()
+        )
+        headers = httpx.Headers(client.headers)
+        headers.update(self._headers)
+        self._prepared[client] = _Owned(headers, transport)
+        return client
 
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, url: httpx.URL, body: Any
