@@ -4,10 +4,14 @@ Flow::
 
     main(argv)
       -> parse_args             argparse options -> Namespace
-      -> read_prompt            words on the command line, ``-`` or piped stdin
-      -> open_backend           COMETAPI_KEY set: CometAPI (or COMETAPI_BASE_URL);
-                                otherwise (or --offline) the built-in emulator,
-                                started in-process, with a one-line notice
+      -> read_prompt            words on the command line, then piped stdin
+                                (or stdin where ``-`` stands)
+      -> attachment_blocks      -a files/URLs -> LangChain media content blocks
+      -> choose_backend         COMETAPI_KEY set: CometAPI (or COMETAPI_BASE_URL);
+                                --offline, or no key with stdout a terminal: the
+                                built-in emulator, with a one-line notice; no key
+                                in a pipe or script: an error (never a silent echo)
+      -> open_backend           starts the emulator in-process when chosen
       -> model_kwargs           options -> ChatCometGemini(...) arguments
       -> run_chat               stream text as it arrives (thoughts dimmed),
                                 then sources (--search) and the usage line
@@ -16,13 +20,16 @@ Flow::
 
 The answer goes to stdout; the notice and the usage line go to stderr, so
 ``cometgemini "..." > answer.txt`` keeps only the answer. Only the public API
-is used: this module is also a worked example of it.
+is used (plus the package's own MIME sniffer, so that an attached file is typed
+exactly as a media block's bytes are): this module is also a worked example.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import mimetypes
 import os
 import re
 import sys
@@ -40,6 +47,7 @@ from langchain_core.messages import (
 )
 
 from langchain_cometgemini import ChatCometGemini, __version__
+from langchain_cometgemini._media import sniff_mime
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -61,11 +69,19 @@ examples:
   cometgemini --thinking-level high --show-thoughts "Is 2**61-1 prime?"
   cometgemini --search "Who won the last Champions League final?"
   cometgemini --json-schema city.schema.json "Name a city in France"
-  git diff | cometgemini --system "You review code." -
+  cometgemini -a photo.jpg -a https://example.com/report.pdf "Compare them"
+  cat notes.md | cometgemini "Summarize:"        # the piped text follows the prompt
+  git diff | cometgemini "Review this:" - "Be brief."   # or goes where '-' stands
+
+stdin: when it is not a terminal it is read and appended to the prompt after a
+blank line ('-' places it explicitly); use '< /dev/null' to send words only.
 
 environment:
-  COMETAPI_KEY       your CometAPI key (without it: the offline emulator)
+  COMETAPI_KEY       your CometAPI key; without it the built-in offline emulator
+                     answers only when stdout is a terminal (otherwise: exit 1,
+                     unless --offline is given)
   COMETAPI_BASE_URL  API root (default https://api.cometapi.com)
+  NO_COLOR           set: never colour the output (colour is terminal-only)
 
 exit status: 0 ok, 1 the request failed, 2 bad usage, 130 interrupted.
 """
@@ -85,15 +101,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "prompt",
         nargs="*",
-        help="the prompt (words are joined); '-' appends stdin, read also when piped",
+        help=(
+            "the prompt (words are joined); piped stdin follows it after a blank "
+            "line, or goes where '-' stands"
+        ),
     )
-    parser.add_argument("-m", "--model", help="model name (default: %(prog)s's)")
+    parser.add_argument(
+        "-m", "--model", help=f"model name (default: {default_model()})"
+    )
     parser.add_argument("-s", "--system", help="system instruction")
+    parser.add_argument(
+        "-a",
+        "--attachment",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help=(
+            "send a file (image, PDF, audio, video, text) or a URL with the prompt; "
+            "repeatable. A file's type comes from its content (then its name)"
+        ),
+    )
+    parser.add_argument(
+        "--attachment-type",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("PATH_OR_URL", "MIME"),
+        help="an attachment with an explicit MIME type (overrides the guess)",
+    )
     parser.add_argument(
         "-t",
         "--thinking-level",
         choices=("minimal", "low", "medium", "high"),
         help="Gemini 3 thinking level",
+    )
+    parser.add_argument(
+        "--thinking-budget",
+        type=int,
+        metavar="N",
+        help="Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic)",
     )
     parser.add_argument("--temperature", type=float, help="sampling temperature")
     parser.add_argument(
@@ -130,6 +176,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--temperature must be between 0 and 2")
     if args.json_schema is not None and args.search:
         parser.error("--search and --json-schema cannot be combined")
+    if args.thinking_level is not None and args.thinking_budget is not None:
+        parser.error(
+            "--thinking-level (Gemini 3) and --thinking-budget (Gemini 2.5) "
+            "cannot be combined"
+        )
+    if args.thinking_budget is not None and args.thinking_budget < -1:
+        parser.error("--thinking-budget must be -1 (dynamic), 0 (off) or positive")
     if args.json_schema is not None:
         try:
             args.schema = load_schema(args.json_schema)
@@ -140,23 +193,78 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def read_prompt(words: list[str], stdin: IO[str]) -> str:
+def read_prompt(words: list[str], stdin: IO[str], *, required: bool = True) -> str:
     """Return the prompt from the words and stdin.
 
-    The words are joined with spaces. A ``-`` among them appends stdin after a
-    blank line (``git diff | cometgemini "Review this:" -``); with no words at
-    all, a piped stdin is the prompt.
+    The words are joined with spaces. Stdin is read when it is not a terminal
+    (``cat notes.md | cometgemini "Summarize:"``) and follows the words after a
+    blank line; a ``-`` among the words reads it even from a terminal and puts
+    it where the ``-`` stands (``git diff | cometgemini "Review:" - "Be brief."``).
 
     Raises:
         ValueError: There is no prompt at all.
     """
-    text = " ".join(w for w in words if w != "-")
-    if "-" in words or (not words and not stdin.isatty()):
+    if "-" in words:
+        at = words.index("-")
+        before, after = words[:at], [w for w in words[at + 1 :] if w != "-"]
+    else:
+        before, after = words, []
+    piped = ""
+    if "-" in words or not _isatty(stdin):
         piped = stdin.read().rstrip()
-        text = f"{text}\n\n{piped}" if text and piped else text or piped
-    if not text.strip():
+    pieces = [" ".join(before), piped, " ".join(after)]
+    text = "\n\n".join(piece for piece in pieces if piece)
+    if required and not text.strip():
         raise ValueError("no prompt: pass it as an argument or pipe it on stdin")
     return text
+
+
+def default_model() -> str:
+    """The model ``ChatCometGemini`` uses when none is given."""
+    return str(ChatCometGemini.model_fields["model"].default)
+
+
+def attachment_blocks(
+    paths: list[str], typed: list[list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Return LangChain media content blocks for ``-a`` and ``--attachment-type``.
+
+    A URL becomes a ``url`` block: the model's media rules apply (its type from
+    the extension, downloads where the model downloads). A file is read and
+    sent inline; its MIME type comes from its first bytes, then its name.
+
+    Raises:
+        ValueError: A file is missing or its type cannot be told.
+    """
+    wanted: list[tuple[str, str | None]] = [(path, None) for path in paths]
+    wanted += [(path, mime) for path, mime in typed or []]
+    return [_attachment(path, mime) for path, mime in wanted]
+
+
+def _attachment(source: str, mime: str | None) -> dict[str, Any]:
+    if re.match(r"^(https?|gs)://", source):
+        guessed = mime or mimetypes.guess_type(source.split("?", 1)[0])[0]
+        block: dict[str, Any] = {"type": _block_type(guessed), "url": source}
+        if mime:
+            block["mime_type"] = mime
+        return block
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise ValueError(f"--attachment: no such file: {source}")
+    data = path.read_bytes()
+    mime = mime or sniff_mime(data[:64]) or mimetypes.guess_type(path.name)[0]
+    if not mime:
+        raise ValueError(
+            f"--attachment: cannot tell the type of {source}; "
+            "give it with --attachment-type PATH MIME"
+        )
+    encoded = base64.b64encode(data).decode("ascii")
+    return {"type": _block_type(mime), "base64": encoded, "mime_type": mime}
+
+
+def _block_type(mime: str | None) -> str:
+    head = (mime or "").split("/", 1)[0]
+    return head if head in ("image", "audio", "video") else "file"
 
 
 def load_schema(value: str) -> dict[str, Any]:
@@ -186,33 +294,81 @@ def model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "model": args.model,
         "temperature": args.temperature,
         "thinking_level": args.thinking_level,
+        "thinking_budget": args.thinking_budget,
         "include_thoughts": True if args.show_thoughts else None,
     }
     return {key: value for key, value in kwargs.items() if value is not None}
 
 
-def build_messages(prompt: str, system: str | None) -> list[BaseMessage]:
-    """Return the conversation to send: an optional system message, the prompt."""
+def build_messages(
+    prompt: str, system: str | None, attachments: list[dict[str, Any]] | None = None
+) -> list[BaseMessage]:
+    """Return the conversation to send: an optional system message, the prompt.
+
+    With attachments the prompt is a text block followed by the media blocks.
+    """
     messages: list[BaseMessage] = [SystemMessage(system)] if system else []
-    return [*messages, HumanMessage(prompt)]
+    if not attachments:
+        return [*messages, HumanMessage(prompt)]
+    content: list[str | dict[str, Any]] = [{"type": "text", "text": prompt}]
+    content += attachments
+    return [*messages, HumanMessage(content)]
 
 
 # -- backend --------------------------------------------------------------------
 
 
+class NoKeyError(ValueError):
+    """No ``COMETAPI_KEY`` where the emulator must not answer in its place."""
+
+
+def choose_backend(offline: bool, interactive: bool) -> str | None:
+    """Return the offline notice to print, or None to ask CometAPI.
+
+    ``interactive`` is whether stdout is a terminal: only there may a missing
+    key fall back to the emulator, so a forgotten key never passes silently as
+    an answer in a pipe or a script.
+
+    Raises:
+        NoKeyError: No key, and the emulator may not stand in.
+    """
+    has_key = bool(os.environ.get("COMETAPI_KEY"))
+    if offline:
+        hint = "" if has_key else "; set COMETAPI_KEY to ask CometAPI"
+        return f"{PROG}: --offline: {_EMULATOR}{hint}."
+    if has_key:
+        return None
+    if os.environ.get("COMETAPI_BASE_URL"):
+        raise NoKeyError(
+            "COMETAPI_BASE_URL is set but COMETAPI_KEY is not; set the key, "
+            "or pass --offline for the built-in emulator"
+        )
+    if not interactive:
+        raise NoKeyError(
+            "COMETAPI_KEY is not set; set it, or pass --offline to answer "
+            "from the built-in emulator"
+        )
+    return (
+        f"{PROG}: COMETAPI_KEY is not set: {_EMULATOR}; set COMETAPI_KEY to ask "
+        "CometAPI (in scripts, pass --offline)."
+    )
+
+
+_EMULATOR = (
+    "answering with the built-in offline Gemini emulator (it echoes your prompt)"
+)
+
+
 @contextmanager
 def open_backend(
-    offline: bool, err: IO[str], *, search: bool = False
+    notice: str | None, err: IO[str], *, search: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Yield connection arguments: CometAPI's, or a started local emulator's."""
-    if os.environ.get("COMETAPI_KEY") and not offline:
+    """Yield connection arguments: CometAPI's (no notice) or a local emulator's."""
+    if notice is None:
         yield {}
         return
-    reason = "--offline" if offline else "COMETAPI_KEY is not set"
-    err.write(
-        f"{PROG}: {reason}: answering with the built-in offline Gemini emulator "
-        "(it echoes your prompt); set COMETAPI_KEY to ask CometAPI.\n"
-    )
+    err.write(notice + "\n")
+    err.flush()
     from langchain_cometgemini.testing import GeminiEmulator
 
     with GeminiEmulator(api_key=OFFLINE_KEY) as emulator:
@@ -265,7 +421,7 @@ class Printer:
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
-        self.color = _isatty(out)
+        self.color = use_color(out)
         self.kind = ""
 
     def write(self, kind: str, text: str) -> None:
@@ -341,9 +497,17 @@ def format_sources(grounding: Any) -> list[str]:
     return lines
 
 
-def _isatty(stream: IO[str]) -> bool:
+def _isatty(stream: Any) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def use_color(stream: Any) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set."""
+    return _isatty(stream) and not os.environ.get("NO_COLOR")
 
 
 # -- runs -------------------------------------------------------------------------
@@ -435,24 +599,28 @@ EXPECTED_ERRORS = (CometGeminiError, OutputParserException, ValueError, TypeErro
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cometgemini`` command; return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
-        prompt = read_prompt(args.prompt, sys.stdin)
+        attachments = attachment_blocks(args.attachment, args.attachment_type)
+        prompt = read_prompt(args.prompt, sys.stdin, required=not attachments)
     except ValueError as exc:
         build_parser().print_usage(err)
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_USAGE
+    args.attachments = attachments
     connection: dict[str, Any] = {}
     try:
-        with open_backend(args.offline, err, search=args.search) as connection:
+        notice = choose_backend(args.offline, _isatty(out))
+        with open_backend(notice, err, search=args.search) as connection:
             _run(args, prompt, connection, out, err)
     except EXPECTED_ERRORS as exc:
         out.flush()
         err.write(error_message(exc, connection.get("base_url")) + "\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        if _isatty(out):
+        if use_color(out):
             out.write(RESET)  # never leave the terminal dimmed
         err.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
@@ -470,7 +638,7 @@ def _run(
     err: IO[str],
 ) -> None:
     llm = ChatCometGemini(**connection, **model_kwargs(args))
-    messages = build_messages(prompt, args.system)
+    messages = build_messages(prompt, args.system, args.attachments)
     if args.schema is not None:
         run_structured(llm, messages, args.schema, out, err)
         return

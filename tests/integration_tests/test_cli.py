@@ -25,7 +25,11 @@ from langchain_cometgemini import cli
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 
 CAPTURES = Path(__file__).resolve().parents[1] / "data" / "captures"
-NOTICE = "COMETAPI_KEY is not set: answering with the built-in offline"
+NOTICE = "cometgemini: --offline: answering with the built-in offline"
+NO_KEY = (
+    "cometgemini: error: COMETAPI_KEY is not set; set it, or pass --offline "
+    "to answer from the built-in emulator"
+)
 FLASH = "gemini-2.5-flash"
 
 
@@ -63,18 +67,72 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], hint: str) -
     assert hint in errors[0]
 
 
-# -- subprocess: offline fallback ---
+# -- subprocess: offline ---
 
 
-def test_offline_fallback_streams_the_echo_and_prints_usage() -> None:
-    result = run_cli("Why is the sky blue?")
+def test_offline_streams_the_echo_and_prints_usage() -> None:
+    result = run_cli("--offline", "Why is the sky blue?")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "Echo: Why is the sky blue?\n"
     lines = result.stderr.splitlines()
     assert len(lines) == 2
-    assert NOTICE in lines[0]
+    assert lines[0].startswith(NOTICE)
     # 5 prompt words in, "Echo:" + 5 words out: the emulator counts words.
     assert lines[1] == "tokens: 5 in, 6 out, 11 total"
+
+
+def test_no_key_in_a_pipe_is_one_error_line_and_no_answer() -> None:
+    result = run_cli("Why is the sky blue?")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == NO_KEY + "\n"
+
+
+def test_base_url_without_key_says_so() -> None:
+    env = {"COMETAPI_BASE_URL": f"http://127.0.0.1:{closed_port()}"}
+    result = run_cli("hi", env=env)
+    assert_one_line_error(result, "COMETAPI_BASE_URL is set but COMETAPI_KEY is not")
+    assert result.stdout == ""
+
+
+def run_on_a_terminal(*args: str) -> tuple[int, str, str]:
+    """Run the command with stdout (only) on a pseudo-terminal."""
+    import pty
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    base.pop("NO_COLOR", None)
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langchain_cometgemini", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=child_fd,
+        stderr=subprocess.PIPE,
+        env={**base, "PYTHONWARNINGS": "ignore"},
+    )
+    os.close(child_fd)
+    shown = b""
+    try:
+        while True:
+            try:
+                data = os.read(main_fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            shown += data
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        os.close(main_fd)
+    return process.returncode, shown.decode().replace("\r\n", "\n"), err.decode()
+
+
+def test_no_key_on_a_terminal_answers_from_the_emulator() -> None:
+    code, shown, err = run_on_a_terminal("--show-thoughts", "hi")
+    assert code == 0, err
+    assert err.startswith("cometgemini: COMETAPI_KEY is not set: answering with")
+    assert shown.startswith("\033[2mThinking: ")  # dimmed: a terminal, no NO_COLOR
+    assert shown.endswith("\033[0m\n\nEcho: hi\n")
 
 
 @pytest.mark.parametrize(
@@ -82,11 +140,13 @@ def test_offline_fallback_streams_the_echo_and_prints_usage() -> None:
     [
         ((), "summarise this"),
         (("-",), "summarise this"),
+        (("Shorten:",), "Shorten:\n\nsummarise this"),
         (("Shorten:", "-"), "Shorten:\n\nsummarise this"),
+        (("Shorten:", "-", "Be brief."), "Shorten:\n\nsummarise this\n\nBe brief."),
     ],
 )
 def test_prompt_from_stdin(args: tuple[str, ...], echoed: str) -> None:
-    result = run_cli(*args, stdin="summarise this\n")
+    result = run_cli("--offline", *args, stdin="summarise this\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Echo: {echoed}\n"
 
@@ -108,7 +168,7 @@ def test_json_schema_prints_an_object_valid_for_the_schema() -> None:
         },
         "required": ["city", "population", "tags"],
     }
-    result = run_cli("--json-schema", json.dumps(schema), "a French city")
+    result = run_cli("--offline", "--json-schema", json.dumps(schema), "a French city")
     assert result.returncode == 0, result.stderr
     parsed = json.loads(result.stdout)
     assert set(parsed) == {"city", "population", "tags"}
@@ -150,6 +210,7 @@ def test_online_run_never_imports_the_emulator(
     base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
     result = subprocess.run(
         [sys.executable, "-c", code],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         env={**base, **online_env(gemini_emulator)},
@@ -168,6 +229,7 @@ def test_ctrl_c_mid_stream_exits_130_without_traceback(
     base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "langchain_cometgemini", "-m", FLASH, "hi"],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**base, **online_env(gemini_emulator)},
@@ -249,6 +311,7 @@ def run_main(
     monkeypatch: pytest.MonkeyPatch, *argv: str
 ) -> tuple[int, Recorder, Recorder]:
     out, err = Recorder(), Recorder()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a pipe with nothing in it
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
     code = cli.main(list(argv))
@@ -362,13 +425,14 @@ def test_offline_flag_wins_over_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run_main(monkeypatch, "--offline", "hi")
     assert code == 0, err.getvalue()
     assert out.getvalue() == "Echo: hi\n"
-    assert "--offline: answering with the built-in offline" in err.getvalue()
+    assert err.getvalue().startswith(NOTICE)
+    assert "COMETAPI_KEY" not in err.getvalue()  # it is set: no advice to set it
     assert "real-looking-key" not in err.getvalue() + out.getvalue()
 
 
 @pytest.mark.usefixtures("no_key")
 def test_offline_show_thoughts(monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, err = run_main(monkeypatch, "--show-thoughts", "hi")
+    code, out, err = run_main(monkeypatch, "--offline", "--show-thoughts", "hi")
     assert code == 0, err.getvalue()
     thought, _, answer = out.getvalue().partition("\n\n")
     assert thought.startswith("Thinking: ")
@@ -380,9 +444,106 @@ def test_offline_show_thoughts(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_offline_search_prints_labelled_fake_sources(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, err = run_main(monkeypatch, "--search", "who won?")
+    code, out, err = run_main(monkeypatch, "--offline", "--search", "who won?")
     assert code == 0, err.getvalue()
     assert out.getvalue().startswith("Echo: who won?\n\n")
     assert "Sources:\n  [1] Offline emulator (no real search was made)" in (
         out.getvalue()
     )
+
+
+def test_attachments_reach_the_server_inline_and_as_urls(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    (tmp_path / "shot.dat").write_bytes(png)
+    url = "gs://bucket/media/talk.mp3"  # URLs follow the media rules of the model
+    code, out, err = run_main(
+        monkeypatch,
+        *("-m", FLASH, "-a", str(tmp_path / "shot.dat"), "-a", url),
+        *("--attachment-type", "gs://bucket/clip", "video/webm", "What is this?"),
+    )
+    assert code == 0, err.getvalue()
+    assert out.getvalue() == "Echo: What is this?\n"
+    parts = online.last_request.contents[-1]["parts"]
+    assert parts[0] == {"text": "What is this?"}
+    assert parts[1] == {
+        "inlineData": {
+            "mimeType": "image/png",
+            "data": __import__("base64").b64encode(png).decode(),
+        }
+    }
+    assert parts[2]["fileData"] == {"fileUri": url, "mimeType": "audio/mpeg"}
+    assert parts[3]["fileData"] == {
+        "fileUri": "gs://bucket/clip",
+        "mimeType": "video/webm",
+    }
+
+
+def test_missing_attachment_is_a_usage_error() -> None:
+    result = run_cli("--offline", "-a", "/nonexistent/cat.png", "hi")
+    assert result.returncode == 2
+    assert "cometgemini: error: --attachment: no such file: /nonexistent/cat.png" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+# -- python -m langchain_cometgemini.testing ---
+
+
+def run_emulator_main(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "langchain_cometgemini.testing", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_emulator_main_busy_port_is_one_line_exit_2() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_emulator_main("--port", str(port))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        f"python -m langchain_cometgemini.testing: error: cannot listen on "
+        f"127.0.0.1:{port}: "
+    )
+
+
+@pytest.mark.parametrize("port", ["70000", "http", "-1"])
+def test_emulator_main_invalid_port_is_one_line_exit_2(port: str) -> None:
+    result = run_emulator_main("--port", port)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"python -m langchain_cometgemini.testing: error: invalid port {port!r}: "
+        "give a number from 0 to 65535\n"
+    )
+
+
+def test_emulator_main_prints_the_url_and_the_key_it_expects() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langchain_cometgemini.testing", "--api-key", "k-123"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()
+        exports = process.stdout.readline().strip()
+        assert exports == f"export COMETAPI_BASE_URL={base} COMETAPI_KEY=k-123"
+        result = run_cli(
+            "-m", FLASH, "hi", env={"COMETAPI_BASE_URL": base, "COMETAPI_KEY": "k-123"}
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "Echo: hi\n"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

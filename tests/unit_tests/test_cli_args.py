@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
-from langchain_cometgemini import __version__, cli
+from langchain_cometgemini import ChatCometGemini, __version__, cli
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -97,6 +98,13 @@ def test_every_option_reaches_the_model_arguments() -> None:
             ["--json-schema", "{}", "--search", "hi"],
             "--search and --json-schema cannot be combined",
         ),
+        (
+            ["-t", "low", "--thinking-budget", "100", "hi"],
+            "--thinking-level (Gemini 3) and --thinking-budget (Gemini 2.5)",
+        ),
+        (["--thinking-budget", "-2", "hi"], "--thinking-budget must be -1"),
+        (["--thinking-budget", "lots", "hi"], "invalid int value: 'lots'"),
+        (["hi", "--attachment-type", "x.bin"], "expected 2 arguments"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(
@@ -123,8 +131,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("words", "stdin", "tty", "expected"),
     [
-        (["Why", "blue?"], "ignored", False, "Why blue?"),
+        (["Summarize:"], "notes\n", False, "Summarize:\n\nnotes"),
+        (["Why", "blue?"], "not read", True, "Why blue?"),
         (["-"], "from a pipe\n\n", True, "from a pipe"),
+        (
+            ["Review:", "-", "Be", "brief."],
+            "diff\n",
+            False,
+            "Review:\n\ndiff\n\nBe brief.",
+        ),
         ([], "piped text\n", False, "piped text"),
         (["  spaced  "], "", True, "  spaced  "),
         (
@@ -134,6 +149,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
             "Review this:\n\ndiff --git a b",
         ),
         (["Review", "-"], "", False, "Review"),
+        (["Review"], "", False, "Review"),
     ],
 )
 def test_read_prompt(words: list[str], stdin: str, tty: bool, expected: str) -> None:
@@ -203,7 +219,8 @@ def test_printer_plain_when_not_a_terminal() -> None:
     assert out.getvalue() == "Thinking: Hmm. Ok.\n\nBlue.\n"
 
 
-def test_printer_dims_thoughts_on_a_terminal() -> None:
+def test_printer_dims_thoughts_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
     out = FakeTerminal()
     printer = cli.Printer(out)
     printer.write("thought", "Hmm.")
@@ -302,3 +319,136 @@ def test_importing_the_cli_does_not_load_the_emulator() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_thinking_budget_reaches_the_model_arguments() -> None:
+    args = cli.parse_args(["--thinking-budget", "0", "hi"])
+    assert cli.model_kwargs(args) == {"thinking_budget": 0}
+
+
+def test_model_help_names_the_default_model(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    default = ChatCometGemini(api_key="k").model
+    assert f"model name (default: {default})" in help_text
+    assert "piped stdin follows it after a blank line" in help_text
+
+
+# -- attachments -------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+PDF = b"%PDF-1.7\n%\xe2\xe3\n"
+
+
+def test_attachment_type_comes_from_the_content(tmp_path: Path) -> None:
+    misnamed = tmp_path / "photo.pdf"  # a PNG whatever its name says
+    misnamed.write_bytes(PNG)
+    doc = tmp_path / "report"
+    doc.write_bytes(PDF)
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes", encoding="utf-8")
+    blocks = cli.attachment_blocks([str(misnamed), str(doc), str(notes)])
+    assert [(b["type"], b["mime_type"]) for b in blocks] == [
+        ("image", "image/png"),
+        ("file", "application/pdf"),
+        ("file", "text/markdown"),
+    ]
+    assert base64.b64decode(blocks[0]["base64"]) == PNG
+
+
+def test_attachment_type_option_overrides_and_urls_stay_urls(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.bin"
+    clip.write_bytes(b"\x00\x01")
+    blocks = cli.attachment_blocks(
+        ["https://example.com/a/cat.jpg?size=2", "gs://bucket/talk.mp3"],
+        [[str(clip), "video/mp4"], ["https://example.com/doc", "application/pdf"]],
+    )
+    assert blocks == [
+        {"type": "image", "url": "https://example.com/a/cat.jpg?size=2"},
+        {"type": "audio", "url": "gs://bucket/talk.mp3"},
+        {"type": "video", "base64": "AAE=", "mime_type": "video/mp4"},
+        {
+            "type": "file",
+            "url": "https://example.com/doc",
+            "mime_type": "application/pdf",
+        },
+    ]
+
+
+def test_attachment_errors(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no such file: .*missing.png"):
+        cli.attachment_blocks([str(tmp_path / "missing.png")])
+    blob = tmp_path / "blob"
+    blob.write_bytes(b"\x00\x01\x02")
+    with pytest.raises(ValueError, match="cannot tell the type of .*--attachment-type"):
+        cli.attachment_blocks([str(blob)])
+
+
+def test_attachments_follow_the_prompt_text() -> None:
+    block = {"type": "image", "url": "https://example.com/cat.jpg"}
+    assert cli.build_messages("What is it?", None, [block]) == [
+        HumanMessage([{"type": "text", "text": "What is it?"}, block])
+    ]
+
+
+# -- backend choice ------------------------------------------------------------------
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+    return monkeypatch
+
+
+def test_a_key_asks_cometapi(env: pytest.MonkeyPatch) -> None:
+    env.setenv("COMETAPI_KEY", "k")
+    assert cli.choose_backend(offline=False, interactive=False) is None
+
+
+def test_no_key_on_a_terminal_falls_back_with_a_notice(env: pytest.MonkeyPatch) -> None:
+    notice = cli.choose_backend(offline=False, interactive=True)
+    assert notice is not None
+    assert notice.startswith("cometgemini: COMETAPI_KEY is not set: answering with")
+    assert "--offline" in notice
+
+
+def test_no_key_in_a_pipe_is_an_error(env: pytest.MonkeyPatch) -> None:
+    with pytest.raises(cli.NoKeyError) as raised:
+        cli.choose_backend(offline=False, interactive=False)
+    line = cli.error_message(raised.value)
+    assert line == (
+        "cometgemini: error: COMETAPI_KEY is not set; set it, or pass --offline "
+        "to answer from the built-in emulator"
+    )
+
+
+@pytest.mark.parametrize("interactive", [True, False])
+def test_base_url_without_key_says_so(
+    env: pytest.MonkeyPatch, interactive: bool
+) -> None:
+    env.setenv("COMETAPI_BASE_URL", "http://127.0.0.1:9")
+    with pytest.raises(cli.NoKeyError, match="COMETAPI_BASE_URL is set but"):
+        cli.choose_backend(offline=False, interactive=interactive)
+
+
+def test_offline_mentions_the_key_only_when_it_is_missing(
+    env: pytest.MonkeyPatch,
+) -> None:
+    without = cli.choose_backend(offline=True, interactive=False)
+    assert without is not None and "set COMETAPI_KEY" in without
+    env.setenv("COMETAPI_KEY", "k")
+    with_key = cli.choose_backend(offline=True, interactive=False)
+    assert with_key is not None and with_key.startswith("cometgemini: --offline: ")
+    assert "COMETAPI_KEY" not in with_key
+
+
+def test_no_color_turns_dimming_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = FakeTerminal()
+    printer = cli.Printer(out)
+    printer.write("thought", "Hmm.")
+    printer.write("text", "Blue.")
+    printer.end()
+    assert out.getvalue() == "Thinking: Hmm.\n\nBlue.\n"
