@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from langchain_cometgemini._version import __version__
 
 if TYPE_CHECKING:
-    from langchain_cometgemini._fetch import MediaFetchError
     from langchain_cometgemini.chat_models import ChatCometGemini
     from langchain_cometgemini.errors import (
         APIConnectionError,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
         CometGeminiError,
         ContextWindowExceededError,
         InvalidResponseError,
+        MediaFetchError,
         MissingAPIKeyError,
         NotFoundError,
         PermissionDeniedError,
@@ -41,6 +41,7 @@ _ERRORS = (
     "CometGeminiError",
     "ContextWindowExceededError",
     "InvalidResponseError",
+    "MediaFetchError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -51,7 +52,6 @@ _ERRORS = (
 )
 _MODULE_OF: dict[str, str] = {
     "ChatCometGemini": "chat_models",
-    "MediaFetchError": "_fetch",
     **dict.fromkeys(_ERRORS, "errors"),
 }
 """Public name -> the submodule defining it."""

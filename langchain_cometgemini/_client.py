@@ -1,57 +1,69 @@
-"""HTTP for Gemini's REST API: clients, auth headers, the retry policy and SSE.
+"""HTTP for Gemini's REST API: the clients, one send path, typed failures.
 
 Flow of one call::
 
     GeminiHTTP.request / .arequest          (generateContent, countTokens)
     GeminiHTTP.stream  / .astream           (streamGenerateContent?alt=sse)
-        -> _with_retries / _awith_retries   (the one retry policy: RetryPolicy)
-        -> _send / _asend                   (clients built here: straight to
-                                             their transport; others: client.send)
-        -> _check_response                  (status -> typed error, errors.py)
-        -> StreamCheck.accept per SSE event (JSON decode, error events, finish)
+        -> _retry.with_retries / awith_retries    (the one retry policy)
+        -> _send / _asend        client.build_request + client.send(stream=True)
+                                 (httpx's documented API, for every client)
+        -> _read / _aread        the body, bounded by the call's deadline; a
+                                 2xx cut short or undecodable is an
+                                 InvalidResponseError (never retried)
+        -> _decode_json          status -> typed error (errors.py), JSON object
+        -> _sse.SSEDecoder + StreamCheck per event (streams)
 
-Sync and async differ only in the ``await``: URL and header building, response
-checks, event decoding and retry decisions are shared functions.
+Every failure is classified where it surfaces (:func:`transport_error`,
+:func:`_check_status`) and scrubbed of the key (:meth:`GeminiHTTP._guard`)
+before the retry policy logs it.
 
-Retry policy (:class:`RetryPolicy`): HTTP 408, 429, 500, 502, 503, 504 and
-CometAPI's 524, connection failures (refused, reset, dropped before any
-answer) and connect timeouts are retried up to ``max_retries`` times, waiting
-the server's ``Retry-After`` / ``RetryInfo.retryDelay`` when given, else a
-capped exponential backoff with jitter. Nothing else is retried: other 4xx,
-read timeouts (the server may be working and billing), redirects (never
-followed) and malformed answers. A stream is retried only until its first event
-has been decoded (an error event in first place counts as an HTTP error of its
-code); once an event has been handed out, any failure raises a typed error
-(:class:`StreamInterruptedError` for a drop or a missing ``finishReason``) and
-never ends the stream as if it were complete.
+The engine: the clients this module builds are ``httpx2`` clients (pydantic's
+maintained continuation of httpx, installed with langchain-core through
+langsmith); its connection pool has neither httpcore 1.0.9's thread race
+(encode/httpcore#1110) nor its slow second burst. Users may pass ``httpx`` or
+``httpx2`` clients: both families share an API, so one code path serves them
+(:func:`family` finds the module a client or error belongs to).
+
+Deadlines: ``timeout`` bounds a unary attempt from send to last byte. Async
+attempts run under ``asyncio.timeout``; sync sockets of the clients built here
+read with ``min(timeout, time left)`` (:class:`_DeadlineBackend`). For streams
+``timeout`` bounds the silence between bytes. ``connect`` is capped at
+:data:`CONNECT_TIMEOUT`.
+
+Processes: clients are never shared across a fork. A :class:`GeminiHTTP`
+remembers the process that built its clients; in another process (a forked
+worker) it drops them unclosed and builds its own. Pickling or deep-copying
+one keeps its settings only: the copy builds its own clients when first used.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
-import importlib
-import json
-import logging
-import random
+import os
 import re
 import ssl
+import sys
 import threading
 import time
-from collections.abc import (
-    AsyncGenerator,
-    Awaitable,
-    Callable,
-    Generator,
-    Iterator,
-    Mapping,
-)
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from langchain_cometgemini._json import dumps, loads
+from langchain_cometgemini._retry import (
+    DEFAULT_INITIAL_DELAY,
+    DEFAULT_MAX_DELAY,
+    RetryPolicy,
+    awith_retries,
+    is_retryable,
+    with_retries,
+)
+from langchain_cometgemini._sse import SSEDecoder, StreamCheck
 from langchain_cometgemini._version import __version__
 from langchain_cometgemini.errors import (
     APIConnectionError,
@@ -65,96 +77,40 @@ from langchain_cometgemini.errors import (
     excerpt,
 )
 
-
-class LazyModule(ModuleType):
-    """A module imported on first use, then put in place of this stand-in.
-
-    ``httpx`` is about a third of this package's own import time and nothing
-    needs it before the first request. The first attribute read imports it
-    and rebinds the name in ``namespace`` (the importing module's globals).
-    """
-
-    def __init__(self, name: str, namespace: dict[str, Any]) -> None:
-        super().__init__(name)
-        self._namespace = namespace
-
-    def __getattr__(self, attr: str) -> Any:
-        module = importlib.import_module(self.__name__)
-        self._namespace[self.__name__] = module
-        return getattr(module, attr)
-
-
 if TYPE_CHECKING:
-    import httpx
-else:
-    httpx = LazyModule("httpx", globals())
+    import httpx2 as httpx
 
-_orjson: Any
-try:  # optional: about 3x faster JSON; langsmith brings it with langchain-core
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised where orjson is absent
-    _orjson = None
+__all__ = [
+    "DEFAULT_INITIAL_DELAY",
+    "DEFAULT_MAX_DELAY",
+    "GeminiHTTP",
+    "RetryPolicy",
+    "StreamCheck",
+    "build_headers",
+    "build_url",
+    "check_api_key",
+    "check_base_url",
+    "family",
+    "http_errors",
+    "is_retryable",
+    "scrub",
+    "transport_error",
+]
 
-logger = logging.getLogger(__name__)
-_httpx_logger = logging.getLogger("httpx")
-"""Where ``Client.send`` logs each request; the transport path logs there too."""
-
-T = TypeVar("T")
-C = TypeVar("C", "httpx.Client", "httpx.AsyncClient")
-
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
-"""HTTP statuses worth another attempt (524 is CometAPI's gateway timeout)."""
-
-DEFAULT_INITIAL_DELAY = 0.5
-"""Backoff before the first retry, in seconds (doubled per attempt)."""
-DEFAULT_MAX_DELAY = 8.0
-"""Cap of the exponential backoff, in seconds."""
-DEFAULT_MAX_SERVER_DELAY = 60.0
-"""Longest server-requested wait honoured; a longer one is not waited for."""
-MAX_CONNECTIONS = 256
-"""Connections one client opens at most (more concurrent calls queue)."""
-MAX_KEEPALIVE = MAX_CONNECTIONS
-"""Idle connections one client keeps open for reuse (all of them: a burst of
-concurrent calls then finds its connections open for the next burst)."""
+MAX_CONNECTIONS = 100
+"""Connections one built client opens at most (more concurrent calls queue)."""
+MAX_KEEPALIVE = 20
+"""Idle connections one built client keeps (httpx2's defaults measured best)."""
+CONNECT_TIMEOUT = 10.0
+"""Longest wait for a TCP/TLS connection, in seconds (never above ``timeout``)."""
 
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 _API_VERSION = re.compile(r"v\d+[a-z0-9]*")
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+_STREAM_ACTION = "streamGenerateContent?alt=sse"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """When and how long to wait before trying a failed request again.
-
-    Retries 408/429/5xx/524 and connection failures, never other 4xx. The
-    server's own delay (``Retry-After`` or ``RetryInfo.retryDelay``) wins over
-    the capped exponential backoff with jitter; a server delay longer than
-    ``max_server_delay`` is not waited for (the error is raised at once).
-    Attempt ``n`` (0-based) backs off ``min(max_delay, initial_delay * 2**n)``
-    times a jitter factor in ``[0.5, 1)``. The delay defaults are read from the
-    module constants ``DEFAULT_*`` when a policy is built.
-    """
-
-    max_retries: int = 2
-    initial_delay: float = field(default_factory=lambda: DEFAULT_INITIAL_DELAY)
-    max_delay: float = field(default_factory=lambda: DEFAULT_MAX_DELAY)
-    max_server_delay: float = field(default_factory=lambda: DEFAULT_MAX_SERVER_DELAY)
-
-    def delay(self, error: CometGeminiError, attempt: int) -> float | None:
-        """Seconds to wait before attempt ``attempt + 1``, or None to give up."""
-        if attempt >= self.max_retries or not is_retryable(error):
-            return None
-        if error.retry_after is not None:
-            hinted = max(0.0, error.retry_after)
-            return hinted if hinted <= self.max_server_delay else None
-        backoff: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
-        return backoff * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
-
-
-def is_retryable(error: CometGeminiError) -> bool:
-    """Whether another attempt may succeed (server status or a broken connection)."""
-    if error.status_code is not None:
-        return error.status_code in RETRY_STATUSES
-    return isinstance(error, APIConnectionError)
+# -- inputs checked before anything is sent ----------------------------------
 
 
 def build_url(base_url: str, api_version: str, model: str, action: str) -> str:
@@ -172,6 +128,55 @@ def build_url(base_url: str, api_version: str, model: str, action: str) -> str:
     return f"{base_url.rstrip('/')}/{api_version}/models/{name}:{action}"
 
 
+def check_base_url(base_url: str) -> str:
+    """Refuse a base URL that would send somewhere other than it says.
+
+    Raises:
+        ValueError: not http(s), no host, or a query, fragment, whitespace or
+            control character in it (the message never repeats userinfo).
+    """
+    shown = display_url(base_url)
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in base_url):
+        msg = f"base_url {shown!r} holds whitespace or a control character."
+        raise ValueError(msg)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = f"base_url {shown!r} must be an http(s) URL with a host."
+        raise ValueError(msg)
+    if "?" in base_url or "#" in base_url:
+        msg = f"base_url {shown!r} must not hold a query ('?') or fragment ('#')."
+        raise ValueError(msg)
+    return base_url
+
+
+def display_url(url: str) -> str:
+    """``url`` without its userinfo (``user:pass@``), for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
+
+
+def check_api_key(key: str) -> str:
+    """The key without surrounding whitespace; refuse one no header can carry.
+
+    Raises:
+        ValueError: the key holds inner whitespace or non-printable or
+            non-ASCII characters (the message never contains the key).
+    """
+    clean = key.strip()
+    if clean and not _HEADER_SAFE.fullmatch(clean):
+        msg = (
+            "The API key holds whitespace, control or non-ASCII characters "
+            f"inside it ({len(clean)} characters); check how it was read."
+        )
+        raise ValueError(msg)
+    return clean
+
+
 def build_headers(
     api_key: str, *, bearer: bool, extra: Mapping[str, str] | None
 ) -> dict[str, str]:
@@ -181,25 +186,53 @@ def build_headers(
         "user-agent": f"langchain-cometgemini/{__version__}",
     }
     headers.update(extra or {})
+    key = check_api_key(api_key)
     if bearer:
-        headers["authorization"] = f"Bearer {api_key}"
+        headers["authorization"] = f"Bearer {key}"
     else:
-        headers["x-goog-api-key"] = api_key
+        headers["x-goog-api-key"] = key
     return headers
 
 
+# -- both client families -----------------------------------------------------
+
+
+def family(obj: object) -> ModuleType:
+    """The ``httpx`` or ``httpx2`` module that ``obj``'s class comes from."""
+    for cls in type(obj).__mro__:
+        root = cls.__module__.partition(".")[0]
+        if root in ("httpx", "httpx2"):
+            return sys.modules[root]
+    import httpx2
+
+    return httpx2
+
+
+def http_errors() -> tuple[type[BaseException], ...]:
+    """``HTTPError`` of every loaded family (httpx only if something loaded it)."""
+    import httpx2
+
+    loaded = sys.modules.get("httpx")
+    return (httpx2.HTTPError,) + ((loaded.HTTPError,) if loaded else ())
+
+
+def _kinds(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
 def transport_error(
-    exc: httpx.HTTPError, url: str, *, events: int | None = None
+    exc: BaseException, url: str, *, events: int | None = None
 ) -> CometGeminiError:
-    """Map an httpx transport failure to a typed error (no headers, no key).
+    """Map an httpx/httpx2 transport failure to a typed error (no headers, no key).
 
     ``events`` is the number of stream events already handed out; when it is
     set the failure happened mid-stream and the answer is incomplete.
     """
-    kind = type(exc).__name__
-    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+    kinds, kind = _kinds(exc), type(exc).__name__
+    url = display_url(url)
+    if kinds & {"ConnectTimeout", "PoolTimeout"}:
         return ConnectTimeoutError(f"could not connect to {url} in time ({kind})")
-    if isinstance(exc, httpx.TimeoutException):
+    if "TimeoutException" in kinds or isinstance(exc, TimeoutError):
         if events is not None:
             msg = f"stream from {url} stalled after {events} event(s) ({kind})"
             return RequestTimeoutError(msg)
@@ -213,6 +246,17 @@ def transport_error(
     return APIConnectionError(f"connection to {url} failed: {kind}: {_reason(exc)}")
 
 
+def _body_error(exc: BaseException, url: str, status: int) -> CometGeminiError:
+    """A success answer whose body broke: the model ran, so never retried."""
+    if "TimeoutException" in _kinds(exc) or isinstance(exc, TimeoutError):
+        return transport_error(exc, url)
+    msg = (
+        f"the HTTP {status} answer from {display_url(url)} was cut short or could "
+        f"not be decoded ({type(exc).__name__}: {_reason(exc)})"
+    )
+    return InvalidResponseError(msg, status_code=status)
+
+
 def _reason(exc: BaseException) -> str:
     """The first non-empty message down the chain of causes.
 
@@ -224,12 +268,15 @@ def _reason(exc: BaseException) -> str:
         if seen is None:
             break
         if str(seen):
-            return str(seen)
+            return excerpt(str(seen))
         seen = seen.__cause__ or seen.__context__
     return "no details"
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+# -- answers ------------------------------------------------------------------
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     if not value:
         return None
@@ -239,73 +286,26 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         pass
     try:
         return parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
 def _check_status(response: httpx.Response, body: bytes) -> None:
     """Raise the typed error for a non-2xx response."""
     status = response.status_code
+    headers = dict(response.headers)
     if 300 <= status < 400:
-        location = response.headers.get("location", "?")
+        location = display_url(response.headers.get("location", "?"))
         msg = (
             f"server answered {status} redirecting to {location}; redirects are "
             "not followed (the API key must not travel elsewhere): check base_url"
         )
-        raise InvalidResponseError(msg, status_code=status)
-    if status >= 400:
+        raise InvalidResponseError(msg, status_code=status, headers=headers)
+    if status >= 400 or status < 200:
         retry_after = _retry_after(response.headers)
-        raise error_from_response(status, body, retry_after=retry_after)
-
-
-def loads(data: bytes | str) -> Any:
-    """``json.loads`` with orjson's speed when orjson is installed, same result.
-
-    orjson reads integers beyond 64 bits as floats, so text that may hold
-    model-written numbers (function call arguments) and anything orjson refuses
-    (NaN, huge exponents, lone surrogates) goes through :mod:`json`.
-    """
-    if _orjson is not None and not _has_call(data):
-        try:
-            return _orjson.loads(data)
-        except ValueError:
-            pass
-    return json.loads(data)
-
-
-def _has_call(data: bytes | str) -> bool:
-    if isinstance(data, str):
-        return "functionCall" in data
-    return b"functionCall" in data
-
-
-def dumps(body: Any) -> bytes:
-    """Compact UTF-8 JSON, as ``json.dumps`` (compact, ``ensure_ascii=False``).
-
-    orjson when installed, with a fallback to :mod:`json` for what orjson
-    writes differently or refuses: NaN (written as null), >64-bit ints,
-    str/int subclasses, dataclasses and dates (json refuses the last two).
-    """
-    if _orjson is not None:
-        try:
-            data: bytes = _orjson.dumps(body, option=_ORJSON_STRICT)
-        except TypeError:
-            pass
-        else:
-            if b"null" not in data:  # orjson writes NaN/Infinity as null
-                return data
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
-
-
-_ORJSON_STRICT = (
-    _orjson.OPT_PASSTHROUGH_DATACLASS
-    | _orjson.OPT_PASSTHROUGH_DATETIME
-    | _orjson.OPT_PASSTHROUGH_SUBCLASS
-    if _orjson is not None
-    else 0
-)
-"""Types ``json`` refuses or writes differently are passed to the fallback."""
+        raise error_from_response(
+            status, body, retry_after=retry_after, headers=headers
+        )
 
 
 def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
@@ -318,8 +318,9 @@ def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         ctype = response.headers.get("content-type", "?")
         msg = (
-            f"expected a JSON object from {response.request.url} but got {ctype!r}: "
-            f"{excerpt(body.decode('utf-8', 'replace'))!r} (is base_url right?)"
+            f"expected a JSON object from {display_url(str(response.request.url))} "
+            f"but got {ctype!r}: {excerpt(body.decode('utf-8', 'replace'))!r} "
+            "(is base_url right?)"
         )
         raise InvalidResponseError(msg, status_code=response.status_code)
     _raise_error_body(data, response.status_code)
@@ -336,12 +337,12 @@ def _check_stream_start(response: httpx.Response, body: bytes) -> None:
     """Raise for an error status, or for a 200 that is not an SSE stream."""
     _check_status(response, body)
     try:
-        _raise_error_body(json.loads(body), response.status_code)
+        _raise_error_body(loads(body), response.status_code)
     except ValueError:
         pass
     msg = (
-        f"expected an SSE stream from {response.request.url} but got "
-        f"{response.headers.get('content-type', '?')!r}: "
+        f"expected an SSE stream from {display_url(str(response.request.url))} but "
+        f"got {response.headers.get('content-type', '?')!r}: "
         f"{excerpt(body.decode('utf-8', 'replace'))!r} (is base_url right?)"
     )
     raise InvalidResponseError(msg, status_code=response.status_code)
@@ -353,449 +354,7 @@ def _is_sse(response: httpx.Response) -> bool:
     )
 
 
-class StreamCheck:
-    """Decodes SSE events and proves the stream ended as Gemini ends one.
-
-    Gemini marks the end of a stream with ``finishReason`` on the last
-    candidate (or ``promptFeedback.blockReason`` for a blocked prompt). A
-    stream that closes without either was cut short and raises
-    :class:`StreamInterruptedError` instead of passing as complete.
-    """
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.finished = False
-        self.events = 0
-
-    def accept(self, data: str) -> dict[str, Any]:
-        """Decode one event's ``data``; raise for error events and bad JSON."""
-        try:
-            event = loads(data)
-        except ValueError:
-            msg = f"malformed JSON in stream event from {self.url}: {excerpt(data)!r}"
-            raise InvalidResponseError(msg) from None
-        if not isinstance(event, dict):
-            msg = f"unexpected stream event from {self.url}: {excerpt(data)!r}"
-            raise InvalidResponseError(msg)
-        if "error" in event and isinstance(event["error"], dict):
-            raise error_from_event(event["error"])
-        self.events += 1
-        if _is_final(event):
-            self.finished = True
-        return event
-
-    def close(self) -> None:
-        """Raise if the stream ended without Gemini's end marker."""
-        if not self.finished:
-            msg = (
-                f"stream from {self.url} ended after {self.events} event(s) "
-                "without a finishReason: the answer is incomplete"
-            )
-            raise StreamInterruptedError(msg)
-
-
-def _is_final(event: dict[str, Any]) -> bool:
-    if (event.get("promptFeedback") or {}).get("blockReason"):
-        return True
-    return any(c.get("finishReason") for c in event.get("candidates") or ())
-
-
-def _with_retries(policy: RetryPolicy, send: Callable[[], T]) -> T:
-    attempt = 0
-    while True:
-        try:
-            return send()
-        except CometGeminiError as err:
-            wait = policy.delay(err, attempt)
-            if wait is None:
-                raise
-            _log_retry(err, attempt, wait)
-        time.sleep(wait)
-        attempt += 1
-
-
-async def _awith_retries(policy: RetryPolicy, send: Callable[[], Awaitable[T]]) -> T:
-    attempt = 0
-    while True:
-        try:
-            return await send()
-        except CometGeminiError as err:
-            wait = policy.delay(err, attempt)
-            if wait is None:
-                raise
-            _log_retry(err, attempt, wait)
-        await asyncio.sleep(wait)
-        attempt += 1
-
-
-def _log_retry(err: CometGeminiError, attempt: int, wait: float) -> None:
-    logger.info("Retrying in %.2fs (attempt %d) after: %s", wait, attempt + 2, err)
-
-
-@dataclass(frozen=True)
-class _OpenStream:
-    response: httpx.Response
-    events: Any  # the SSE iterator, already past ``first``
-    first: dict[str, Any]  # the first event, decoded and checked
-    check: StreamCheck
-
-
-class GeminiHTTP:
-    """The model's connection to one Gemini endpoint; clients built lazily, reused.
-
-    One ``httpx.Client`` per instance and one ``httpx.AsyncClient`` per live
-    event loop (an async client cannot move between loops; those of closed
-    loops are dropped when a new loop needs one). Clients passed in by the
-    user are used as they are and never closed here.
-    """
-
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_version: str,
-        headers: dict[str, str],
-        timeout: float | None,
-        retry: RetryPolicy,
-        client: httpx.Client | None = None,
-        async_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        self.base_url = base_url
-        self.api_version = api_version
-        self.headers = headers
-        self.timeout = timeout
-        self.retry = retry
-        self._client = client
-        self._owns_client = client is None
-        self._async_client = async_client
-        self._async_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
-        self._lock = threading.Lock()
-        self._secrets = _secret_values(headers)
-        self._headers = httpx.Headers(headers)  # built once, not per request
-        self._timeout = httpx.Timeout(timeout)
-        self._urls: dict[tuple[str, str], tuple[str, httpx.URL]] = {}
-        self._prepared: dict[Any, _Owned] = {}  # clients built here
-
-    def __repr__(self) -> str:
-        return f"GeminiHTTP(base_url={self.base_url!r})"
-
-    # -- clients -----------------------------------------------------------
-
-    @property
-    def client(self) -> httpx.Client:
-        """The shared sync client."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._build(httpx.Client, httpx.HTTPTransport)
-        return self._client
-
-    @property
-    def async_client(self) -> httpx.AsyncClient:
-        """The async client of the running event loop."""
-        if self._async_client is not None:
-            return self._async_client
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                self._forget_closed_loops()
-                client = self._build(httpx.AsyncClient, httpx.AsyncHTTPTransport)
-                self._async_clients[loop] = client
-        return client
-
-    def _forget_closed_loops(self) -> None:
-        """Drop the clients of event loops that have closed (``asyncio.run``).
-
-        Their connections cannot be closed any more (that needs their loop);
-        dropping the client lets the garbage collector release the sockets
-        instead of keeping one client per finished ``asyncio.run`` forever.
-        """
-        for old in [loop for loop in self._async_clients if loop.is_closed()]:
-            self._prepared.pop(self._async_clients.pop(old), None)
-
-    def _url(self, model: str, action: str) -> tuple[str, httpx.URL]:
-        """The checked URL of ``model``/``action``, parsed once and cached."""
-        key = (model, action)
-        cached = self._urls.get(key)
-        if cached is None:
-            text = build_url(self.base_url, self.api_version, model, action)
-            cached = (text, httpx.URL(text))
-            if len(self._urls) >= _MAX_CACHED_URLS:
-                self._urls.clear()
-            self._urls[key] = cached
-        return cached
-
-    def _build(self, client_cls: type[C], transport_cls: type[Any]) -> C:
-        """A client of ours (sync or async), with what it lets us prepare once.
-
-        Its own transport is kept when requests may skip the client layer
-        (:func:`_direct_transports`); its headers are merged once, as
-        ``build_request`` would merge them: the client's defaults, then ours.
-        """
-        transport = transport_cls(**_pool()) if _direct_transports() else None
-        client = client_cls(
-            timeout=self.timeout, follow_redirects=False, transport=transport, **_pool()
-        )
-        headers = httpx.Headers(client.headers)
-        headers.update(self._headers)
-        self._prepared[client] = _Owned(headers, transport)
-        return client
-
-    def _request(
-        self, client: httpx.Client | httpx.AsyncClient, url: httpx.URL, body: Any
-    ) -> httpx.Request:
-        owned = self._prepared.get(client)
-        if owned is not None and not client.cookies:
-            # A client built here: the request build_request would make, without
-            # merging the same headers again (the dominant cost of a request).
-            timeout = self._timeout.as_dict()
-            return httpx.Request(
-                "POST",
-                url,
-                content=dumps(body),
-                headers=owned.headers,
-                extensions={"timeout": timeout},
-            )
-        return client.build_request(
-            "POST",
-            url,
-            content=dumps(body),
-            headers=self._headers,
-            timeout=self._timeout,
-        )
-
-    def _send(
-        self, client: httpx.Client, request: httpx.Request, *, stream: bool = False
-    ) -> httpx.Response:
-        """``client.send``; straight to the client's transport when it is ours."""
-        owned = self._prepared.get(client)
-        if owned is None or owned.transport is None:
-            return client.send(request, stream=stream, follow_redirects=False)
-        response: httpx.Response = owned.transport.handle_request(request)
-        response.request = request
-        if not stream:
-            try:
-                response.read()
-            except BaseException:
-                response.close()
-                raise
-        _after_send(client, response)
-        return response
-
-    async def _asend(
-        self, client: httpx.AsyncClient, request: httpx.Request, *, stream: bool = False
-    ) -> httpx.Response:
-        """Async :meth:`_send`."""
-        owned = self._prepared.get(client)
-        if owned is None or owned.transport is None:
-            return await client.send(request, stream=stream, follow_redirects=False)
-        response: httpx.Response = await owned.transport.handle_async_request(request)
-        response.request = request
-        if not stream:
-            try:
-                await response.aread()
-            except BaseException:
-                await response.aclose()
-                raise
-        _after_send(client, response)
-        return response
-
-    # -- unary -------------------------------------------------------------
-
-    def request(self, model: str, action: str, body: Any) -> Any:
-        """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
-        url = self._url(model, action)
-        with _scrubbing(self._secrets):
-            return _with_retries(self.retry, lambda: self._post(url, body))
-
-    async def arequest(self, model: str, action: str, body: Any) -> Any:
-        """Async :meth:`request`."""
-        url = self._url(model, action)
-        with _scrubbing(self._secrets):
-            return await _awith_retries(self.retry, lambda: self._apost(url, body))
-
-    def _post(self, url: tuple[str, httpx.URL], body: Any) -> Any:
-        client = self.client
-        try:
-            response = self._send(client, self._request(client, url[1], body))
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url[0]) from exc
-        return _decode_json(response, response.content)
-
-    async def _apost(self, url: tuple[str, httpx.URL], body: Any) -> Any:
-        client = self.async_client
-        try:
-            response = await self._asend(client, self._request(client, url[1], body))
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, url[0]) from exc
-        return _decode_json(response, response.content)
-
-    # -- streaming ---------------------------------------------------------
-
-    def stream(self, model: str, body: Any) -> Generator[dict[str, Any], None, None]:
-        """Yield each decoded SSE event; retried only before the first event.
-
-        Closing the generator early (``break``, an exception in the consumer)
-        closes the connection.
-        """
-        url, parsed = self._url(model, _STREAM_ACTION)
-        with _scrubbing(self._secrets):
-            opened = _with_retries(self.retry, lambda: self._open(url, parsed, body))
-            check = opened.check
-            try:
-                yield opened.first
-                for sse in opened.events:
-                    yield check.accept(sse.data)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, url, events=check.events) from exc
-            finally:
-                opened.response.close()
-            check.close()
-
-    async def astream(
-        self, model: str, body: Any
-    ) -> AsyncGenerator[dict[str, Any], None]:
-        """Async :meth:`stream`; cancelling the consumer closes the connection."""
-        url, parsed = self._url(model, _STREAM_ACTION)
-        with _scrubbing(self._secrets):
-            opened = await _awith_retries(
-                self.retry, lambda: self._aopen(url, parsed, body)
-            )
-            check = opened.check
-            try:
-                yield opened.first
-                async for sse in opened.events:
-                    yield check.accept(sse.data)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, url, events=check.events) from exc
-            finally:
-                await opened.response.aclose()
-            check.close()
-
-    def _open(self, url: str, parsed: httpx.URL, body: Any) -> _OpenStream:
-        client = self.client
-        response = None
-        try:
-            request = self._request(client, parsed, body)
-            response = self._send(client, request, stream=True)
-            if not _is_sse(response):
-                _check_stream_start(response, response.read())
-            events = _event_source(response).iter_sse()
-            check = StreamCheck(url)
-            first = check.accept(_first_event(next(events, None), url))
-        except httpx.HTTPError as exc:
-            _close_quietly(response)
-            raise transport_error(exc, url) from exc
-        except BaseException:
-            _close_quietly(response)
-            raise
-        return _OpenStream(response, events, first, check)
-
-    async def _aopen(self, url: str, parsed: httpx.URL, body: Any) -> _OpenStream:
-        client = self.async_client
-        response = None
-        try:
-            request = self._request(client, parsed, body)
-            response = await self._asend(client, request, stream=True)
-            if not _is_sse(response):
-                _check_stream_start(response, await response.aread())
-            events = _event_source(response).aiter_sse()
-            check = StreamCheck(url)
-            first = check.accept(_first_event(await anext(events, None), url))
-        except httpx.HTTPError as exc:
-            await _aclose_quietly(response)
-            raise transport_error(exc, url) from exc
-        except BaseException:
-            await _aclose_quietly(response)
-            raise
-        return _OpenStream(response, events, first, check)
-
-    def close(self) -> None:
-        """Close the sync client if this object created it (not a user's)."""
-        with self._lock:
-            client, owned = self._client, self._owns_client
-            if owned:
-                self._client = None
-                self._prepared.pop(client, None)
-        if owned and client is not None:
-            client.close()
-
-    async def aclose(self) -> None:
-        """Close the async client this object created for the running loop."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            client = self._async_clients.pop(loop, None)
-            self._prepared.pop(client, None)
-        if client is not None:
-            await client.aclose()
-
-
-_STREAM_ACTION = "streamGenerateContent?alt=sse"
-_MAX_CACHED_URLS = 64
-"""URLs kept per transport (one per model and action in practice)."""
-
-
-def _limits() -> httpx.Limits:
-    return httpx.Limits(
-        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
-    )
-
-
-def _pool() -> dict[str, Any]:
-    """Connection settings of every client (and transport) built here."""
-    return {"limits": _limits(), "verify": _ssl_context()}
-
-
-@dataclass(frozen=True)
-class _Owned:
-    """A client this package built: its merged headers, and its transport.
-
-    ``transport`` is set when requests may skip the client layer (see
-    :func:`_direct_transports`).
-    """
-
-    headers: httpx.Headers
-    transport: Any  # httpx.HTTPTransport | httpx.AsyncHTTPTransport | None
-
-
-def _direct_transports() -> bool:
-    """Whether clients built here may send straight to their own transport.
-
-    ``httpx.Client.send`` adds, per request, what these clients never use
-    (auth flows, redirect handling, event hooks, elapsed-time bookkeeping)
-    and cookie extraction (~50 us even when there is no cookie): about a
-    fifth of a small call's CPU. Sending through the transport (httpx's
-    public transport API) skips that; ``Set-Cookie`` answers are still
-    stored in the client's jar and sent back, and httpx's INFO log line is
-    still written (see :func:`_after_send`). Proxies from the environment
-    (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, ...) are applied by the
-    client, so when any is set the client's own ``send`` is used.
-    """
-    import urllib.request
-
-    return not urllib.request.getproxies()
-
-
-def _after_send(
-    client: httpx.Client | httpx.AsyncClient, response: httpx.Response
-) -> None:
-    """What ``client.send`` does after the transport answered: cookies, log line.
-
-    Cookies are extracted only when the answer sets some; httpx's INFO line
-    (``HTTP Request: POST ... "HTTP/1.1 200 OK"``) is written only when enabled.
-    """
-    if "set-cookie" in response.headers:
-        client.cookies.extract_cookies(response)
-    if _httpx_logger.isEnabledFor(logging.INFO):
-        _httpx_logger.info(
-            'HTTP Request: %s %s "%s %d %s"',
-            response.request.method,
-            response.request.url,
-            response.http_version,
-            response.status_code,
-            response.reason_phrase,
-        )
+# -- secrets ------------------------------------------------------------------
 
 
 def _secret_values(headers: Mapping[str, str]) -> tuple[str, ...]:
@@ -806,55 +365,492 @@ def _secret_values(headers: Mapping[str, str]) -> tuple[str, ...]:
             found.append(value)
         elif name.lower() == "authorization":
             found.append(value.partition(" ")[2] or value)
-    return tuple(v for v in found if len(v) >= 8)
-
-
-@contextlib.contextmanager
-def _scrubbing(secrets: tuple[str, ...]) -> Iterator[None]:
-    """Mask the key in any error raised inside (a server may echo it back)."""
-    try:
-        yield
-    except CometGeminiError as err:
-        scrub(err, secrets)
-        raise
+    return tuple(v for v in found if len(v) >= 4)
 
 
 def scrub(error: CometGeminiError, secrets: tuple[str, ...]) -> None:
-    """Replace each secret in ``error``'s message and details by ``***``."""
-    text = str(error) + json.dumps(error.details, default=str)
-    if not any(secret in text for secret in secrets):
+    """Replace each secret (and any 8-character piece of one) by ``***``.
+
+    Covers the message, ``status``, ``details``, ``headers`` and
+    ``request_id``; pieces catch an echo cut in half by an excerpt.
+    """
+    pieces = _pieces(secrets)
+    if not pieces:
         return
-    for secret in secrets:
-        error.message = error.message.replace(secret, "***")
-        dumped = json.dumps(error.details, default=str).replace(secret, "***")
-        error.details = json.loads(dumped)
+    error.message = _mask(error.message, pieces)
+    if error.status is not None:
+        error.status = _mask(error.status, pieces)
+    if error.request_id is not None:
+        error.request_id = _mask(error.request_id, pieces)
+    error.details = _mask_tree(error.details, pieces)
+    error.headers = {k: _mask(v, pieces) for k, v in error.headers.items()}
     error.args = (error._render(),)
+
+
+def _pieces(secrets: tuple[str, ...]) -> list[str]:
+    """Each secret, then its 8-character windows (longest masked first)."""
+    out = list(secrets)
+    for secret in secrets:
+        out += [secret[i : i + 8] for i in range(0, max(0, len(secret) - 7))]
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _mask(text: str, pieces: list[str]) -> str:
+    for piece in pieces:
+        if piece in text:
+            text = text.replace(piece, "***")
+    return text
+
+
+def _mask_tree(value: Any, pieces: list[str]) -> Any:
+    if isinstance(value, str):
+        return _mask(value, pieces)
+    if isinstance(value, list):
+        return [_mask_tree(v, pieces) for v in value]
+    if isinstance(value, dict):
+        return {_mask(str(k), pieces): _mask_tree(v, pieces) for k, v in value.items()}
+    return value
+
+
+# -- deadlines on the sync sockets of built clients ----------------------------
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "cometgemini_deadline", default=None
+)
+"""``time.monotonic()`` by which the current sync unary attempt must end."""
+
+
+def _clamp(timeout: float | None) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = max(deadline - time.monotonic(), 0.000001)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream:
+    """A network stream whose reads and writes never outlast the deadline."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = self._inner.read(max_bytes, _clamp(timeout))
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamp(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore2's sync network backend, with :class:`_DeadlineStream` sockets."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _install_deadlines(transport: Any) -> bool:
+    """Give a built sync transport deadline-aware sockets; False if not possible.
+
+    The pool's backend is an internal of httpx2's transport: checked here
+    (the pool is httpcore2's ``ConnectionPool`` holding a backend), else the
+    transport is left as it is and only the body phase is bounded.
+    """
+    import httpcore2
+
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if type(pool) is not httpcore2.ConnectionPool or backend is None:
+        return False
+    pool._network_backend = _DeadlineBackend(backend)  # type: ignore[assignment]
+    return True
+
+
+# -- the engine ---------------------------------------------------------------
+
+
+class GeminiHTTP:
+    """The model's connection to one Gemini endpoint; clients built lazily, reused.
+
+    One sync client per process and one async client per live event loop
+    (an async client cannot move between loops; those of closed loops are
+    dropped when a new loop needs one). Clients passed in by the user are used
+    as they are and never closed here.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_version: str,
+        headers: dict[str, str],
+        timeout: float | None,
+        retry: RetryPolicy,
+        client: Any = None,
+        async_client: Any = None,
+    ) -> None:
+        self.base_url = base_url
+        self.api_version = api_version
+        self.headers = headers
+        self.timeout = timeout
+        self.retry = retry
+        self._user_client = client
+        self._user_async_client = async_client
+        self._secrets = _secret_values(headers)
+        self._fresh_state()
+
+    def _fresh_state(self) -> None:
+        """No clients yet, in this process."""
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._async_clients: dict[asyncio.AbstractEventLoop, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._user_client is not None or self._user_async_client is not None:
+            msg = (
+                "A model given http_client/http_async_client cannot be pickled or "
+                "copied (clients hold sockets); pass client settings instead."
+            )
+            raise TypeError(msg)
+        keep = ("base_url", "api_version", "headers", "timeout", "retry")
+        return {name: self.__dict__[name] for name in keep}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._user_client = self._user_async_client = None
+        self._secrets = _secret_values(self.headers)
+        self._fresh_state()
+
+    # -- clients -------------------------------------------------------------
+
+    def _same_process(self) -> None:
+        """In a forked child: forget the parent's clients (never close them)."""
+        if self._pid != os.getpid():
+            self._fresh_state()
+
+    @property
+    def client(self) -> Any:
+        """The sync client (the user's, or one built in this process)."""
+        if self._user_client is not None:
+            return self._user_client
+        self._same_process()
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._build(sync=True)
+        return self._client
+
+    @property
+    def async_client(self) -> Any:
+        """The async client of the running event loop."""
+        if self._user_async_client is not None:
+            return self._user_async_client
+        self._same_process()
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._async_clients.get(loop)
+            if client is None:
+                self._forget_closed_loops()
+                client = self._build(sync=False)
+                self._async_clients[loop] = client
+        return client
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the clients of event loops that have closed (``asyncio.run``).
+
+        Their connections cannot be closed any more (that needs their loop);
+        dropping the client lets the garbage collector release the sockets.
+        """
+        for old in [loop for loop in self._async_clients if loop.is_closed()]:
+            del self._async_clients[old]
+
+    def _build(self, *, sync: bool) -> Any:
+        import httpx2
+
+        limits = httpx2.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE
+        )
+        settings: dict[str, Any] = {
+            "limits": limits,
+            "verify": _ssl_context(),
+            "timeout": self._timeout(httpx2),
+            "follow_redirects": False,
+        }
+        if not sync:
+            return httpx2.AsyncClient(**settings)
+        if _env_proxies():  # the client mounts the proxies (and NO_PROXY) itself
+            return httpx2.Client(**settings)
+        transport = httpx2.HTTPTransport(limits=limits, verify=settings["verify"])
+        _install_deadlines(transport)
+        return httpx2.Client(transport=transport, **settings)
+
+    def _timeout(self, module: ModuleType) -> Any:
+        if self.timeout is None:
+            return module.Timeout(None, connect=CONNECT_TIMEOUT)
+        return module.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout))
+
+    # -- one attempt -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Mask the key in any error raised inside (a server may echo it back)."""
+        try:
+            yield
+        except CometGeminiError as err:
+            scrub(err, self._secrets)
+            raise
+
+    def _prepare(self, client: Any, url: str, body: Any) -> Any:
+        return client.build_request(
+            "POST",
+            url,
+            content=dumps(body),
+            headers=self.headers,
+            timeout=self._timeout(family(client)),
+        )
+
+    def _send(self, client: Any, url: str, body: Any) -> Any:
+        request = self._prepare(client, url, body)
+        try:
+            return client.send(request, stream=True, follow_redirects=False)
+        except http_errors() as exc:
+            raise transport_error(exc, url) from exc
+
+    async def _asend(self, client: Any, url: str, body: Any) -> Any:
+        request = self._prepare(client, url, body)
+        try:
+            return await client.send(request, stream=True, follow_redirects=False)
+        except http_errors() as exc:
+            raise transport_error(exc, url) from exc
+
+    def _read(self, response: Any, url: str) -> bytes:
+        """The whole body (a non-2xx keeps what arrived before a failure)."""
+        chunks: list[bytes] = []
+        try:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+        except http_errors() as exc:
+            if 200 <= response.status_code < 300:
+                raise _body_error(exc, url, response.status_code) from exc
+        finally:
+            response.close()
+        return b"".join(chunks)
+
+    async def _aread(self, response: Any, url: str) -> bytes:
+        """Async :meth:`_read`."""
+        chunks: list[bytes] = []
+        try:
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+        except http_errors() as exc:
+            if 200 <= response.status_code < 300:
+                raise _body_error(exc, url, response.status_code) from exc
+        finally:
+            await response.aclose()
+        return b"".join(chunks)
+
+    # -- unary -----------------------------------------------------------------
+
+    def request(self, model: str, action: str, body: Any) -> Any:
+        """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
+        url = build_url(self.base_url, self.api_version, model, action)
+        return with_retries(self.retry, lambda: self._post(url, body))
+
+    async def arequest(self, model: str, action: str, body: Any) -> Any:
+        """Async :meth:`request`."""
+        url = build_url(self.base_url, self.api_version, model, action)
+        return await awith_retries(self.retry, lambda: self._apost(url, body))
+
+    def _post(self, url: str, body: Any) -> Any:
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        token = _DEADLINE.set(deadline)
+        try:
+            with self._guard():
+                response = self._send(self.client, url, body)
+                data = self._read(response, url)
+                _past(deadline, url)
+                return _decode_json(response, data)
+        finally:
+            _DEADLINE.reset(token)
+
+    async def _apost(self, url: str, body: Any) -> Any:
+        with self._guard():
+            try:
+                async with asyncio.timeout(self.timeout):
+                    response = await self._asend(self.async_client, url, body)
+                    data = await self._aread(response, url)
+            except TimeoutError as exc:
+                raise transport_error(exc, url) from None
+            return _decode_json(response, data)
+
+    # -- streaming -------------------------------------------------------------
+
+    def stream(self, model: str, body: Any) -> Generator[dict[str, Any], None, None]:
+        """Yield each decoded SSE event; retried only before the first event.
+
+        Closing the generator early (``break``, an exception in the consumer)
+        closes the connection.
+        """
+        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        opened = with_retries(self.retry, lambda: self._open(url, body))
+        with self._guard():
+            try:
+                yield from opened.rest()
+            except http_errors() as exc:
+                raise transport_error(exc, url, events=opened.check.events) from exc
+            finally:
+                opened.response.close()
+
+    async def astream(
+        self, model: str, body: Any
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Async :meth:`stream`; cancelling the consumer closes the connection."""
+        url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
+        opened = await awith_retries(self.retry, lambda: self._aopen(url, body))
+        with self._guard():
+            try:
+                for event in opened.pending:
+                    yield event
+                async for chunk in opened.chunks:
+                    for event in opened.feed(chunk):
+                        yield event
+                opened.end()
+            except http_errors() as exc:
+                raise transport_error(exc, url, events=opened.check.events) from exc
+            finally:
+                await opened.response.aclose()
+
+    def _open(self, url: str, body: Any) -> _OpenStream:
+        with self._guard():
+            response = self._send(self.client, url, body)
+            try:
+                if not _is_sse(response):
+                    _check_stream_start(response, self._read(response, url))
+                opened = _OpenStream(response, url, response.iter_bytes())
+                for chunk in opened.chunks:
+                    if opened.first_events(chunk):
+                        return opened
+                opened.decoder.finish()
+                raise _closed_before_first(url)
+            except http_errors() as exc:
+                response.close()
+                raise transport_error(exc, url) from exc
+            except BaseException:
+                response.close()
+                raise
+
+    async def _aopen(self, url: str, body: Any) -> _OpenStream:
+        with self._guard():
+            response = await self._asend(self.async_client, url, body)
+            try:
+                if not _is_sse(response):
+                    _check_stream_start(response, await self._aread(response, url))
+                opened = _OpenStream(response, url, response.aiter_bytes())
+                async for chunk in opened.chunks:
+                    if opened.first_events(chunk):
+                        return opened
+                opened.decoder.finish()
+                raise _closed_before_first(url)
+            except http_errors() as exc:
+                await response.aclose()
+                raise transport_error(exc, url) from exc
+            except BaseException:
+                await response.aclose()
+                raise
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync client built here (a user's is left open)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None and self._pid == os.getpid():
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client built here for the running loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._async_clients.pop(loop, None)
+        if client is not None and self._pid == os.getpid():
+            await client.aclose()
+
+
+def _past(deadline: float | None, url: str) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise RequestTimeoutError(f"request to {display_url(url)} timed out (deadline)")
+
+
+def _closed_before_first(url: str) -> StreamInterruptedError:
+    return StreamInterruptedError(
+        f"stream from {display_url(url)} closed before its first event"
+    )
+
+
+class _OpenStream:
+    """A stream whose first event has arrived: the part retries may not repeat."""
+
+    def __init__(self, response: Any, url: str, chunks: Any) -> None:
+        self.response = response
+        self.chunks = chunks  # the body's byte iterator, resumed after the opening
+        self.decoder = SSEDecoder(display_url(url))
+        self.check = StreamCheck(display_url(url))
+        self.pending: list[dict[str, Any]] = []
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        """The events ``chunk`` completes, decoded and checked."""
+        return [self.check.accept(data) for data in self.decoder.feed(chunk)]
+
+    def first_events(self, chunk: bytes) -> bool:
+        """Collect the events of an opening chunk; True once there is one."""
+        self.pending += self.feed(chunk)
+        return bool(self.pending)
+
+    def end(self) -> None:
+        """The bytes ended: check the last character and Gemini's end marker."""
+        self.decoder.finish()
+        self.check.close()
+
+    def rest(self) -> Iterator[dict[str, Any]]:
+        """The collected first events, then the rest of the stream (sync)."""
+        yield from self.pending
+        for chunk in self.chunks:
+            yield from self.feed(chunk)
+        self.end()
+
+
+def _env_proxies() -> bool:
+    """Whether proxy variables are set (the client then applies them itself)."""
+    import urllib.request
+
+    return bool(urllib.request.getproxies())
 
 
 @functools.lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
     """One verifying TLS context for every client (building one costs ~0.1 s)."""
-    return httpx.create_ssl_context()
+    import httpx2
 
-
-def _event_source(response: httpx.Response) -> Any:
-    from httpx_sse import EventSource  # imported with the first stream
-
-    return EventSource(response)
-
-
-def _first_event(sse: Any, url: str) -> str:
-    if sse is None:
-        msg = f"stream from {url} closed before its first event"
-        raise StreamInterruptedError(msg)
-    return str(sse.data)
-
-
-def _close_quietly(response: httpx.Response | None) -> None:
-    if response is not None:
-        response.close()
-
-
-async def _aclose_quietly(response: httpx.Response | None) -> None:
-    if response is not None:
-        await response.aclose()
+    return httpx2.create_ssl_context()

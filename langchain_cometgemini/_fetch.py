@@ -39,22 +39,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_cometgemini._client import LazyModule
+from langchain_cometgemini._client import family, http_errors
 from langchain_cometgemini._media import FILES_API_ROOT, is_youtube, sniff_mime
+from langchain_cometgemini.errors import MediaFetchError
 
 if TYPE_CHECKING:
-    import httpx
-else:
-    httpx = LazyModule("httpx", globals())  # imported with the first download
+    import httpx2 as httpx
 
 Part = dict[str, Any]
 
 MAX_REDIRECTS = 5
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
-
-
-class MediaFetchError(ValueError):
-    """A media URL could not be used: refused by policy, too large or unreachable."""
 
 
 @dataclass(frozen=True)
@@ -198,11 +193,23 @@ async def _aresolve(host: str, port: int) -> list[str]:
 # -- one request (shared) ----
 
 
-def _request(url: httpx.URL, policy: MediaPolicy) -> httpx.Request:
-    """A bare GET: only these headers, none of the model's (no API key)."""
-    timeout = httpx.Timeout(policy.timeout).as_dict()
-    headers = {"accept": "*/*", "user-agent": "langchain-cometgemini media fetch"}
-    return httpx.Request("GET", url, headers=headers, extensions={"timeout": timeout})
+def _request(client: Any, url: httpx.URL, policy: MediaPolicy) -> httpx.Request:
+    """A bare GET: only these headers, none of the model's (no API key).
+
+    ``accept-encoding: identity``: the size cap counts the bytes as they
+    arrive, so a compressed body (which could inflate far past the cap in one
+    decoding step) is refused by :func:`_check_response` instead.
+    """
+    hx = family(client)
+    timeout = hx.Timeout(policy.timeout).as_dict()
+    headers = {
+        "accept": "*/*",
+        "accept-encoding": "identity",
+        "user-agent": "langchain-cometgemini media fetch",
+    }
+    return hx.Request(  # type: ignore[no-any-return]
+        "GET", url, headers=headers, extensions={"timeout": timeout}
+    )
 
 
 def _redirect(response: httpx.Response, url: httpx.URL) -> httpx.URL | None:
@@ -221,6 +228,13 @@ def _check_response(response: httpx.Response, url: httpx.URL, limit: int) -> Non
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise _too_large(url, limit)
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        msg = (
+            f"Media at {url} came compressed ({encoding!r}) although identity was "
+            "asked for; its decoded size cannot be bounded, so it is refused."
+        )
+        raise MediaFetchError(msg)
 
 
 def _too_large(url: httpx.URL, limit: int) -> MediaFetchError:
@@ -253,7 +267,7 @@ def _too_many_redirects(url: str) -> MediaFetchError:
     return MediaFetchError(f"Media URL {url} redirected more than {MAX_REDIRECTS}x.")
 
 
-def _transport_error(url: httpx.URL, exc: httpx.HTTPError) -> MediaFetchError:
+def _transport_error(url: httpx.URL, exc: BaseException) -> MediaFetchError:
     name = type(exc).__name__
     return MediaFetchError(f"Downloading media {url} failed ({name}): {exc}")
 
@@ -261,19 +275,20 @@ def _transport_error(url: httpx.URL, exc: httpx.HTTPError) -> MediaFetchError:
 # -- sync I/O ----
 
 
-def _download(
-    start: str, policy: MediaPolicy, client: httpx.Client
-) -> tuple[bytes, str | None]:
-    url = httpx.URL(start)
+def _download(start: str, policy: MediaPolicy, client: Any) -> tuple[bytes, str | None]:
+    url = family(client).URL(start)
     for _ in range(MAX_REDIRECTS + 1):
         host, port = _host_port(url)
         if not policy.allow_private:
             check_addresses(url, _resolve(host, port))
         try:
             response = client.send(
-                _request(url, policy), stream=True, follow_redirects=False, auth=None
+                _request(client, url, policy),
+                stream=True,
+                follow_redirects=False,
+                auth=None,
             )
-        except httpx.HTTPError as exc:
+        except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         try:
             target = _redirect(response, url)
@@ -285,7 +300,7 @@ def _download(
             for chunk in response.iter_bytes():
                 sink.add(chunk)
             return bytes(sink.data), response.headers.get("content-type")
-        except httpx.HTTPError as exc:
+        except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         finally:
             response.close()
@@ -293,7 +308,7 @@ def _download(
 
 
 def resolve_media(
-    body: dict[str, Any], policy: MediaPolicy, client: httpx.Client
+    body: dict[str, Any], policy: MediaPolicy, client: Any
 ) -> dict[str, Any]:
     """Return ``body`` with downloadable media URLs inlined (sync).
 
@@ -310,18 +325,21 @@ def resolve_media(
 
 
 async def _adownload(
-    start: str, policy: MediaPolicy, client: httpx.AsyncClient
+    start: str, policy: MediaPolicy, client: Any
 ) -> tuple[bytes, str | None]:
-    url = httpx.URL(start)
+    url = family(client).URL(start)
     for _ in range(MAX_REDIRECTS + 1):
         host, port = _host_port(url)
         if not policy.allow_private:
             check_addresses(url, await _aresolve(host, port))
         try:
             response = await client.send(
-                _request(url, policy), stream=True, follow_redirects=False, auth=None
+                _request(client, url, policy),
+                stream=True,
+                follow_redirects=False,
+                auth=None,
             )
-        except httpx.HTTPError as exc:
+        except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         try:
             target = _redirect(response, url)
@@ -333,7 +351,7 @@ async def _adownload(
             async for chunk in response.aiter_bytes():
                 sink.add(chunk)
             return bytes(sink.data), response.headers.get("content-type")
-        except httpx.HTTPError as exc:
+        except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         finally:
             await response.aclose()
@@ -341,7 +359,7 @@ async def _adownload(
 
 
 async def aresolve_media(
-    body: dict[str, Any], policy: MediaPolicy, client: httpx.AsyncClient
+    body: dict[str, Any], policy: MediaPolicy, client: Any
 ) -> dict[str, Any]:
     """Return ``body`` with downloadable media URLs inlined (async).
 

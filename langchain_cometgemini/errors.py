@@ -37,6 +37,7 @@ __all__ = [
     "ConnectTimeoutError",
     "ContextWindowExceededError",
     "InvalidResponseError",
+    "MediaFetchError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -58,6 +59,10 @@ class CometGeminiError(ModelError):
         message: The server's message, or a description of the failure.
         details: Gemini's ``error.details`` list (``[]`` when absent).
         retry_after: Seconds the server asked us to wait, when it said so.
+        headers: The HTTP response headers (``{}`` when there was no response).
+        request_id: The request id the server gave (Google's
+            ``x-request-id`` header, or CometAPI's ``(request id: ...)`` in the
+            message), when it gave one.
     """
 
     def __init__(
@@ -68,12 +73,16 @@ class CometGeminiError(ModelError):
         status: str | None = None,
         details: list[Any] | None = None,
         retry_after: float | None = None,
+        headers: dict[str, str] | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.message = message
         self.status_code = status_code
         self.status = status
         self.details = details or []
         self.retry_after = retry_after
+        self.headers = headers or {}
+        self.request_id = request_id or _request_id(self.headers, message)
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -137,6 +146,13 @@ class StreamInterruptedError(APIConnectionError):
     """
 
 
+class MediaFetchError(CometGeminiError, ValueError):
+    """A media URL could not be used: refused by policy, too large or unreachable.
+
+    Raised before the Gemini request is sent; also a :class:`ValueError`.
+    """
+
+
 class InvalidResponseError(CometGeminiError, ModelAPIError):
     """The server answered something that is not Gemini's wire format.
 
@@ -163,6 +179,20 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|input token count|too many tokens|prompt is too long",
     re.IGNORECASE,
 )
+
+
+_REQUEST_ID = re.compile(r"\(request id: ([^)\s]{1,128})\)")
+_REQUEST_ID_HEADERS = ("x-request-id", "x-goog-request-id", "request-id")
+
+
+def _request_id(headers: dict[str, str], message: str) -> str | None:
+    """The server's request id: a response header, or CometAPI's message suffix."""
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    match = _REQUEST_ID.search(message)
+    return match.group(1) if match else None
 
 
 def _class_for(
@@ -203,7 +233,7 @@ def parse_error_body(body: bytes | str) -> tuple[str, str | None, list[Any]]:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return f"non-JSON response body: {excerpt(text)!r}", None, []
     if isinstance(data, list) and data:  # a JSON-array stream answer
         data = data[0]
@@ -214,13 +244,26 @@ def parse_error_body(body: bytes | str) -> tuple[str, str | None, list[Any]]:
 
 
 def _error_fields(error: dict[str, Any]) -> tuple[str, str | None, list[Any]]:
-    message = str(error.get("message") or "no message")
-    status = error.get("status") or error.get("type")
+    message = _text(error.get("message")) or "no message"
+    status = _text(error.get("status")) or _text(error.get("type"))
     code = error.get("code")
     if status is None and isinstance(code, str):  # CometAPI puts its code here
-        status = code
+        status = _text(code)
     details = error.get("details")
-    return message, str(status) if status else None, list(details or [])
+    if isinstance(details, dict):
+        details = [details]
+    elif not isinstance(details, list):
+        details = []
+    return message, status, details
+
+
+def _text(value: Any) -> str | None:
+    """A short printable form of a field that should be a string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    return excerpt(json.dumps(value, default=str))
 
 
 def retry_delay_from_details(details: list[Any]) -> float | None:
@@ -242,6 +285,7 @@ def error_from_response(
     body: bytes | str,
     *,
     retry_after: float | None = None,
+    headers: dict[str, str] | None = None,
 ) -> CometGeminiError:
     """Build the typed error for an HTTP error response (or an error event)."""
     message, status, details = parse_error_body(body)
@@ -255,6 +299,7 @@ def error_from_response(
         status=status,
         details=details,
         retry_after=delay,
+        headers=headers,
     )
 
 
@@ -268,7 +313,9 @@ def error_from_event(
     """
     message, status, details = _error_fields(error)
     code = error.get("code")
-    status_code = code if isinstance(code, int) and code >= 400 else 500
+    status_code = 500
+    if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
+        status_code = code
     cls = _class_for(status_code, message, details)
     return cls(
         f"{where}: {message}",

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
-from langchain_cometgemini import ChatCometGemini, _client
+from langchain_cometgemini import ChatCometGemini, _retry
 from langchain_cometgemini.testing import GeminiEmulator
 
 MODEL = "gemini-2.5-flash"
@@ -30,8 +30,8 @@ STREAM_MODES = ("stream", "astream")
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Millisecond backoff for every model built in a test."""
-    monkeypatch.setattr(_client, "DEFAULT_INITIAL_DELAY", 0.001)
-    monkeypatch.setattr(_client, "DEFAULT_MAX_DELAY", 0.004)
+    monkeypatch.setattr(_retry, "DEFAULT_INITIAL_DELAY", 0.001)
+    monkeypatch.setattr(_retry, "DEFAULT_MAX_DELAY", 0.004)
 
 
 @pytest.fixture

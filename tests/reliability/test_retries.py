@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import pytest
 from langchain_core.exceptions import ContextOverflowError, ModelRateLimitError
 
-from langchain_cometgemini import _client
+from langchain_cometgemini import _retry
 from langchain_cometgemini.errors import (
     AuthenticationError,
     BadRequestError,
@@ -211,8 +211,8 @@ def test_backoff_doubles_and_is_capped_through_the_model(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_client, "DEFAULT_INITIAL_DELAY", 0.02)
-    monkeypatch.setattr(_client, "DEFAULT_MAX_DELAY", 0.05)
+    monkeypatch.setattr(_retry, "DEFAULT_INITIAL_DELAY", 0.02)
+    monkeypatch.setattr(_retry, "DEFAULT_MAX_DELAY", 0.05)
     caplog.set_level(logging.INFO, CLIENT_LOG)
     emu.enqueue(*[Reply.error(503, "busy", "UNAVAILABLE")] * 3, Reply.text("done"))
     assert make_llm(emu, max_retries=3).invoke("hi").text == "done"

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from langchain_cometgemini import _client as c
+from langchain_cometgemini import _retry as r
 from langchain_cometgemini import errors as e
 
 URL = "https://api.example/v1beta/models/m:generateContent"
@@ -84,7 +85,7 @@ def test_defaults_come_from_the_module_constants(
 ) -> None:
     assert c.RetryPolicy().initial_delay == c.DEFAULT_INITIAL_DELAY == 0.5
     assert c.RetryPolicy().max_delay == c.DEFAULT_MAX_DELAY == 8.0
-    monkeypatch.setattr(c, "DEFAULT_INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(r, "DEFAULT_INITIAL_DELAY", 0.01)
     assert c.RetryPolicy(max_retries=1).initial_delay == 0.01
 
 

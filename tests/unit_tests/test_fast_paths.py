@@ -176,67 +176,6 @@ def test_plain_text_chunks_carry_usage_deltas() -> None:
 
 # -- JSON (orjson when installed) ------------------------------------------------
 
-JSON_TEXTS = [
-    '{"a": "héllo ✓ 你好 😀", "b": [1, 2.5, -0.0, 1e-05, 1e16, true, null]}',
-    '{"functionCall": {"name": "f", "args": {"n": 123456789012345678901234567890}}}',
-    '{"n": 18446744073709551615, "m": -9223372036854775808}',
-    '{"x": NaN, "y": Infinity}',
-    '{"big": 1e400}',
-    '{"s": "\\ud800 lone surrogate"}',
-    '{"a": 1, "a": 2}',
-    '["not an object"]',
-]
-
-
-@pytest.mark.parametrize("text", JSON_TEXTS)
-def test_loads_matches_json(text: str) -> None:
-    import json
-
-    from langchain_cometgemini._client import loads
-
-    want = json.loads(text)
-    for data in (text, text.encode("utf-8", "surrogatepass")):
-        got = loads(data)
-        assert repr(got) == repr(want)  # also compares int vs float, NaN
-        assert type(got) is type(want)
-
-
-class Tag(str):
-    pass
-
-
-BODIES: list[Any] = [
-    {"contents": [{"parts": [{"text": 'héllo ✓ 你好 😀 "q" \\ \n'}]}]},
-    {"generationConfig": {"seed": 2**70, "temperature": 0.1, "topP": 1e-05}},
-    {"generationConfig": {"temperature": float("nan")}},
-    {"a": Tag("x"), "b": (1, 2), "c": None, "d": True},
-    {"nested": [[{"k": [1.5, -2, 3e300]}]]},
-]
-
-
-@pytest.mark.parametrize("body", BODIES, ids=range(len(BODIES)))
-def test_dumps_matches_json(body: Any) -> None:
-    import json
-
-    from langchain_cometgemini._client import dumps
-
-    want = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    got = dumps(body)
-    assert isinstance(got, bytes)
-    if "NaN" in want:
-        assert got.decode("utf-8") == want  # sent exactly as before
-    else:
-        assert repr(json.loads(got)) == repr(json.loads(want))
-
-
-def test_dumps_refuses_what_json_refuses() -> None:
-    import datetime
-
-    from langchain_cometgemini._client import dumps
-
-    with pytest.raises(TypeError):
-        dumps({"when": datetime.date(2020, 1, 1)})
-
 
 # -- result_from_response: one AIMessage without the chunk detour ----------------
 
@@ -360,55 +299,6 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         langchain_cometgemini.Nope  # noqa: B018
-
-
-# -- requests built without build_request (clients this package created) ----------
-
-
-def _transport() -> Any:
-    from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
-
-    headers = build_headers("k" * 20, bearer=False, extra={"X-Extra": "1"})
-    return GeminiHTTP(
-        base_url="https://example.test",
-        api_version="v1beta",
-        headers=headers,
-        timeout=12.0,
-        retry=RetryPolicy(),
-    )
-
-
-def _same_request(got: Any, want: Any) -> None:
-    assert got.method == want.method
-    assert got.url == want.url
-    assert got.headers.raw == want.headers.raw  # same headers, same order
-    assert got.extensions == want.extensions  # the timeout
-    assert got.content == want.content
-
-
-def test_owned_client_request_equals_build_request() -> None:
-    http = _transport()
-    client = http.client
-    _, url = http._url("gemini-x", "generateContent")
-    body = {"contents": [{"parts": [{"text": "héllo ✓"}]}]}
-    want = client.build_request(
-        "POST",
-        str(url),
-        content=json_bytes(body),
-        headers=http.headers,
-        timeout=http.timeout,
-    )
-    _same_request(http._request(client, url, body), want)
-    client.cookies.set("affinity", "a1", domain="example.test")
-    got = http._request(client, url, body)
-    assert got.headers["cookie"] == "affinity=a1"  # cookies still go out
-    http.close()
-
-
-def json_bytes(body: Any) -> bytes:
-    import json
-
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 # -- chunk construction (_chunks) -----------------------------------------------

@@ -1,0 +1,141 @@
+"""Server-sent events, decoded as the specification says, and Gemini's end rule.
+
+Flow of one stream::
+
+    response bytes (any chunking) -> SSEDecoder.feed -> event data strings
+        -> StreamCheck.accept          (JSON object, error events, finish marker)
+        -> StreamCheck.close           (raises if Gemini never said it finished)
+
+The decoder follows the WHATWG ``text/event-stream`` rules, whatever the
+server's ``Content-Type`` charset says: the stream is UTF-8 (invalid bytes are
+an :class:`InvalidResponseError`, never U+FFFD), one leading BOM is dropped,
+lines end in CRLF, LF or CR, ``:`` lines are comments, a block is dispatched at
+a blank line only when it has ``data``, and a block the stream ends in the
+middle of is not dispatched. ``event``, ``id`` and ``retry`` fields are read
+and ignored (Gemini does not use them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_cometgemini._json import loads
+from langchain_cometgemini.errors import (
+    InvalidResponseError,
+    StreamInterruptedError,
+    error_from_event,
+    excerpt,
+)
+
+_BOM = "\ufeff"
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+"""SSE line ends only (not ``str.splitlines``' U+2028 and friends)."""
+
+
+class SSEDecoder:
+    """Bytes in, the ``data`` of each complete event out."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("strict")
+        self._pending = ""  # text after the last line break
+        self._data: list[str] = []
+        self._started = False
+        self._cr = False  # the last chunk ended in CR (its LF may follow)
+
+    def feed(self, chunk: bytes) -> Iterator[str]:
+        """Yield the data of every event completed by ``chunk``."""
+        try:
+            text = self._utf8.decode(chunk)
+        except UnicodeDecodeError as exc:
+            msg = f"stream from {self._url} is not valid UTF-8 ({exc.reason})"
+            raise InvalidResponseError(msg) from None
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix(_BOM)
+        if self._cr and text.startswith("\n"):
+            text = text[1:]
+        self._cr = text.endswith("\r")
+        *lines, self._pending = _LINE_BREAK.split(self._pending + text)
+        for line in lines:
+            data = self._line(line)
+            if data is not None:
+                yield data
+
+    def finish(self) -> None:
+        """Check the end of the bytes: a cut multi-byte character is an error."""
+        try:
+            self._utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            msg = f"stream from {self._url} ended inside a UTF-8 character"
+            raise InvalidResponseError(msg) from None
+
+    def _line(self, line: str) -> str | None:
+        if not line:
+            if not self._data:
+                return None
+            data = "\n".join(self._data)
+            self._data = []
+            return data
+        if line.startswith(":"):
+            return None
+        name, _, value = line.partition(":")
+        if name == "data":
+            self._data.append(value.removeprefix(" "))
+        return None
+
+
+class StreamCheck:
+    """Decodes event data and proves the stream ended as Gemini ends one.
+
+    Gemini marks the end of a stream with ``finishReason`` on a candidate (or
+    ``promptFeedback.blockReason`` for a blocked prompt). Events may still follow
+    that marker (late grounding or usage) and belong to the answer; a stream that
+    closes without any marker was cut short and raises
+    :class:`StreamInterruptedError` instead of passing as complete.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.finished = False
+        self.events = 0
+
+    def accept(self, data: str) -> dict[str, Any]:
+        """Decode one event's ``data``; raise for error events and bad JSON."""
+        try:
+            event = loads(data)
+        except ValueError:
+            msg = f"malformed JSON in stream event from {self.url}: {excerpt(data)!r}"
+            raise InvalidResponseError(msg) from None
+        if not isinstance(event, dict):
+            msg = f"unexpected stream event from {self.url}: {excerpt(data)!r}"
+            raise InvalidResponseError(msg)
+        if isinstance(event.get("error"), dict):
+            raise error_from_event(event["error"])
+        self.events += 1
+        if is_final(event):
+            self.finished = True
+        return event
+
+    def close(self) -> None:
+        """Raise if the stream ended without Gemini's end marker."""
+        if not self.finished:
+            msg = (
+                f"stream from {self.url} ended after {self.events} event(s) "
+                "without a finishReason: the answer is incomplete"
+            )
+            raise StreamInterruptedError(msg)
+
+
+def is_final(event: dict[str, Any]) -> bool:
+    """Whether ``event`` carries Gemini's end-of-answer marker."""
+    feedback = event.get("promptFeedback")
+    if isinstance(feedback, dict) and feedback.get("blockReason"):
+        return True
+    candidates = event.get("candidates")
+    if not isinstance(candidates, list):
+        return False
+    return any(isinstance(c, dict) and c.get("finishReason") for c in candidates)
