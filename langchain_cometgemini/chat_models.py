@@ -14,6 +14,7 @@ This class only holds configuration and wires; it converts nothing itself.
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -37,15 +38,19 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_cometgemini._client import GeminiHTTP, RetryPolicy, build_headers
+from langchain_cometgemini._client import (
+    GeminiHTTP,
+    RetryPolicy,
+    build_headers,
+    check_api_key,
+    check_base_url,
+)
 from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
 from langchain_cometgemini.errors import MissingAPIKeyError
 
 if TYPE_CHECKING:
-    import httpx
-
     from langchain_cometgemini._fetch import MediaPolicy
 
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
@@ -301,15 +306,16 @@ class ChatCometGemini(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers sent with every request."""
     timeout: float | None = Field(default=120.0, alias="request_timeout")
-    """Seconds before a request (or a silent stream) times out; None waits forever."""
+    """Seconds a unary call may take from send to last byte, and the longest silence
+    of a stream; connecting is capped at 10 s of it. None waits forever."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after a retryable failure (429, 5xx, connection); 0 disables retries."""
     http_client: Any | None = Field(default=None, exclude=True, alias="client")
-    """Your own ``httpx.Client`` (used as is, never closed by this model)."""
+    """Your own ``httpx.Client`` or ``httpx2.Client`` (used as is, never closed)."""
     http_async_client: Any | None = Field(
         default=None, exclude=True, alias="async_client"
     )
-    """Your own ``httpx.AsyncClient`` (used as is, never closed by this model)."""
+    """Your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (used as is)."""
     streaming: bool = False
     """Stream by default, even from ``invoke``."""
 
@@ -378,14 +384,53 @@ class ChatCometGemini(BaseChatModel):
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
-        if self.api_key is None or not self.api_key.get_secret_value():
-            msg = (
-                "No CometAPI key: pass api_key=... to ChatCometGemini or set the "
-                "COMETAPI_KEY environment variable."
-            )
-            raise MissingAPIKeyError(msg)
+        self.api_key = _checked_key(self.api_key)
+        check_base_url(self.base_url)
         _warn_plain_http(self.base_url)
         return self
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy with ``update`` applied; it builds its own HTTP clients.
+
+        Transport settings (key, URL, headers, timeout, retries) of the copy are
+        therefore always its own, even when this model has already made calls.
+        """
+        changes = dict(update or {})
+        if "api_key" in changes:
+            changes["api_key"] = _checked_key(changes["api_key"])
+        if "base_url" in changes:
+            check_base_url(changes["base_url"])
+        clone = super().model_copy(update=changes, deep=deep)
+        clone._http = None
+        return clone
+
+    def bind(self, **kwargs: Any) -> Any:
+        """Bind call arguments; a plain-text ``api_key`` is kept as a secret."""
+        if isinstance(kwargs.get("api_key"), str):
+            kwargs["api_key"] = SecretStr(kwargs["api_key"])
+        return super().bind(**kwargs)
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Call parameters for callbacks and tracing, without any key."""
+        return super()._get_invocation_params(stop=stop, **_no_secrets(kwargs))
+
+    def _get_llm_string(self, stop: list[str] | None = None, **kwargs: Any) -> str:
+        """The cache key: the model and parameters, never the API key."""
+        return super()._get_llm_string(stop=stop, **_no_secrets(kwargs))
+
+    def close(self) -> None:
+        """Release this model's sync connections (a later call opens new ones)."""
+        if self._http is not None:
+            self._http.close()
+
+    async def aclose(self) -> None:
+        """Release this model's async connections for the running event loop."""
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- LangChain plumbing ---------------------------------------------------
 
@@ -517,15 +562,15 @@ class ChatCometGemini(BaseChatModel):
         overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_FIELDS}
         if not overrides:
             return self
-        if isinstance(overrides.get("api_key"), str):
-            overrides["api_key"] = SecretStr(overrides["api_key"])
         clone = self.model_copy(update=overrides)
-        if overrides.keys() & _TRANSPORT_FIELDS:
-            shared = self.http
-            clone._http = clone._build_http(
-                client=None if async_api else shared.client,
-                async_client=shared.async_client if async_api else None,
-            )
+        shared = self.http
+        if not overrides.keys() & _TRANSPORT_FIELDS:
+            clone._http = shared
+            return clone
+        clone._http = clone._build_http(
+            client=None if async_api else shared.client,
+            async_client=shared.async_client if async_api else None,
+        )
         return clone
 
     @property
@@ -549,12 +594,9 @@ class ChatCometGemini(BaseChatModel):
                 self._http = self._build_http()
         return self._http
 
-    def _build_http(
-        self,
-        client: httpx.Client | None = None,
-        async_client: httpx.AsyncClient | None = None,
-    ) -> GeminiHTTP:
-        assert self.api_key is not None  # checked at init
+    def _build_http(self, client: Any = None, async_client: Any = None) -> GeminiHTTP:
+        if self.api_key is None:  # pragma: no cover - refused by the validator
+            raise MissingAPIKeyError(_NO_KEY)
         headers = build_headers(
             self.api_key.get_secret_value(),
             bearer=self.use_bearer_auth,
@@ -723,7 +765,10 @@ class ChatCometGemini(BaseChatModel):
         )
         if config is not None:
             kwargs["tool_config"] = config
-        return self.bind(tools=gemini_tools, **kwargs)
+        bound: Runnable[LanguageModelInput, AIMessage] = self.bind(
+            tools=gemini_tools, **kwargs
+        )
+        return bound
 
     def with_structured_output(
         self,
@@ -784,6 +829,47 @@ _CONFIG_FIELDS = _TRANSPORT_FIELDS | {
 
 _HTTP_INIT_LOCK = threading.Lock()
 """Guards the lazy creation of a model's transport across threads."""
+
+
+def _new_init_lock() -> None:
+    """A forked child gets a fresh lock (another thread may hold the parent's)."""
+    global _HTTP_INIT_LOCK
+    _HTTP_INIT_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_init_lock)
+
+_NO_KEY = (
+    "No CometAPI key: pass api_key=... to ChatCometGemini or set the "
+    "COMETAPI_KEY environment variable."
+)
+
+
+def _checked_key(value: Any) -> SecretStr:
+    """The key as a stripped secret; refuse a missing or malformed one.
+
+    Raises:
+        MissingAPIKeyError: no key, or only whitespace.
+        ValueError: a key no HTTP header can carry (the message omits it).
+    """
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is not None and not isinstance(value, str):
+        msg = f"api_key must be a string or SecretStr, not {type(value).__name__}."
+        raise TypeError(msg)
+    key = check_api_key(value or "")
+    if not key:
+        raise MissingAPIKeyError(_NO_KEY)
+    return SecretStr(key)
+
+
+def _no_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with a per-call ``api_key`` masked."""
+    if "api_key" not in kwargs:
+        return kwargs
+    return {**kwargs, "api_key": "**********"}
+
 
 _REQUEST_FIELDS = (
     "temperature",
