@@ -18,6 +18,8 @@ Flow::
          run_structured         --json-schema: the parsed object as JSON
       -> expected failures      one line on stderr, non-zero exit, no traceback
 
+``cometgemini batch IN.jsonl -o OUT.jsonl`` goes to ``_batch.main`` (bulk jobs).
+
 The answer goes to stdout; the notice and the usage line go to stderr, so
 ``cometgemini "..." > answer.txt`` keeps only the answer. Only the public API
 is used (plus the package's own MIME sniffer, so that an attached file is typed
@@ -72,6 +74,7 @@ examples:
   cometgemini -a photo.jpg -a https://example.com/report.pdf "Compare them"
   cat notes.md | cometgemini "Summarize:"        # the piped text follows the prompt
   git diff | cometgemini "Review this:" - "Be brief."   # or goes where '-' stands
+  cometgemini batch prompts.jsonl -o answers.jsonl     # bulk job: batch --help
 
 stdin: when it is not a terminal it is read and appended to the prompt after a
 blank line ('-' places it explicitly); use '< /dev/null' to send words only.
@@ -600,6 +603,10 @@ EXPECTED_ERRORS = (CometGeminiError, OutputParserException, ValueError, TypeErro
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cometgemini`` command; return the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["batch"]:
+        from langchain_cometgemini._batch import main as batch_main
+
+        return batch_main(argv[1:])
     args = parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
