@@ -101,6 +101,9 @@ MAX_CONNECTIONS = 100
 """Connections one built client opens at most (more concurrent calls queue)."""
 MAX_KEEPALIVE = 20
 """Idle connections one built client keeps (httpx2's defaults measured best)."""
+ASYNC_UPLOAD_LIMIT = 1024 * 1024
+"""Async request bodies larger than this are sent by the sync client in a worker
+thread (see ``GeminiHTTP._upload_in_thread``)."""
 CONNECT_TIMEOUT = 10.0
 """Longest wait for a TCP/TLS connection, in seconds (never above ``timeout``)."""
 
@@ -622,24 +625,24 @@ class GeminiHTTP:
             scrub(err, self._secrets)
             raise
 
-    def _prepare(self, client: Any, url: str, body: Any) -> Any:
+    def _prepare(self, client: Any, url: str, content: bytes) -> Any:
         return client.build_request(
             "POST",
             url,
-            content=dumps(body),
+            content=content,
             headers=self.headers,
             timeout=self._timeout(family(client)),
         )
 
-    def _send(self, client: Any, url: str, body: Any) -> Any:
-        request = self._prepare(client, url, body)
+    def _send(self, client: Any, url: str, content: bytes) -> Any:
+        request = self._prepare(client, url, content)
         try:
             return client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
             raise transport_error(exc, url) from exc
 
-    async def _asend(self, client: Any, url: str, body: Any) -> Any:
-        request = self._prepare(client, url, body)
+    async def _asend(self, client: Any, url: str, content: bytes) -> Any:
+        request = self._prepare(client, url, content)
         try:
             return await client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
@@ -676,30 +679,47 @@ class GeminiHTTP:
     def request(self, model: str, action: str, body: Any) -> Any:
         """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
         url = build_url(self.base_url, self.api_version, model, action)
-        return with_retries(self.retry, lambda: self._post(url, body))
+        content = dumps(body)
+        return with_retries(self.retry, lambda: self._post(url, content))
 
     async def arequest(self, model: str, action: str, body: Any) -> Any:
         """Async :meth:`request`."""
         url = build_url(self.base_url, self.api_version, model, action)
-        return await awith_retries(self.retry, lambda: self._apost(url, body))
+        content = dumps(body)
+        if self._upload_in_thread(content):
+            return await asyncio.to_thread(
+                with_retries, self.retry, lambda: self._post(url, content)
+            )
+        return await awith_retries(self.retry, lambda: self._apost(url, content))
 
-    def _post(self, url: str, body: Any) -> Any:
+    def _upload_in_thread(self, content: bytes) -> bool:
+        """Whether a large async upload goes through the sync client in a thread.
+
+        asyncio's transports stop reading while a request body is written, so
+        a server that answers early (400, 413) and closes is seen as a broken
+        pipe and its answer is lost. The sync client reads it, as the server
+        meant. Only for clients built here (a user's async client is used as
+        given).
+        """
+        return len(content) > ASYNC_UPLOAD_LIMIT and self._user_async_client is None
+
+    def _post(self, url: str, content: bytes) -> Any:
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         token = _DEADLINE.set(deadline)
         try:
             with self._guard():
-                response = self._send(self.client, url, body)
+                response = self._send(self.client, url, content)
                 data = self._read(response, url)
                 _past(deadline, url)
                 return _decode_json(response, data)
         finally:
             _DEADLINE.reset(token)
 
-    async def _apost(self, url: str, body: Any) -> Any:
+    async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
             try:
                 async with asyncio.timeout(self.timeout):
-                    response = await self._asend(self.async_client, url, body)
+                    response = await self._asend(self.async_client, url, content)
                     data = await self._aread(response, url)
             except TimeoutError as exc:
                 raise transport_error(exc, url) from None
@@ -714,7 +734,8 @@ class GeminiHTTP:
         closes the connection.
         """
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
-        opened = with_retries(self.retry, lambda: self._open(url, body))
+        content = dumps(body)
+        opened = with_retries(self.retry, lambda: self._open(url, content))
         with self._guard():
             try:
                 yield from opened.rest()
@@ -728,7 +749,12 @@ class GeminiHTTP:
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
-        opened = await awith_retries(self.retry, lambda: self._aopen(url, body))
+        content = dumps(body)
+        if self._upload_in_thread(content):
+            async for event in _in_thread(self.stream(model, body)):
+                yield event
+            return
+        opened = await awith_retries(self.retry, lambda: self._aopen(url, content))
         with self._guard():
             try:
                 for event in opened.pending:
@@ -742,9 +768,9 @@ class GeminiHTTP:
             finally:
                 await opened.response.aclose()
 
-    def _open(self, url: str, body: Any) -> _OpenStream:
+    def _open(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            response = self._send(self.client, url, body)
+            response = self._send(self.client, url, content)
             try:
                 if not _is_sse(response):
                     _check_stream_start(response, self._read(response, url))
@@ -761,9 +787,9 @@ class GeminiHTTP:
                 response.close()
                 raise
 
-    async def _aopen(self, url: str, body: Any) -> _OpenStream:
+    async def _aopen(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            response = await self._asend(self.async_client, url, body)
+            response = await self._asend(self.async_client, url, content)
             try:
                 if not _is_sse(response):
                     _check_stream_start(response, await self._aread(response, url))
@@ -796,6 +822,23 @@ class GeminiHTTP:
             client = self._async_clients.pop(loop, None)
         if client is not None and self._pid == os.getpid():
             await client.aclose()
+
+
+_END = object()
+
+
+async def _in_thread(
+    events: Generator[dict[str, Any], None, None],
+) -> AsyncGenerator[dict[str, Any], None]:
+    """A sync event generator driven from worker threads, one step at a time."""
+    try:
+        while True:
+            event = await asyncio.to_thread(next, events, _END)
+            if event is _END:
+                return
+            yield event  # type: ignore[misc]
+    finally:
+        await asyncio.to_thread(events.close)
 
 
 def _past(deadline: float | None, url: str) -> None:
