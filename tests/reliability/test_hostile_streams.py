@@ -103,7 +103,8 @@ def test_a_character_split_across_writes_is_joined(mode: str) -> None:
 @pytest.mark.parametrize("mode", STREAM_MODES)
 def test_invalid_utf8_is_a_typed_error(mode: str) -> None:
     bad = sse(event("fine "))
-    bad += b'data: {"candidates": [{"content": {"parts": [{"text": "\xff\xfe"}]}}]}\r\n\r\n'
+    bad += b'data: {"candidates": [{"content": {"parts": [{"text": "\xff\xfe"}]}}]}'
+    bad += b"\r\n\r\n"
     bad += sse(event("end", finish=True))
     with hostile(stream_reply(bad)) as server:
         with pytest.raises(InvalidResponseError, match="UTF-8"):
