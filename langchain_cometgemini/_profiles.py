@@ -1,21 +1,30 @@
-"""Model profiles (``ModelProfile``) for the Gemini models CometAPI serves.
+"""Model facts: profiles (``ModelProfile``) and per-family request rules.
 
 Lookup flow::
 
-    profile_for(model)
+    family_for(model)
       "models/" prefix stripped, lower-cased
-      -> the longest family prefix in _FAMILIES that matches
-         (gemini-3.1-flash-image-preview matches "gemini-3.1-flash-image")
-      -> _BASE (what every Gemini chat model does) + the family's overrides
-      a model name no family matches -> None (LangChain then falls back to
-      its own defaults)
+      -> the longest prefix in FAMILIES that matches
+         (gemini-3.1-flash-image-preview matches "gemini-3.1-flash-image",
+          gemini-3.8-flash-tts matches "gemini-3.8-flash-tts", not "gemini-3.8-flash")
+      -> a Family: its profile overrides, request rules and the source of its figures
+    profile_for(model) = _BASE + the family's overrides; None for an unknown name
+        (LangChain then falls back to its own defaults)
+    generation(model)  the Gemini generation whose rules apply (thought
+        signatures, media in function responses): the number in the name, 3 for
+        the ``-latest`` aliases, and the newest known generation for a Gemini name
+        without a number or of a generation not yet in the table
 
-``langchain.agents.create_agent`` reads ``structured_output`` to pick the
-native JSON-schema strategy; other keys describe inputs, reasoning and limits.
+``FAMILIES`` is the one data table to update when Google ships a model: one row
+per family, each with the page its figures come from. ``langchain.agents.
+create_agent`` reads ``structured_output`` to pick the native JSON-schema
+strategy; other keys describe inputs, reasoning and limits.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from langchain_core.language_models.model_profile import ModelProfile
@@ -44,65 +53,246 @@ _BASE: dict[str, Any] = {
     "open_weights": False,
     "mid_conversation_system_messages": False,
 }
+"""What every Gemini chat model does (Google's model pages, "Capabilities")."""
 
-_GEMINI_3_FLASH_LEVELS = ["minimal", "low", "medium", "high"]
-_IMAGE_MODEL = {
-    "image_outputs": True,
-    "tool_calling": False,
-    "tool_choice": False,
-    "tool_call_streaming": False,
-    "structured_output": False,
-    "max_input_tokens": 65_536,
-    "max_output_tokens": 32_768,
-}
+FIXED_SAMPLING = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "presence_penalty",
+    "frequency_penalty",
+)
+"""Sampling parameters Gemini 3.6 Flash and 3.5 Flash-Lite do not take: Google's
+pages say custom temperature/topK/topP values are ignored and custom frequency /
+presence penalties are an error. They are dropped with one warning."""
 
-_FAMILIES: dict[str, dict[str, Any]] = {
-    "gemini-2.0-flash": {
-        "max_output_tokens": 8_192,
+
+@dataclass(frozen=True)
+class Family:
+    """One row of the model table."""
+
+    name: str
+    profile: dict[str, Any]
+    source: str
+    """Where the figures come from."""
+    generation: int | None = None
+    """Generation whose rules apply, when the name carries no number."""
+    fixed_sampling: bool = False
+    """The sampling parameters in ``FIXED_SAMPLING`` are not supported."""
+    no_model_prefill: bool = False
+    """A request whose last content has role ``model`` is refused by the API."""
+    thinking_levels: tuple[str, ...] | None = None
+    """The only thinking levels the API accepts (others answer 400)."""
+
+
+_LEVELS_ALL = ["minimal", "low", "medium", "high"]
+_LEVELS_LMH = ["low", "medium", "high"]
+
+_GOOGLE = "https://ai.google.dev/gemini-api/docs/models/"
+_VERTEX = "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/"
+_MODELS_DEV = "models.dev via langchain-google-genai data/_profiles.py"
+
+
+def _image(max_input: int, max_output: int, **more: Any) -> dict[str, Any]:
+    return {
+        "image_outputs": True,
+        "tool_calling": False,
+        "tool_choice": False,
+        "tool_call_streaming": False,
+        "structured_output": False,
+        "audio_inputs": False,
+        "video_inputs": False,
+        "max_input_tokens": max_input,
+        "max_output_tokens": max_output,
+        **more,
+    }
+
+
+def _tts(max_input: int, max_output: int) -> dict[str, Any]:
+    return {
+        "text_outputs": False,
+        "audio_outputs": True,
+        "image_inputs": False,
+        "audio_inputs": False,
+        "video_inputs": False,
+        "pdf_inputs": False,
+        "image_tool_message": False,
+        "attachment": False,
         "reasoning_output": False,
-        "name": "Gemini 2.0 Flash",
-    },
-    "gemini-2.0-flash-lite": {
-        "max_output_tokens": 8_192,
-        "reasoning_output": False,
-        "name": "Gemini 2.0 Flash-Lite",
-    },
-    "gemini-2.5-flash": {"name": "Gemini 2.5 Flash"},
-    "gemini-2.5-flash-lite": {"name": "Gemini 2.5 Flash-Lite"},
-    "gemini-2.5-pro": {"name": "Gemini 2.5 Pro"},
-    "gemini-2.5-flash-image": {
-        **_IMAGE_MODEL,
-        "reasoning_output": False,
-        "name": "Gemini 2.5 Flash Image",
-    },
-    "gemini-3-flash": {
-        "name": "Gemini 3 Flash",
+        "tool_calling": False,
+        "tool_choice": False,
+        "tool_call_streaming": False,
+        "structured_output": False,
+        "max_input_tokens": max_input,
+        "max_output_tokens": max_output,
+    }
+
+
+def _thinking(levels: list[str], default: str, **more: Any) -> dict[str, Any]:
+    return {
         "pdf_tool_message": True,
-        "reasoning_effort_levels": _GEMINI_3_FLASH_LEVELS,
-        "reasoning_effort_default": "high",
-    },
-    "gemini-3-pro": {
-        "name": "Gemini 3 Pro",
-        "pdf_tool_message": True,
-        "reasoning_effort_levels": ["low", "high"],
-        "reasoning_effort_default": "high",
-    },
-    "gemini-3-pro-image": {**_IMAGE_MODEL, "name": "Gemini 3 Pro Image"},
-    "gemini-3.1-pro": {
-        "name": "Gemini 3.1 Pro",
-        "pdf_tool_message": True,
-        "reasoning_effort_levels": ["low", "medium", "high"],
-        "reasoning_effort_default": "high",
-    },
-    "gemini-3.1-flash-lite": {
-        "name": "Gemini 3.1 Flash-Lite",
-        "pdf_tool_message": True,
-        "reasoning_effort_levels": _GEMINI_3_FLASH_LEVELS,
-        "reasoning_effort_default": "minimal",
-    },
-    "gemini-3.1-flash-image": {**_IMAGE_MODEL, "name": "Gemini 3.1 Flash Image"},
-}
-"""Family prefix -> what differs from ``_BASE``."""
+        "reasoning_effort_levels": levels,
+        "reasoning_effort_default": default,
+        **more,
+    }
+
+
+_ROWS = (
+    # -- Gemini 2.x --------------------------------------------------------------
+    Family(
+        "gemini-2.0-flash",
+        {"max_output_tokens": 8_192, "reasoning_output": False},
+        _GOOGLE + "gemini-2.0-flash",
+    ),
+    Family(
+        "gemini-2.0-flash-lite",
+        {"max_output_tokens": 8_192, "reasoning_output": False},
+        _GOOGLE + "gemini-2.0-flash-lite",
+    ),
+    Family("gemini-2.5-flash", {}, _GOOGLE + "gemini-2.5-flash"),
+    Family("gemini-2.5-flash-lite", {}, _GOOGLE + "gemini-2.5-flash-lite"),
+    Family("gemini-2.5-pro", {}, _GOOGLE + "gemini-2.5-pro"),
+    Family(
+        "gemini-2.5-flash-image",
+        _image(32_768, 32_768, reasoning_output=False),
+        _MODELS_DEV + " (gemini-2.5-flash-image)",
+    ),
+    Family("gemini-2.5-flash-preview-tts", _tts(8_000, 16_000), _MODELS_DEV),
+    Family("gemini-2.5-pro-preview-tts", _tts(8_000, 16_000), _MODELS_DEV),
+    # -- Gemini 3 ----------------------------------------------------------------
+    Family(
+        "gemini-3-flash",
+        _thinking(_LEVELS_ALL, "high"),
+        _VERTEX + "gemini/3-flash",
+    ),
+    Family(
+        "gemini-3-pro",
+        _thinking(["low", "high"], "high"),
+        _GOOGLE + "gemini-3-pro-preview",
+    ),
+    Family(
+        "gemini-3-pro-image", _image(65_536, 32_768), _GOOGLE + "gemini-3-pro-image"
+    ),
+    Family(
+        "gemini-3.1-pro",
+        _thinking(_LEVELS_LMH, "high"),
+        _VERTEX + "guides/gemini-3-8-flash (comparison table: 3.1 Pro)",
+    ),
+    Family(
+        "gemini-3.1-flash-lite",
+        _thinking(_LEVELS_ALL, "minimal"),
+        _VERTEX + "gemini/3-1-flash-lite",
+    ),
+    Family(
+        "gemini-3.1-flash-image",
+        _image(131_072, 32_768, pdf_inputs=True),
+        _MODELS_DEV + " (gemini-3.1-flash-image-preview)",
+    ),
+    Family(
+        "gemini-3.1-flash-tts",
+        _tts(8_192, 16_384),
+        _GOOGLE + "gemini-3.1-flash-tts-preview",
+    ),
+    Family(
+        "gemini-3.5-flash",
+        _thinking(_LEVELS_ALL, "medium"),
+        "https://modelparams.dev/models/google/gemini-3.5-flash (thinking levels);"
+        " 1M context, 65K output per Google's 3.5 Flash page",
+    ),
+    Family(
+        "gemini-3.5-flash-lite",
+        _thinking(_LEVELS_ALL, "minimal"),
+        _GOOGLE + "gemini-3.5-flash-lite; " + _VERTEX + "gemini/3-5-flash-lite",
+        fixed_sampling=True,
+        no_model_prefill=True,
+    ),
+    Family(
+        "gemini-3.6-flash",
+        _thinking(_LEVELS_ALL, "medium"),
+        _VERTEX + "gemini/3-6-flash",
+        fixed_sampling=True,
+        no_model_prefill=True,
+    ),
+    Family(
+        "gemini-3.7-flash",
+        _thinking(_LEVELS_LMH, "medium"),
+        _VERTEX + "guides/gemini-3-8-flash (comparison table: 3.7 Flash)",
+        thinking_levels=("low", "medium", "high"),
+    ),
+    Family(
+        "gemini-3.8-flash",
+        _thinking(_LEVELS_LMH, "medium"),
+        _VERTEX + "guides/gemini-3-8-flash (supported thinking levels LOW, MEDIUM,"
+        " HIGH; default MEDIUM)",
+        thinking_levels=("low", "medium", "high"),
+    ),
+    Family(
+        "gemini-3.8-flash-tts",
+        _tts(8_192, 16_384),
+        _GOOGLE + "gemini-3.8-flash-tts (8,192 input tokens per request)",
+    ),
+    Family(
+        "gemini-3.8-flash-lite-tts",
+        _tts(8_192, 16_384),
+        _GOOGLE + "gemini-3.8-flash-lite-tts",
+    ),
+    # -- aliases (Google moves them to the newest model of the line) ------------
+    Family(
+        "gemini-flash-latest", {}, _MODELS_DEV + " (gemini-flash-latest)", generation=3
+    ),
+    Family(
+        "gemini-flash-lite-latest",
+        {},
+        _MODELS_DEV + " (gemini-flash-lite-latest)",
+        generation=3,
+    ),
+    Family("gemini-pro-latest", {}, _GOOGLE + "gemini-pro-latest", generation=3),
+)
+
+FAMILIES: dict[str, Family] = {row.name: row for row in _ROWS}
+"""Family prefix -> its row."""
+
+NEWEST_GENERATION = max(
+    int(m.group(1)) for m in (re.match(r"gemini-(\d+)", n) for n in FAMILIES) if m
+)
+
+
+def _normalise(model: str) -> str:
+    return model.lower().removeprefix("models/")
+
+
+def family_for(model: str) -> Family | None:
+    """The table row of a model name, or None for a name no row matches."""
+    name = _normalise(model)
+    matches = [prefix for prefix in FAMILIES if name.startswith(prefix)]
+    return FAMILIES[max(matches, key=len)] if matches else None
+
+
+_NUMBER = re.compile(r"gemini-(\d+)")
+
+
+def generation(model: str) -> int:
+    """The Gemini generation whose request rules apply to ``model``.
+
+    The number in the name (``gemini-2.5-flash`` -> 2); the ``-latest`` aliases
+    and any Gemini name without a number -> the newest generation; a name that is
+    not Gemini at all (``gemma-...``) -> 0.
+    """
+    name = _normalise(model)
+    family = family_for(name)
+    if family is not None and family.generation is not None:
+        return family.generation
+    match = _NUMBER.search(name)
+    if match:
+        return int(match.group(1))
+    return NEWEST_GENERATION if "gemini" in name else 0
+
+
+def _display_name(prefix: str) -> str:
+    words = prefix.removeprefix("gemini-").split("-")
+    text = " ".join(w if w[0].isdigit() else w.capitalize() for w in words)
+    text = text.replace("Flash Lite", "Flash-Lite").replace("Tts", "TTS")
+    return f"Gemini {text}"
 
 
 def profile_for(model: str) -> ModelProfile | None:
@@ -112,10 +302,12 @@ def profile_for(model: str) -> ModelProfile | None:
         model: A model name such as ``gemini-3-flash-preview`` (a ``models/``
             prefix is accepted).
     """
-    name = model.lower().removeprefix("models/")
-    matches = [prefix for prefix in _FAMILIES if name.startswith(prefix)]
-    if not matches:
+    family = family_for(model)
+    if family is None:
         return None
-    family = _FAMILIES[max(matches, key=len)]
-    profile: dict[str, Any] = {**_BASE, **family}
+    profile: dict[str, Any] = {
+        **_BASE,
+        "name": _display_name(family.name),
+        **family.profile,
+    }
     return cast("ModelProfile", profile)
