@@ -162,6 +162,42 @@ _BLOCK_CONVERTERS: dict[str, Callable[[dict[str, Any]], list[Part]]] = {
 }
 
 
+_FOREIGN_MEDIA = frozenset({"image", "audio", "video", "file"})
+
+
+def foreign_parts(blocks: list[Any]) -> list[Part]:
+    """Another provider's reply, as LangChain's standard (v1) blocks -> parts.
+
+    Only what Gemini can take from a model turn is kept: visible text (without
+    its citations) and media given as data or a URL, never a signature. Reasoning,
+    server-side tool calls and results, tool calls (they travel in
+    ``tool_calls``), another provider's file ids and ``non_standard`` values
+    (that provider's raw items) are dropped.
+    """
+    parts: list[Part] = []
+    for block in blocks:
+        if isinstance(block, str):
+            parts.extend([{"text": block}] if block else [])
+        elif isinstance(block, dict) and block.get("type") == "text":
+            text = str(block.get("text") or "")
+            parts.extend([{"text": text}] if text else [])
+        elif isinstance(block, dict) and _foreign_media(block):
+            parts.append(media_part(_unsigned(block)))
+    return parts
+
+
+def _foreign_media(block: dict[str, Any]) -> bool:
+    if block.get("type") not in _FOREIGN_MEDIA:
+        return False
+    return bool(block.get("base64") or block.get("url")) and not block.get("file_id")
+
+
+def _unsigned(block: dict[str, Any]) -> dict[str, Any]:
+    extras = {k: v for k, v in (block.get("extras") or {}).items() if k != "signature"}
+    clean = {k: v for k, v in block.items() if k not in ("signature", "extras", "id")}
+    return {**clean, "extras": extras} if extras else clean
+
+
 def _block_signature(block: dict[str, Any]) -> str | None:
     extras = block.get("extras")
     sig = block.get("signature") or block.get("thought_signature")

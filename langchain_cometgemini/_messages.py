@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,16 +41,21 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_cometgemini._blocks import content_parts, with_signature
+from langchain_cometgemini._blocks import content_parts, foreign_parts, with_signature
 from langchain_cometgemini._constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
     MODEL_PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
+from langchain_cometgemini._profiles import generation
 
 SKIP_SIGNATURE = "skip_thought_signature_validator"
 """Google's documented placeholder for a function call whose signature is lost."""
+
+GEMINI_PROVIDERS = frozenset({MODEL_PROVIDER, "google_vertexai"})
+"""``response_metadata["model_provider"]`` values whose messages hold Gemini's own
+parts and thought signatures (this package, langchain-google-genai / -vertexai)."""
 
 Part = dict[str, Any]
 Content = dict[str, Any]
@@ -63,7 +68,7 @@ class _Calls:
     by_id: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
 
     def add(self, message: AIMessage) -> None:
-        from_gemini = message.response_metadata.get("model_provider") == MODEL_PROVIDER
+        from_gemini = _provider(message) == MODEL_PROVIDER
         for position, call in enumerate(message.tool_calls):
             call_id = call.get("id") or ""
             echo = from_gemini and not call_id.startswith(GENERATED_ID_PREFIX)
@@ -73,13 +78,31 @@ class _Calls:
 # -- messages --------------------------------------------------------------------
 
 
+def _provider(message: BaseMessage) -> str | None:
+    provider = message.response_metadata.get("model_provider")
+    return str(provider) if provider else None
+
+
+def is_foreign(message: AIMessage) -> bool:
+    """Whether ``message`` was produced by another provider (OpenAI, Anthropic...).
+
+    Such a message carries that provider's reasoning, signatures and server-side
+    tool blocks, none of which Gemini can take; a message without a
+    ``model_provider`` (built by hand) is taken as Gemini's.
+    """
+    provider = _provider(message)
+    return provider is not None and provider not in GEMINI_PROVIDERS
+
+
 def _ai_parts(message: AIMessage) -> list[Part]:
+    if is_foreign(message):
+        return _foreign_ai_parts(message)
     if isinstance(message.content, str):
         parts = _signed_text_parts(message)
     else:
-        parts = content_parts(message.content)
+        parts = _replay_text_signatures(content_parts(message.content), message)
     signatures = message.additional_kwargs.get(FC_SIGNATURES_KEY) or {}
-    from_gemini = message.response_metadata.get("model_provider") == MODEL_PROVIDER
+    from_gemini = _provider(message) == MODEL_PROVIDER
     for call in message.tool_calls:
         call_id = call.get("id") or ""
         function_call: dict[str, Any] = {"name": call["name"], "args": call["args"]}
@@ -91,11 +114,84 @@ def _ai_parts(message: AIMessage) -> list[Part]:
     return parts
 
 
+def _foreign_ai_parts(message: AIMessage) -> list[Part]:
+    """Another provider's reply: its visible text and media, then its tool calls.
+
+    Reasoning (Anthropic ``thinking``/``redacted_thinking``, OpenAI ``reasoning``
+    items), signatures, citations and server-side tool blocks are dropped; the
+    calls carry no signature of their own (Gemini 3 gets the placeholder).
+    """
+    try:
+        blocks: list[Any] = list(message.content_blocks)
+    except Exception:  # noqa: BLE001 - a translator that cannot read it: raw blocks
+        blocks = [message.content] if isinstance(message.content, str) else []
+        blocks += [] if isinstance(message.content, str) else list(message.content)
+    parts = foreign_parts(blocks)
+    for call in message.tool_calls:
+        parts.append({"functionCall": {"name": call["name"], "args": call["args"]}})
+    return parts
+
+
+def _text_signatures(message: AIMessage) -> list[tuple[int, str]]:
+    entries = message.additional_kwargs.get(TEXT_SIGNATURES_KEY) or []
+    return sorted((int(e["offset"]), str(e["signature"])) for e in entries)
+
+
+def _replay_text_signatures(parts: list[Part], message: AIMessage) -> list[Part]:
+    """Signatures recorded at text offsets, put back on list content.
+
+    A reply whose content switched from a string to blocks (a signed text part,
+    then an image) keeps its text signatures in ``additional_kwargs`` as offsets
+    into the visible text: each goes back on the text part starting there
+    (split if it starts inside one), in order, unless that part is already signed.
+    """
+    cuts = _text_signatures(message)
+    if not cuts:
+        return parts
+    out: list[Part] = []
+    position = 0
+    pending = list(cuts)
+    last_text = -1
+    for part in parts:
+        if not _is_visible_text(part):
+            out.append(part)
+            continue
+        for piece in _split_at(part, position, pending):
+            out.append(piece)
+        last_text = len(out) - 1
+        position += len(part["text"])
+    for _, signature in pending:  # at (or past) the end of the text
+        out.insert(last_text + 1, {"text": "", "thoughtSignature": signature})
+        last_text += 1
+    return out
+
+
+def _is_visible_text(part: Part) -> bool:
+    return "text" in part and not part.get("thought")
+
+
+def _split_at(part: Part, start: int, pending: list[tuple[int, str]]) -> Iterator[Part]:
+    """``part`` (visible text at ``start``) cut at the pending offsets inside it."""
+    text: str = part["text"]
+    end = start + len(text)
+    head = dict(part)
+    cursor = start
+    while pending and pending[0][0] < end:
+        offset, signature = pending.pop(0)
+        offset = max(offset, cursor)
+        if offset > cursor:
+            yield {**head, "text": text[cursor - start : offset - start]}
+            head = {k: v for k, v in part.items() if k != "thoughtSignature"}
+            cursor = offset
+        if not head.get("thoughtSignature"):
+            head["thoughtSignature"] = signature
+    yield {**head, "text": text[cursor - start :]}
+
+
 def _signed_text_parts(message: AIMessage) -> list[Part]:
     """String content, split at the recorded offsets so signatures stay in place."""
     text = str(message.content)
-    entries = message.additional_kwargs.get(TEXT_SIGNATURES_KEY) or []
-    cuts = sorted((int(e["offset"]), str(e["signature"])) for e in entries)
+    cuts = _text_signatures(message)
     if not cuts:
         return [{"text": text}] if text else []
     parts: list[Part] = []
@@ -122,12 +218,16 @@ class _Result:
 
 
 def _tool_response(
-    message: ToolMessage | FunctionMessage, calls: _Calls, *, multimodal: bool
+    message: ToolMessage | FunctionMessage,
+    calls: _Calls,
+    *,
+    multimodal: bool,
+    partial: bool = False,
 ) -> _Result:
     if isinstance(message, FunctionMessage):
         name, gemini_id, position = message.name, None, 0
     else:
-        name, gemini_id, position = _lookup_call(message, calls)
+        name, gemini_id, position = _lookup_call(message, calls, partial=partial)
     text, media = _split_content(message.content)
     response: dict[str, Any] = {"name": name, "response": _payload(message, text)}
     if gemini_id:
@@ -139,8 +239,12 @@ def _tool_response(
     return _Result(position, {"functionResponse": response}, others)
 
 
-def _lookup_call(message: ToolMessage, calls: _Calls) -> tuple[str, str | None, int]:
+def _lookup_call(
+    message: ToolMessage, calls: _Calls, *, partial: bool
+) -> tuple[str, str | None, int]:
     found = calls.by_id.get(message.tool_call_id)
+    if found is None and partial:  # a slice of a history (trim_messages)
+        return message.name or "tool", None, len(calls.by_id)
     if found is None:
         msg = (
             f"ToolMessage with tool_call_id={message.tool_call_id!r} answers no tool "
@@ -211,37 +315,109 @@ def _turn(message: BaseMessage, calls: _Calls) -> tuple[str, list[Part]]:
 
 
 def convert_messages(
-    messages: Sequence[BaseMessage], *, model: str
+    messages: Sequence[BaseMessage], *, model: str, partial: bool = False
 ) -> tuple[Content | None, list[Content]]:
     """Return ``(systemInstruction, contents)`` for a generateContent request.
 
+    Args:
+        messages: The conversation.
+        model: The model it is sent to (its generation decides the signature and
+            tool-result rules).
+        partial: Convert any slice of a history, as token counting gets it from
+            ``trim_messages``: ``[]`` gives ``(None, [])``, system messages alone
+            become one user content, and a tool result whose call is not in the
+            list is sent under its ``name`` (or ``"tool"``).
+
     Raises:
-        ValueError: the conversation is empty, or holds a message or content block
-            Gemini cannot take.
+        ValueError: the conversation is empty or only system messages (unless
+            ``partial``), a text holds a lone surrogate, or a message or content
+            block is one Gemini cannot take.
     """
-    if not messages:
+    check_text(messages)
+    if not messages and not partial:
         raise ValueError("Cannot call Gemini with an empty list of messages.")
     system: list[Part] = []
     contents: list[Content] = []
     calls = _Calls()
     multimodal = requires_signatures(model)  # Gemini 3: media in functionResponse
     results: list[_Result] = []  # parallel tool results of one model turn
+    turns = 0
     for message in messages:
         if isinstance(message, SystemMessage):
             system.extend(content_parts(message.content))
-        elif isinstance(message, ToolMessage):
-            results.append(_tool_response(message, calls, multimodal=multimodal))
+            continue
+        turns += 1
+        if isinstance(message, ToolMessage):
+            result = _tool_response(
+                message, calls, multimodal=multimodal, partial=partial
+            )
+            results.append(result)
         else:
             _flush_results(contents, results)
             role, parts = _turn(message, calls)
             _append(contents, role, parts)
     _flush_results(contents, results)
+    if not contents and turns:
+        # Only empty texts ([SystemMessage(...), HumanMessage("")]): Gemini
+        # answers an empty user text, so send that rather than refuse.
+        contents.append({"role": "user", "parts": [{"text": ""}]})
+    if not contents and partial:
+        return None, ([{"role": "user", "parts": system}] if system else [])
     if not contents:
         msg = "The conversation has no user or model message (only system messages)."
         raise ValueError(msg)
     if requires_signatures(model):
         _add_placeholder_signatures(contents)
     return ({"parts": system} if system else None), contents
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(messages: Sequence[BaseMessage]) -> None:
+    """Refuse a lone surrogate anywhere in the messages' text, before sending.
+
+    JSON cannot carry one as UTF-8; the error names the message, the block and
+    the position instead of the encoder's byte offset.
+
+    Raises:
+        ValueError: a string holds a lone surrogate (U+D800..U+DFFF).
+    """
+    for index, message in enumerate(messages):
+        content = message.content
+        if isinstance(content, str):
+            _check_string(content, index, message, "content")
+        else:
+            for number, block in enumerate(content):
+                _check_value(block, index, message, f"content block {number}")
+        for call in getattr(message, "tool_calls", None) or ():
+            _check_value(call["args"], index, message, f"tool call {call['name']!r}")
+
+
+def _check_value(value: Any, index: int, message: BaseMessage, where: str) -> None:
+    if isinstance(value, str):
+        _check_string(value, index, message, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_value(item, index, message, f"{where}, {key!r}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_value(item, index, message, where)
+
+
+def _check_string(text: str, index: int, message: BaseMessage, where: str) -> None:
+    if text.isascii():
+        return
+    match = _SURROGATE.search(text)
+    if match is None:
+        return
+    msg = (
+        f"messages[{index}] ({type(message).__name__}), {where}: lone surrogate "
+        f"U+{ord(match.group()):04X} at character {match.start()}; Gemini takes "
+        "only valid Unicode text (decode the source with errors='replace', or "
+        "join the surrogate pair)."
+    )
+    raise ValueError(msg)
 
 
 def _append(contents: list[Content], role: str, parts: list[Part]) -> None:
@@ -266,13 +442,13 @@ def _flush_results(contents: list[Content], results: list[_Result]) -> None:
     results.clear()
 
 
-_GEMINI_MAJOR = re.compile(r"gemini-(\d+)")
-
-
 def requires_signatures(model: str) -> bool:
-    """Gemini 3 and later reject replayed function calls without signatures."""
-    match = _GEMINI_MAJOR.search(model)
-    return match is not None and int(match.group(1)) >= 3
+    """Gemini 3 and later reject replayed function calls without signatures.
+
+    The family decides, not a list of names: ``gemini-flash-latest`` and an
+    unknown future ``gemini-5-...`` follow the newest rules.
+    """
+    return generation(model) >= 3
 
 
 def _add_placeholder_signatures(contents: list[Content]) -> None:
