@@ -42,6 +42,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import os
 import re
 import ssl
@@ -415,6 +416,52 @@ def _mask_tree(value: Any, pieces: list[str]) -> Any:
     return value
 
 
+# -- the HTTP libraries' own logs ---------------------------------------------
+
+_USERINFO = re.compile(r"(\w+://)[^/\s@]+@")
+_MAX_KNOWN_SECRETS = 1024
+
+
+class _LogRedactor(logging.Filter):
+    """Masks known keys and URL userinfo in the HTTP libraries' log records.
+
+    httpx2 logs each request's URL at INFO (with any ``user:pass@``), and
+    httpcore2's DEBUG trace logs response headers, which a server may use to
+    echo the key. Runs only for records that are emitted.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[str, None] = {}  # insertion-ordered, bounded
+
+    def remember(self, secrets: tuple[str, ...]) -> None:
+        for secret in secrets:
+            self.secrets[secret] = None
+        while len(self.secrets) > _MAX_KNOWN_SECRETS:
+            del self.secrets[next(iter(self.secrets))]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        masked = _USERINFO.sub(r"\1***@", text)
+        for secret in list(self.secrets):
+            if secret in masked:
+                masked = masked.replace(secret, "***")
+        if masked != text:
+            record.msg, record.args = masked, None
+        return True
+
+
+_REDACTOR = _LogRedactor()
+_HTTP_LOGGERS = tuple(
+    f"{root}{leaf}"
+    for root in ("httpx", "httpx2", "httpcore", "httpcore2")
+    for leaf in ("", ".connection", ".http11", ".http2", ".proxy", ".socks")
+)
+"""Logger filters see only their own records, so each module's logger is named."""
+for _name in _HTTP_LOGGERS:
+    logging.getLogger(_name).addFilter(_REDACTOR)
+
+
 # -- deadlines on the sync sockets of built clients ----------------------------
 
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -518,6 +565,7 @@ class GeminiHTTP:
         self._user_client = client
         self._user_async_client = async_client
         self._secrets = _secret_values(headers)
+        _REDACTOR.remember(self._secrets)
         self._fresh_state()
 
     def _fresh_state(self) -> None:
@@ -544,6 +592,7 @@ class GeminiHTTP:
         self.__dict__.update(state)
         self._user_client = self._user_async_client = None
         self._secrets = _secret_values(self.headers)
+        _REDACTOR.remember(self._secrets)
         self._fresh_state()
 
     # -- clients -------------------------------------------------------------
@@ -648,6 +697,14 @@ class GeminiHTTP:
         except http_errors() as exc:
             raise transport_error(exc, url) from exc
 
+    def _masked(self, response: Any, body: bytes) -> bytes:
+        """An error body with the key masked before any excerpt can cut it."""
+        if response.status_code < 300:
+            return body
+        for secret in self._secrets:
+            body = body.replace(secret.encode(), b"***")
+        return body
+
     def _read(self, response: Any, url: str) -> bytes:
         """The whole body (a non-2xx keeps what arrived before a failure)."""
         chunks: list[bytes] = []
@@ -709,7 +766,7 @@ class GeminiHTTP:
         try:
             with self._guard():
                 response = self._send(self.client, url, content)
-                data = self._read(response, url)
+                data = self._masked(response, self._read(response, url))
                 _past(deadline, url)
                 return _decode_json(response, data)
         finally:
@@ -720,7 +777,7 @@ class GeminiHTTP:
             try:
                 async with asyncio.timeout(self.timeout):
                     response = await self._asend(self.async_client, url, content)
-                    data = await self._aread(response, url)
+                    data = self._masked(response, await self._aread(response, url))
             except TimeoutError as exc:
                 raise transport_error(exc, url) from None
             return _decode_json(response, data)
@@ -773,7 +830,8 @@ class GeminiHTTP:
             response = self._send(self.client, url, content)
             try:
                 if not _is_sse(response):
-                    _check_stream_start(response, self._read(response, url))
+                    body = self._masked(response, self._read(response, url))
+                    _check_stream_start(response, body)
                 opened = _OpenStream(response, url, response.iter_bytes())
                 for chunk in opened.chunks:
                     if opened.first_events(chunk):
@@ -792,7 +850,8 @@ class GeminiHTTP:
             response = await self._asend(self.async_client, url, content)
             try:
                 if not _is_sse(response):
-                    _check_stream_start(response, await self._aread(response, url))
+                    body = self._masked(response, await self._aread(response, url))
+                    _check_stream_start(response, body)
                 opened = _OpenStream(response, url, response.aiter_bytes())
                 async for chunk in opened.chunks:
                     if opened.first_events(chunk):

@@ -378,7 +378,11 @@ class ChatCometGemini(BaseChatModel):
     (the OpenAPI-subset ``parameters`` / ``responseSchema``, for models or
     gateways that need it; unsupported keys are dropped with a warning)."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        hide_input_in_errors=True,  # a validation error never repeats the key
+    )
 
     _http: GeminiHTTP | None = PrivateAttr(default=None)
 
