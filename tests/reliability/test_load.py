@@ -138,6 +138,46 @@ def test_one_instance_from_16_threads(emu: GeminiEmulator, fd_baseline: int) -> 
     assert settle(lambda: open_fds() <= fd_baseline + 1), (open_fds(), fd_baseline)
 
 
+def test_32_threads_on_a_pool_of_8_beside_a_cpu_hog(emu: GeminiEmulator) -> None:
+    """The pool race (encode/httpcore#1110): no duplicate, no lost request."""
+    import subprocess
+    import sys
+
+    echo = FlakyEcho()
+    emu.responder = echo
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        for round_ in range(4):
+            llm = make_llm(emu, timeout=120.0, max_retries=MAX_RETRIES)
+            tokens = [f"race-{round_}-{i:04d}" for i in range(256)]
+
+            def run(token: str, llm: Any = llm) -> Any:
+                try:
+                    return llm.invoke(token)
+                except CometGeminiError as exc:
+                    return exc
+
+            with ThreadPoolExecutor(32) as pool:
+                results = list(pool.map(run, tokens))
+            check_outcomes_of(tokens, results, echo)
+            llm.close()
+    finally:
+        hog.kill()
+        hog.wait()
+
+
+def check_outcomes_of(tokens: list[str], results: list[Any], echo: FlakyEcho) -> None:
+    """:func:`check_outcomes` for one round among several on the same echo."""
+    for token, result in zip(tokens, results, strict=True):
+        attempts, succeeds = expected_attempts(token)
+        assert echo.attempts[token] == attempts, token  # none lost or duplicated
+        if succeeds:
+            assert not isinstance(result, BaseException), (token, result)
+            assert result.text == f"Echo: {token}"
+        else:
+            assert isinstance(result, ServerError), (token, result)
+
+
 @pytest.mark.parametrize("mode", ["astream"])
 def test_10000_event_stream_completes(emu: GeminiEmulator, mode: str) -> None:
     words = [f"w{i}" for i in range(10_000)]
