@@ -568,6 +568,7 @@ def _main(args: argparse.Namespace, err: IO[str]) -> int:
     try:
         jobs = _read_jobs(args)
         answered, rewrite = load_answered(output)
+        output.open("a", encoding="utf-8").close()  # writable, before any request
     except (OSError, BatchInputError) as exc:
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_USAGE

@@ -1,0 +1,224 @@
+"""Benchmark: ``cometgemini batch`` and ``abatch`` over many prompts.
+
+Against benchmarks/server.py in its own process (its CPU is not counted), it
+measures the client's CPU per prompt (``time.process_time``) of:
+
+* ``ainvoke``   one call at a time on one model (the reference);
+* ``abatch``    ``llm.abatch(prompts, max_concurrency=J)``;
+* ``engine``    the batch engine (``_batch.BatchRunner``, J workers, one output
+                line written and flushed per answer) on the same prompts;
+* ``command``   ``cometgemini batch IN -o OUT -j J`` run as a subprocess: its
+                whole CPU (user + sys, start-up included) over the prompts,
+                and again net of a one-line run's start-up cost.
+
+Memory: the engine's resident set (VmRSS) after 10% and after 100% of the
+answers, so any per-result growth shows as bytes per result.
+
+Usage: ``python benchmarks/batch.py [--prompts 10000] [-j 16] [--rounds 3]``;
+prints a table and, with ``--json PATH``, writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+MODEL = "bench-s256-n1"
+KEY = "bench-key"
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "server.py"), "--exit-on-eof"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().split()
+    if len(line) != 2 or line[0] != "PORT":
+        proc.kill()
+        raise SystemExit("benchmark server did not start")
+    return proc, f"http://127.0.0.1:{line[1]}"
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def prompts(n: int) -> list[str]:
+    return [f"Question number {i}: say something." for i in range(n)]
+
+
+def model(base_url: str) -> Any:
+    from langchain_cometgemini import ChatCometGemini
+
+    return ChatCometGemini(model=MODEL, base_url=base_url, api_key=KEY)
+
+
+async def run_ainvoke(base_url: str, n: int) -> dict[str, float]:
+    llm = model(base_url)
+    await llm.ainvoke("warm up")
+    texts = prompts(n)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for text in texts:
+        await llm.ainvoke(text)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return {"cpu_us": cpu / n * 1e6, "per_s": n / wall}
+
+
+async def run_abatch(base_url: str, n: int, jobs: int) -> dict[str, float]:
+    llm = model(base_url)
+    await llm.ainvoke("warm up")
+    texts = prompts(n)
+    cpu, wall = time.process_time(), time.perf_counter()
+    results = await llm.abatch(texts, config={"max_concurrency": jobs})
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    assert len(results) == n
+    return {"cpu_us": cpu / n * 1e6, "per_s": n / wall}
+
+
+async def run_engine(base_url: str, n: int, jobs: int) -> dict[str, float]:
+    from langchain_cometgemini import _batch
+
+    lines = [json.dumps({"id": i, "prompt": t}) for i, t in enumerate(prompts(n))]
+    marks: dict[str, int] = {}
+    count = 0
+
+    def on_record(record: dict[str, Any]) -> None:
+        nonlocal count
+        count += 1
+        assert "error" not in record, record
+        if count == n // 10:
+            marks["rss_10"] = rss_bytes()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_path = Path(tmp) / "out.jsonl"
+        with out_path.open("a", encoding="utf-8") as out:
+            connection = {"base_url": base_url, "api_key": KEY}
+            warm = _batch.BatchRunner(
+                _batch.load_jobs(['{"id": "w", "prompt": "warm up"}']),
+                out,
+                connection=connection,
+                kwargs={"model": MODEL},
+            )
+            await warm.run()
+            cpu, wall = time.process_time(), time.perf_counter()
+            runner = _batch.BatchRunner(
+                _batch.load_jobs(lines),
+                out,
+                connection=connection,
+                kwargs={"model": MODEL},
+                concurrency=jobs,
+                on_record=on_record,
+            )
+            runner._models = warm._models  # the warmed model and its client
+            await runner.run()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        assert sum(1 for _ in out_path.open()) == n + 1
+    growth = (rss_bytes() - marks["rss_10"]) / (n - n // 10)
+    return {"cpu_us": cpu / n * 1e6, "per_s": n / wall, "rss_b_per_result": growth}
+
+
+def run_command(base_url: str, n: int, jobs: int) -> dict[str, float]:
+    env = {**os.environ, "COMETAPI_KEY": KEY, "COMETAPI_BASE_URL": base_url}
+
+    def child_cpu(count: int) -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as tmp:
+            source, out = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+            source.write_text(
+                "".join(
+                    json.dumps({"id": i, "prompt": t}) + "\n"
+                    for i, t in enumerate(prompts(count))
+                )
+            )
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "langchain_cometgemini", "batch", str(source)]
+                + ["-o", str(out), "-j", str(jobs), "-m", MODEL],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+            )
+            wall = time.perf_counter() - wall
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return cpu, wall
+
+    one_cpu, _ = child_cpu(1)
+    cpu, wall = child_cpu(n)
+    return {
+        "cpu_us": cpu / n * 1e6,
+        "net_cpu_us": (cpu - one_cpu) / (n - 1) * 1e6,
+        "startup_ms": one_cpu * 1e3,
+        "per_s": n / wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prompts", type=int, default=10_000)
+    parser.add_argument("-j", "--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    n, jobs = args.prompts, args.concurrency
+    server, base_url = start_server()
+    rows: dict[str, list[dict[str, float]]] = {}
+    try:
+        for _ in range(args.rounds):  # variants take turns, round by round
+            rows.setdefault("ainvoke", []).append(
+                asyncio.run(run_ainvoke(base_url, min(n, 2000)))
+            )
+            rows.setdefault("abatch", []).append(
+                asyncio.run(run_abatch(base_url, n, jobs))
+            )
+            rows.setdefault("engine", []).append(
+                asyncio.run(run_engine(base_url, n, jobs))
+            )
+            rows.setdefault("command", []).append(run_command(base_url, n, jobs))
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+    medians = {
+        name: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        for name, runs in rows.items()
+    }
+    reference = medians["ainvoke"]["cpu_us"]
+    print(f"{n} prompts, -j {jobs}, median of {args.rounds} rounds, client CPU:")
+    for name, figures in medians.items():
+        ratio = figures["cpu_us"] / reference
+        extra = ", ".join(
+            f"{key} {value:,.1f}"
+            for key, value in figures.items()
+            if key not in ("cpu_us", "per_s")
+        )
+        print(
+            f"  {name:8} {figures['cpu_us']:8.1f} us/prompt  {ratio:4.2f}x ainvoke  "
+            f"{figures['per_s']:8.0f} prompts/s  {extra}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"prompts": n, "j": jobs, **medians}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
