@@ -2,11 +2,18 @@
 
 Input flow::
 
-    build_body(messages, params)
+    build_body(messages, params, model=..., stream=...)
+      -> check_call(params, stream)         candidate_count > 1 cannot stream
       -> _messages.convert_messages          systemInstruction + contents
-      -> generation_config(params)           sampling, output, thinking fields
-           (a raw ``generation_config`` dict is merged last, camelCased)
-      -> safety_settings / tools / toolConfig / cachedContent
+      -> apply_model_rules                   per-family rules (``_profiles``):
+           fixed-sampling models drop temperature/top_p/top_k/penalties (one
+           warning), refuse a conversation ending with a model turn; models with
+           a closed set of thinking levels refuse the others
+      -> generation_config(params, model)   sampling, output, thinking fields
+           (``reasoning_effort`` -> thinkingLevel on Gemini 3, thinkingBudget
+           on 2.5; a raw ``generation_config`` dict is merged last, camelCased)
+      -> safety_settings / tools / toolConfig / cachedContent / serviceTier /
+         store, then ``extra_body`` (raw top-level fields) merged last
     Unset (``None``) parameters are never sent. With ``cached_content`` the
     cached parts (systemInstruction, tools, toolConfig) are dropped, with one
     warning per cache name.
@@ -24,6 +31,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini._messages import convert_messages
+from langchain_cometgemini._profiles import FIXED_SAMPLING, family_for, generation
 
 GENERATION_FIELDS: dict[str, str] = {
     "temperature": "temperature",
@@ -48,6 +56,15 @@ GENERATION_FIELDS: dict[str, str] = {
 """Python field name -> ``generationConfig`` key."""
 
 THINKING_LEVELS = ("minimal", "low", "medium", "high")
+REASONING_EFFORTS = THINKING_LEVELS
+"""LangChain's standard ``reasoning_effort`` values."""
+
+_EFFORT_BUDGETS = {"minimal": 0, "low": 1_024, "medium": 8_192, "high": 24_576}
+"""``reasoning_effort`` -> ``thinkingBudget`` on Gemini 2.5 (Flash's budget range
+is 0..24,576; Pro cannot turn thinking off, so ``minimal`` is its floor, 128)."""
+_PRO_MIN_BUDGET = 128
+
+SERVICE_TIERS = ("standard", "flex", "priority")
 
 HARM_CATEGORIES = frozenset(
     {
@@ -103,14 +120,20 @@ def _enum_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def thinking_config(params: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Thinking level, budget and ``include_thoughts`` -> ``thinkingConfig``.
+def thinking_config(
+    params: Mapping[str, Any], model: str | None = None
+) -> dict[str, Any] | None:
+    """Thinking level, budget, ``reasoning_effort`` and ``include_thoughts``.
 
     Raises:
-        ValueError: both a level and a budget are set, or the level is unknown.
+        ValueError: both a level and a budget are set, ``reasoning_effort`` is set
+            with either, or a level or effort is unknown.
     """
     config = camel_keys(params.get("thinking_config") or {})
     level, budget = params.get("thinking_level"), params.get("thinking_budget")
+    effort = params.get("reasoning_effort")
+    if effort is not None:
+        level, budget = _from_effort(effort, level, budget, model)
     if level is not None and budget is not None:
         msg = (
             "Set either thinking_level (Gemini 3) or thinking_budget (Gemini 2.5), "
@@ -130,14 +153,39 @@ def thinking_config(params: Mapping[str, Any]) -> dict[str, Any] | None:
     return config or None
 
 
-def generation_config(params: Mapping[str, Any]) -> dict[str, Any]:
+def _from_effort(
+    effort: Any, level: Any, budget: Any, model: str | None
+) -> tuple[Any, Any]:
+    """``reasoning_effort`` -> (thinking level, thinking budget) for ``model``."""
+    if level is not None or budget is not None:
+        msg = (
+            "Set either reasoning_effort or thinking_level / thinking_budget, not "
+            "both: reasoning_effort is translated into one of them."
+        )
+        raise ValueError(msg)
+    effort = str(_enum_value(effort)).lower()
+    if effort not in REASONING_EFFORTS:
+        msg = f"reasoning_effort must be one of {REASONING_EFFORTS}: {effort!r}."
+        raise ValueError(msg)
+    name = (model or "").lower()
+    if model is None or generation(name) >= 3:
+        return effort, None
+    budget = _EFFORT_BUDGETS[effort]
+    if "pro" in name and budget < _PRO_MIN_BUDGET:
+        budget = _PRO_MIN_BUDGET
+    return None, budget
+
+
+def generation_config(
+    params: Mapping[str, Any], model: str | None = None
+) -> dict[str, Any]:
     """Every set generation parameter, then the raw ``generation_config`` dict."""
     config: dict[str, Any] = {}
     for name, key in GENERATION_FIELDS.items():
         value = params.get(name)
         if value is not None:
             config[key] = _generation_value(name, value)
-    thinking = thinking_config(params)
+    thinking = thinking_config(params, model)
     if thinking:
         config["thinkingConfig"] = thinking
     raw = camel_keys(params.get("generation_config") or {})
@@ -201,10 +249,29 @@ _CACHE_OWNED = ("systemInstruction", "tools", "toolConfig")
 
 
 def build_body(
-    messages: Sequence[BaseMessage], params: Mapping[str, Any], *, model: str
+    messages: Sequence[BaseMessage],
+    params: Mapping[str, Any],
+    *,
+    model: str,
+    stream: bool = False,
+    partial: bool = False,
 ) -> dict[str, Any]:
-    """The complete JSON body of a generateContent / streamGenerateContent call."""
-    system, contents = convert_messages(messages, model=model)
+    """The complete JSON body of a generateContent / streamGenerateContent call.
+
+    Args:
+        messages: The conversation.
+        params: Call parameters (fields merged with per-call values).
+        model: The model the body is for (its family's rules apply).
+        stream: The body is for ``streamGenerateContent``.
+        partial: A slice of a history, for token counting
+            (see ``convert_messages``).
+
+    Raises:
+        ValueError: bad input, refused before anything is sent.
+    """
+    check_call(params, stream=stream)
+    system, contents = convert_messages(messages, model=model, partial=partial)
+    params = apply_model_rules(params, contents, model=model, counting=partial)
     body: dict[str, Any] = {"contents": contents}
     if system:
         body["systemInstruction"] = system
@@ -215,12 +282,112 @@ def build_body(
     settings = safety_settings(params.get("safety_settings"))
     if settings:
         body["safetySettings"] = settings
-    config = generation_config(params)
+    config = generation_config(params, model)
     if config:
         body["generationConfig"] = config
     if params.get("cached_content"):
         _apply_cache(body, str(params["cached_content"]))
+    _top_level(body, params)
     return body
+
+
+def _top_level(body: dict[str, Any], params: Mapping[str, Any]) -> None:
+    """``serviceTier``, ``store``, then raw ``extra_body`` fields (they win)."""
+    tier = params.get("service_tier")
+    if tier is not None:
+        tier = str(_enum_value(tier)).lower()
+        if tier not in SERVICE_TIERS:
+            msg = f"service_tier must be one of {SERVICE_TIERS}: {tier!r}."
+            raise ValueError(msg)
+        body["serviceTier"] = tier
+    if params.get("store") is not None:
+        body["store"] = bool(params["store"])
+    extra = params.get("extra_body")
+    if extra:
+        if not isinstance(extra, Mapping):
+            msg = "extra_body must be a dict of top-level request fields."
+            raise TypeError(msg)
+        body.update(extra)
+
+
+def check_call(params: Mapping[str, Any], *, stream: bool) -> None:
+    """Refuse call parameters that cannot work together, before sending.
+
+    Raises:
+        ValueError: ``candidate_count`` > 1 on a streamed call (a stream carries
+            one answer; use ``invoke``/``batch`` for several candidates).
+    """
+    count = params.get("candidate_count")
+    if stream and count is not None and int(count) > 1:
+        msg = (
+            f"candidate_count={count} cannot be streamed: a stream yields one "
+            "answer. Use invoke() (each candidate becomes a generation), or "
+            "candidate_count=1."
+        )
+        raise ValueError(msg)
+
+
+_WARNED_SAMPLING: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def apply_model_rules(
+    params: Mapping[str, Any],
+    contents: list[dict[str, Any]],
+    *,
+    model: str,
+    counting: bool = False,
+) -> Mapping[str, Any]:
+    """The documented per-model request rules (``_profiles.FAMILIES``).
+
+    Returns:
+        ``params`` without the sampling parameters the model does not support
+        (dropped with one warning per model and parameter set).
+
+    Raises:
+        ValueError: the conversation ends with a model turn on a model that
+            refuses it, or a thinking level (or effort) the model does not take.
+    """
+    family = family_for(model)
+    if family is None:
+        return params
+    if family.thinking_levels is not None:
+        _check_level(params, family.thinking_levels, model)
+    if not family.fixed_sampling:
+        return params
+    if not counting and contents and contents[-1]["role"] == "model":
+        msg = (
+            f"{model} does not accept a conversation that ends with a model turn "
+            "(assistant prefill): end it with a user message or a tool result."
+        )
+        raise ValueError(msg)
+    dropped = tuple(name for name in FIXED_SAMPLING if params.get(name) is not None)
+    if not dropped:
+        return params
+    if (model, dropped) not in _WARNED_SAMPLING:
+        _WARNED_SAMPLING.add((model, dropped))
+        warnings.warn(
+            f"{model} uses fixed sampling: {', '.join(dropped)} not sent (Google "
+            "ignores custom temperature/top_p/top_k and rejects penalties there).",
+            UserWarning,
+            stacklevel=5,
+        )
+    return {k: v for k, v in params.items() if k not in dropped}
+
+
+def _check_level(
+    params: Mapping[str, Any], allowed: tuple[str, ...], model: str
+) -> None:
+    for name in ("thinking_level", "reasoning_effort"):
+        value = params.get(name)
+        if value is None:
+            continue
+        level = str(_enum_value(value)).lower()
+        if level not in allowed:
+            msg = (
+                f"{model} accepts {name} {', '.join(allowed)} only, not {level!r} "
+                "(the API answers 400)."
+            )
+            raise ValueError(msg)
 
 
 _WARNED_CACHES: set[tuple[str, tuple[str, ...]]] = set()

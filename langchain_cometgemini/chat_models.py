@@ -13,6 +13,7 @@ This class only holds configuration and wires; it converts nothing itself.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import threading
@@ -354,6 +355,17 @@ class ChatCometGemini(BaseChatModel):
     """Return thought summaries as reasoning blocks."""
     thinking_config: dict[str, Any] | None = None
     """Raw ``thinkingConfig`` entries (the fields above win)."""
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
+    """LangChain's standard effort: ``thinkingLevel`` on Gemini 3, a
+    ``thinkingBudget`` on 2.5 (0/1,024/8,192/24,576); not with the two above."""
+    service_tier: Literal["standard", "flex", "priority"] | None = None
+    """Gemini's service tier (``serviceTier``): ``standard``, ``flex`` or
+    ``priority``."""
+    store: bool | None = None
+    """Request logging (``store``); overrides the project's logging setting."""
+    extra_body: dict[str, Any] | None = None
+    """Top-level request fields the package does not know yet, sent as given
+    (camelCase, merged last), e.g. ``{"newField": 1}``."""
     response_modalities: list[str] | None = None
     """Output modalities: ``TEXT``, ``IMAGE``, ``AUDIO``."""
     media_resolution: str | None = None
@@ -385,6 +397,14 @@ class ChatCometGemini(BaseChatModel):
     )
 
     _http: GeminiHTTP | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown(cls, values: Any) -> Any:
+        """An argument that is no field (``temprature=0.2``) is a ``TypeError``."""
+        if isinstance(values, dict):
+            _check_known(values, _field_names(cls))
+        return values
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
@@ -549,11 +569,18 @@ class ChatCometGemini(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None,
         kwargs: dict[str, Any],
+        *,
+        partial: bool = False,
     ) -> _Call:
-        kwargs.pop("stream", None)
+        """The request of one call, built and checked before any I/O.
+
+        ``stream=True`` in ``kwargs`` marks a streamed call (``_stream`` sets
+        it); ``partial`` converts a slice of a history (token counting).
+        """
+        stream = bool(kwargs.pop("stream", False))
         params = self._merged_params(stop, kwargs)
         model = str(params.pop("model"))
-        body = build_body(messages, params, model=model)
+        body = build_body(messages, params, model=model, stream=stream, partial=partial)
         media = any(type(m.content) is not str for m in messages)
         return _Call(model=model, body=body, media=media)
 
@@ -670,7 +697,7 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=False)
-        call = llm._prepare(messages, stop, kwargs)
+        call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm.http
         request = llm._resolve_media(call, http)
         state = StreamState(output_version=self.output_version)
@@ -689,7 +716,7 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=True)
-        call = llm._prepare(messages, stop, kwargs)
+        call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm.http
         request = await llm._aresolve_media(call, http)
         state = StreamState(output_version=self.output_version)
@@ -899,8 +926,41 @@ _REQUEST_FIELDS = (
     "speech_config",
     "response_logprobs",
     "logprobs",
+    "reasoning_effort",
+    "service_tier",
+    "store",
+    "extra_body",
 )
 """Fields that shape the request body; each may also be passed per call."""
+
+
+@functools.cache
+def _field_names(cls: type[ChatCometGemini]) -> frozenset[str]:
+    names = set()
+    for name, info in cls.model_fields.items():
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+        if isinstance(info.validation_alias, str):
+            names.add(info.validation_alias)
+    return frozenset(names)
+
+
+def _check_known(values: Mapping[str, Any], known: frozenset[str]) -> None:
+    """Raise for the first argument that is no field, naming the closest one.
+
+    Raises:
+        TypeError: an unknown constructor argument.
+    """
+    import difflib
+
+    for key in values:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        msg = f"ChatCometGemini got an unexpected argument {key!r}{hint}"
+        raise TypeError(msg)
 
 
 _LS_FIELDS = frozenset({"model", "temperature", "max_output_tokens", "stop"})
