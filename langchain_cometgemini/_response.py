@@ -35,8 +35,10 @@ tool call id (the same key ``langchain-google-genai`` uses).
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -51,7 +53,7 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.block_translators.google_genai import (
     translate_grounding_metadata_to_citations,
 )
-from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_cometgemini._chunks import text_chunk
@@ -63,6 +65,7 @@ from langchain_cometgemini._constants import (
     TEXT_SIGNATURES_KEY,
 )
 from langchain_cometgemini._v1 import to_v1
+from langchain_cometgemini.errors import InvalidResponseError
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -101,25 +104,24 @@ _AUDIO_DETAILS = {
 """Audio token counts, read from the per-modality details lists."""
 
 _NO_USAGE = dict.fromkeys((*_USAGE_FIELDS, *_AUDIO_DETAILS), 0)
-_COUNT_FIELDS = frozenset(_USAGE_FIELDS)
 
 
-def _modality_count(details: Any, modality: str) -> int:
+def _modality_count(details: Any, modality: str, field_name: str) -> int:
     total = 0
-    for d in details or ():
-        if isinstance(d, dict) and d.get("modality") == modality:
-            total += int(d.get("tokenCount") or 0)
+    for d in _list(details, f"usageMetadata.{field_name}"):
+        entry = _object(d, f"usageMetadata.{field_name}[]")
+        if entry.get("modality") == modality:
+            total += _count(entry, "tokenCount")
     return total
 
 
-def _usage_counts(meta: dict[str, Any] | None) -> dict[str, int]:
+def _usage_counts(meta: Any) -> dict[str, int]:
     if not meta:
         return dict(_NO_USAGE)
-    get = meta.get
-    counts = {f: int(get(f) or 0) for f in _USAGE_FIELDS}
+    meta = _object(meta, "usageMetadata")
+    counts = {f: _count(meta, f) for f in _USAGE_FIELDS}
     for name, details in _AUDIO_DETAILS.items():
-        listed = get(details)
-        counts[name] = _modality_count(listed, "AUDIO") if listed else 0
+        counts[name] = _modality_count(meta.get(details), "AUDIO", details)
     return counts
 
 
@@ -153,6 +155,223 @@ def _subtract(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
     return {k: now[k] - before[k] for k in now}
 
 
+# -- shapes ------------------------------------------------------------------
+# Decoded JSON of the wrong shape is an InvalidResponseError naming the field,
+# never an AttributeError / TypeError deep in the conversion.
+
+
+def _shape_error(field_name: str, value: Any) -> InvalidResponseError:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    kind = type(value).__name__
+    return InvalidResponseError(
+        f"malformed Gemini response: {field_name} is {kind} {shown}"
+    )
+
+
+def _object(value: Any, field_name: str) -> dict[str, Any]:
+    """``value`` if it is a JSON object (``None`` counts as empty), else raise."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _shape_error(field_name, value)
+    return value
+
+
+def _list(value: Any, field_name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _shape_error(field_name, value)
+    return value
+
+
+def _count(meta: dict[str, Any], field_name: str) -> int:
+    """A token count: a non-negative integer (JSON numbers like 3.0 accepted)."""
+    value = meta.get(field_name)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _shape_error(f"usageMetadata.{field_name}", value)
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise _shape_error(f"usageMetadata.{field_name}", value)
+    if value < 0 or value >= 2**63:
+        raise _shape_error(f"usageMetadata.{field_name}", value)
+    return int(value)
+
+
+_TOP_STRINGS = ("responseId", "modelVersion", "createTime")
+
+
+def check_event(event: Any) -> dict[str, Any]:
+    """Top-level shape of a response or stream event (raises if wrong)."""
+    checked = _object(event, "response")
+    return _check_fields(checked)
+
+
+def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
+    for position, candidate in enumerate(_list(event.get("candidates"), "candidates")):
+        where = f"candidates[{position}]"
+        candidate = _object(candidate, where) if candidate is not None else None
+        if candidate is None:
+            raise _shape_error(where, None)
+        content = _object(candidate.get("content"), f"{where}.content")
+        for i, part in enumerate(_list(content.get("parts"), f"{where}.content.parts")):
+            if not isinstance(part, dict):
+                raise _shape_error(f"{where}.content.parts[{i}]", part)
+        for key in ("finishReason", "finishMessage"):
+            if candidate.get(key) is not None and not isinstance(candidate[key], str):
+                raise _shape_error(f"{where}.{key}", candidate[key])
+    for key in _TOP_STRINGS:
+        if event.get(key) is not None and not isinstance(event[key], str):
+            raise _shape_error(key, event[key])
+    feedback = _object(event.get("promptFeedback"), "promptFeedback")
+    reason = feedback.get("blockReason")
+    if reason is not None and not isinstance(reason, str):
+        raise _shape_error("promptFeedback.blockReason", reason)
+    _object(event.get("usageMetadata"), "usageMetadata")
+    return event
+
+
+class _PartialCall:
+    """A function call whose arguments stream in pieces (``partialArgs``).
+
+    A ``functionCall`` with a name and ``willContinue: true`` opens the call;
+    parts carrying ``partialArgs`` (``jsonPath`` + a typed value, strings
+    continued while ``willContinue``) fill its arguments; a ``functionCall``
+    without ``willContinue`` closes it. Anything else is an error: never a
+    half-built call.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.name: Any = None
+        self.call_id: Any = None
+        self.signature: str | None = None
+        self.args: dict[str, Any] = {}
+
+    def feed(
+        self, call: dict[str, Any], signature: str | None
+    ) -> tuple[dict[str, Any], str | None] | None:
+        """Take one piece; the whole call once it is complete, else None."""
+        if not self.active:
+            self.active, self.args = True, {}
+            self.name, self.call_id, self.signature = None, None, None
+        if call.get("name") is not None:
+            if self.name is not None and call["name"] != self.name:
+                raise _shape_error("functionCall.name (while streaming args)", call)
+            self.name = call["name"]
+        self.call_id = call.get("id") or self.call_id
+        self.signature = signature or self.signature
+        if call.get("args") is not None:
+            self.args.update(_object(call["args"], "functionCall.args"))
+        for piece in _list(call.get("partialArgs"), "functionCall.partialArgs"):
+            self._apply(_object(piece, "functionCall.partialArgs[]"))
+        if call.get("willContinue"):
+            return None
+        self.active = False
+        if self.name is None:
+            raise _shape_error("functionCall.name", None)
+        done = {"name": self.name, "args": self.args}
+        if self.call_id:
+            done["id"] = self.call_id
+        return done, self.signature
+
+    def _apply(self, piece: dict[str, Any]) -> None:
+        path = piece.get("jsonPath")
+        if not isinstance(path, str) or not path.startswith("$"):
+            raise _shape_error("functionCall.partialArgs.jsonPath", path)
+        keys = _json_path(path)
+        if "stringValue" in piece:
+            value = piece["stringValue"]
+            if not isinstance(value, str):
+                raise _shape_error("functionCall.partialArgs.stringValue", value)
+            before = _get_path(self.args, keys)
+            start = before if isinstance(before, str) else ""
+            _set_path(self.args, keys, start + value)
+        elif "numberValue" in piece:
+            _set_path(self.args, keys, piece["numberValue"])
+        elif "boolValue" in piece:
+            _set_path(self.args, keys, bool(piece["boolValue"]))
+        elif "nullValue" in piece:
+            _set_path(self.args, keys, None)
+        else:
+            for key in ("structValue", "listValue"):
+                if key in piece:
+                    _set_path(self.args, keys, piece[key])
+                    return
+            raise _shape_error("functionCall.partialArgs (no value)", piece)
+
+
+_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]")
+
+
+def _json_path(path: str) -> list[str | int]:
+    """``$.a.b[0]`` -> ``["a", "b", 0]`` (the subset partialArgs uses)."""
+    keys: list[str | int] = []
+    position = 1
+    while position < len(path):
+        match = _PATH_STEP.match(path, position)
+        if match is None:
+            raise _shape_error("functionCall.partialArgs.jsonPath", path)
+        name, index, quoted = match.groups()
+        keys.append(int(index) if index is not None else (name or quoted or ""))
+        position = match.end()
+    if not keys:
+        raise _shape_error("functionCall.partialArgs.jsonPath", path)
+    return keys
+
+
+def _get_path(root: Any, keys: list[str | int]) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            root = root[key] if isinstance(root, list) and key < len(root) else None
+        else:
+            root = root.get(key) if isinstance(root, dict) else None
+    return root
+
+
+def _set_path(root: dict[str, Any], keys: list[str | int], value: Any) -> None:
+    node: Any = root
+    for key, following in zip(keys, [*keys[1:], None], strict=True):
+        if following is None:
+            _put(node, key, value)
+            return
+        child = _get_path(node, [key])
+        if not isinstance(child, (dict, list)):
+            child = [] if isinstance(following, int) else {}
+            _put(node, key, child)
+        node = child
+
+
+def _put(node: Any, key: str | int, value: Any) -> None:
+    if isinstance(key, int):
+        if not isinstance(node, list):
+            raise _shape_error("functionCall.partialArgs.jsonPath", key)
+        node.extend([None] * (key + 1 - len(node)))
+        node[key] = value
+    elif isinstance(node, dict):
+        node[key] = value
+    else:
+        raise _shape_error("functionCall.partialArgs.jsonPath", key)
+
+
+def _is_partial(call: dict[str, Any]) -> bool:
+    return bool(call.get("willContinue")) or "partialArgs" in call
+
+
+def stream_arguments_config(enabled: bool) -> dict[str, Any]:
+    """The request fields asking Gemini to stream function-call arguments.
+
+    For ``stream_function_call_arguments=True``: merge into the request body's
+    ``toolConfig`` (``functionCallingConfig.streamFunctionCallArguments``).
+    """
+    if not enabled:
+        return {}
+    return {"functionCallingConfig": {"streamFunctionCallArguments": True}}
+
+
 # -- parts -------------------------------------------------------------------
 
 
@@ -168,11 +387,12 @@ class _PartReader:
         self.text: list[str] = []
         self.blocks: list[dict[str, Any]] = []
         self.tool_call_chunks: list[Any] = []
-        self.calls: list[tuple[Any, Any, str]] = []  # (name, raw args, id)
         self.additional_kwargs: dict[str, Any] = {}
 
     def read(self, part: dict[str, Any]) -> None:
         signature = part.get("thoughtSignature")
+        if signature is not None and not isinstance(signature, str):
+            raise _shape_error("thoughtSignature", signature)
         for key, handler in _PART_HANDLERS.items():
             if key in part:
                 handler(self, part, signature)
@@ -182,7 +402,11 @@ class _PartReader:
     # -- per kind ------------------------------------------------------------
 
     def text_part(self, part: dict[str, Any], signature: str | None) -> None:
-        text = str(part["text"] or "")  # proxies sometimes send "text": null
+        text = part["text"]
+        if text is None:  # proxies sometimes send "text": null
+            text = ""
+        elif not isinstance(text, str):
+            raise _shape_error("text", text)
         if part.get("thought"):
             block = {"type": "thinking", "thinking": text}
             self._block(block, signature, kind="thinking", sig_key="signature")
@@ -196,30 +420,43 @@ class _PartReader:
             self.state.text_length += len(text)
 
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
-        call = part["functionCall"] or {}
-        call_id = str(call.get("id") or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}")
-        # Non-object args stay a JSON string, which LangChain reports as an
-        # invalid tool call instead of silently parsing it to ``{}``.
-        args = call.get("args", {})
+        call = _object(part["functionCall"], "functionCall")
+        if self.state.partial.active or _is_partial(call):
+            done = self.state.partial.feed(call, signature)
+            if done is None:
+                return
+            call, signature = done
+        name = call.get("name")
+        if not isinstance(name, str):
+            raise _shape_error("functionCall.name", name)
+        args = _object(call.get("args", {}), "functionCall.args")
+        call_id = call.get("id")
+        if call_id is not None and not isinstance(call_id, str):
+            raise _shape_error("functionCall.id", call_id)
+        call_id = call_id or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}"
         chunk = tool_call_chunk(
-            name=call.get("name"),
-            args=json.dumps(args),
-            id=call_id,
-            index=self.state.calls,
+            name=name, args=json.dumps(args), id=call_id, index=self.state.calls
         )
         self.tool_call_chunks.append(chunk)
-        self.calls.append((call.get("name"), args, call_id))
         self.state.calls += 1
         if signature:
             sigs = self.additional_kwargs.setdefault(FC_SIGNATURES_KEY, {})
             sigs[call_id] = signature
 
     def inline_data(self, part: dict[str, Any], signature: str | None) -> None:
-        blob = part["inlineData"] or {}
+        blob = _object(part["inlineData"], "inlineData")
         mime = str(blob.get("mimeType") or "application/octet-stream")
+        data = blob.get("data", "")
+        if not isinstance(data, str):
+            raise _shape_error("inlineData.data", data)
+        if part.get("thought"):  # an interim image of the model's thinking
+            image = {"base64": data, "mime_type": mime}
+            thought = {"type": "thinking", "thinking": "", "extras": {"image": image}}
+            self._block(thought, signature, kind=None, sig_key="signature")
+            return
         block: dict[str, Any] = {
             "type": _media_type(mime),
-            "base64": blob.get("data", ""),
+            "base64": data,
             "mime_type": mime,
         }
         rate = sample_rate(mime)
@@ -228,14 +465,14 @@ class _PartReader:
         self._block(block, signature, kind=None)
 
     def file_data(self, part: dict[str, Any], signature: str | None) -> None:
-        data = part["fileData"] or {}
+        data = _object(part["fileData"], "fileData")
         block = {"type": "file", "url": data.get("fileUri", "")}
         if data.get("mimeType"):
             block["mime_type"] = data["mimeType"]
         self._block(block, signature, kind=None)
 
     def executable_code(self, part: dict[str, Any], signature: str | None) -> None:
-        code = part["executableCode"] or {}
+        code = _object(part["executableCode"], "executableCode")
         block = {
             "type": "executable_code",
             "executable_code": code.get("code", ""),
@@ -246,7 +483,7 @@ class _PartReader:
         self._block(block, signature, kind=None)
 
     def code_result(self, part: dict[str, Any], signature: str | None) -> None:
-        result = part["codeExecutionResult"] or {}
+        result = _object(part["codeExecutionResult"], "codeExecutionResult")
         outcome = str(result.get("outcome") or "OUTCOME_OK")
         block = {
             "type": "code_execution_result",
@@ -380,6 +617,9 @@ class StreamState:
         self.as_blocks = self.v1
         self.first_text: int | None = None
         self.collected = _Collected()
+        self.partial = _PartialCall()
+        self.finish = _FinishData()
+        self.finished = False
         self._blocks = 0
         self._open: tuple[str | None, bool] | None = None
 
@@ -421,13 +661,15 @@ class StreamState:
 
         Fast-path test: one candidate (ours), holding nothing but ``content``
         (and ``index``) whose parts are all ``{"text": str}``; no finish
-        data, no signature, no thought, no prompt feedback.
+        data, no signature, no thought, no prompt feedback, only string
+        top-level fields, a call whose arguments are not being streamed.
         """
         candidates = event.get("candidates")
         if (
             type(candidates) is not list
             or len(candidates) != 1
             or "promptFeedback" in event
+            or self.partial.active
         ):
             return None
         candidate = candidates[0]
@@ -447,6 +689,9 @@ class StreamState:
             if type(text) is not str:
                 return None
             texts.append(text)
+        response_id = event.get("responseId")
+        if response_id is not None and type(response_id) is not str:
+            return None
         return texts[0] if len(texts) == 1 else "".join(texts)
 
     def _text_chunk(self, event: dict[str, Any], text: str) -> ChatGenerationChunk:
@@ -461,118 +706,142 @@ class StreamState:
         An unchanged or missing ``usageMetadata`` means a zero delta (the
         totals so far stand): nothing to recount, never a negative count.
         """
-        previous = self._raw_usage
-        if raw == previous or not raw:
+        if raw == self._raw_usage or not raw:
             return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
-        if (
-            type(raw) is dict
-            and type(previous) is dict
-            and raw.keys() == previous.keys()
-        ):
-            changed = [k for k, v in raw.items() if v != previous[k]]
-            if _COUNT_FIELDS.issuperset(changed):  # only plain counts moved
-                return self._counts_delta(raw, changed)
         counts = _usage_counts(raw)
         delta, self.usage = _subtract(counts, self.usage), counts
         self._raw_usage = raw
         return usage_from_counts(delta)
 
-    def _counts_delta(self, raw: dict[str, Any], changed: list[str]) -> UsageMetadata:
-        """:meth:`_usage_delta` when only top-level counts changed (the usual)."""
-        counts = dict(self.usage)
-        delta = dict(_NO_USAGE)
-        for key in changed:
-            counts[key] = int(raw[key] or 0)
-            delta[key] = counts[key] - self.usage[key]
-        self.usage, self._raw_usage = counts, raw
-        return usage_from_counts(delta)
+    def general_chunk(
+        self, event: dict[str, Any], *, whole: bool = False
+    ) -> ChatGenerationChunk:
+        """:meth:`chunk` for any event (the fast path's reference).
 
-    def general_chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
-        """:meth:`chunk` for any event (the fast path's reference)."""
-        read = self.read(event)
-        message = AIMessageChunk(
-            content=read.content,
-            additional_kwargs=read.parts.additional_kwargs,
-            tool_call_chunks=read.parts.tool_call_chunks,
-            response_metadata=read.metadata,
-            usage_metadata=read.usage,
-            id=event.get("responseId"),
-        )
-        return ChatGenerationChunk(message=message, generation_info=read.info)
-
-    def read(self, event: dict[str, Any]) -> _Event:
-        """Everything one event adds, before it becomes a message or chunk."""
+        ``whole``: the event is a complete answer (a unary body), so its
+        metadata is reported even without a ``finishReason``.
+        """
+        event = check_event(event)
         candidate = _candidate(event, self.candidate_index)
         reader = _PartReader(self)
-        for part in ((candidate or {}).get("content") or {}).get("parts") or ():
-            if isinstance(part, dict):
-                reader.read(part)
+        for part in (candidate.get("content") or {}).get("parts") or ():
+            reader.read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(candidate)
-        metadata = _metadata(event, candidate, self.collected)
+        final = _is_final(event, candidate)
+        if (final or whole) and self.partial.active:
+            msg = "Gemini ended its answer inside a streamed function call"
+            raise InvalidResponseError(msg)
+        self.finished = self.finished or final or whole
+        metadata = (
+            self.finish.new_values(event, candidate, self) if self.finished else {}
+        )
+        metadata = {"model_provider": MODEL_PROVIDER, **metadata}
         content = reader.content()
         if self.v1:
             content = to_v1(content, reader.tool_call_chunks)
             _attach_citations(content, metadata, self)
             metadata["output_version"] = "v1"
-        return _Event(reader, content, metadata, usage, _generation_info(candidate))
-
-
-class _Event:
-    """What :meth:`StreamState.read` found in one event."""
-
-    __slots__ = ("content", "info", "metadata", "parts", "usage")
-
-    def __init__(
-        self,
-        parts: _PartReader,
-        content: str | list[Any],
-        metadata: dict[str, Any],
-        usage: UsageMetadata,
-        info: dict[str, Any] | None,
-    ) -> None:
-        self.parts = parts
-        self.content = content
-        self.metadata = metadata
-        self.usage = usage
-        self.info = info
-
-    def message(self, message_id: str | None) -> AIMessage:
-        """The ``AIMessage`` a merged stream of this one event gives.
-
-        Same rules as ``AIMessageChunk`` + :func:`message_from_chunk`, without
-        the JSON round trip of the arguments: object arguments make a tool
-        call (or an invalid one when the name is missing), anything else is
-        an invalid call carrying the JSON text.
-        """
-        calls, not_objects, nameless = [], [], []
-        for name, args, call_id in self.parts.calls:
-            if not isinstance(args, dict):
-                not_objects.append(
-                    invalid_tool_call(
-                        name=name, args=json.dumps(args), id=call_id, error=None
-                    )
-                )
-            elif not name:
-                nameless.append(
-                    invalid_tool_call(
-                        name=None,
-                        args=json.dumps(args),
-                        id=call_id,
-                        error="Gemini sent a functionCall without a name",
-                    )
-                )
-            else:
-                calls.append(tool_call(name=name, args=args, id=call_id))
-        return AIMessage(
-            content=self.content,
-            additional_kwargs=self.parts.additional_kwargs,
-            response_metadata=self.metadata,
-            tool_calls=calls,
-            invalid_tool_calls=not_objects + nameless,
-            usage_metadata=self.usage,
-            id=message_id,
+        else:
+            content = _v0_media(content)
+        message = AIMessageChunk(
+            content=content,
+            additional_kwargs=reader.additional_kwargs,
+            tool_call_chunks=reader.tool_call_chunks,
+            response_metadata=metadata,
+            usage_metadata=usage,
+            id=event.get("responseId"),
         )
+        info = None
+        if "finish_reason" in metadata:
+            info = {"finish_reason": metadata["finish_reason"]}
+        return ChatGenerationChunk(message=message, generation_info=info)
+
+
+def _is_image(block: Any) -> bool:
+    return (
+        isinstance(block, dict) and block.get("type") == "image" and "base64" in block
+    )
+
+
+def _v0_media(content: str | list[Any]) -> str | list[Any]:
+    """Default output: generated images as ``image_url`` data-URI blocks.
+
+    That is the form langchain-core's Gemini translator shows as ``image`` in
+    ``.content_blocks`` (an ``image`` block would be ``non_standard`` there);
+    ``index`` and ``extras`` (the thought signature) stay on the block.
+    """
+    if isinstance(content, str):
+        return content
+    out = []
+    for block in content:
+        if (
+            isinstance(block, dict)
+            and block.get("type") == "image"
+            and "base64" in block
+        ):
+            url = f"data:{block['mime_type']};base64,{block['base64']}"
+            image: dict[str, Any] = {"type": "image_url", "image_url": {"url": url}}
+            image.update({k: block[k] for k in ("index", "extras") if k in block})
+            out.append(image)
+        else:
+            out.append(block)
+    return out
+
+
+class _FinishData:
+    """Finish metadata reported once, as it becomes known, never twice.
+
+    LangChain merges chunks by concatenating strings and lists, so a value
+    reported again (an older model's ``STOP`` on every event, code execution's
+    early ``finishReason``) would become ``"STOPSTOP"``. From the first
+    finishing event to the end of the stream, each chunk carries only what
+    no earlier chunk reported: new keys, and the new items of the gathered
+    grounding / citation / URL-context / logprobs lists. Metadata arriving
+    after the finishing event is therefore kept.
+    """
+
+    def __init__(self) -> None:
+        self.reported: dict[str, Any] = {}
+
+    def new_values(
+        self, event: dict[str, Any], candidate: dict[str, Any], state: StreamState
+    ) -> dict[str, Any]:
+        current = _finish_metadata(event, candidate, state.collected)
+        new: dict[str, Any] = {}
+        for key, value in current.items():
+            if key not in self.reported:
+                new[key] = value
+            elif isinstance(value, dict) and key in _GATHERED:
+                delta = _list_delta(self.reported[key], value)
+                if delta:
+                    new[key] = delta
+            else:
+                continue
+            self.reported[key] = copy.deepcopy(value)
+        return new
+
+
+def _list_delta(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """What ``now`` adds to ``before``: new keys, and new items of lists."""
+    delta: dict[str, Any] = {}
+    for key, value in now.items():
+        if key not in before:
+            delta[key] = value
+        elif isinstance(value, list) and isinstance(before[key], list):
+            if len(value) > len(before[key]):
+                delta[key] = value[len(before[key]) :]
+    return delta
+
+
+_GATHERED = frozenset(
+    {
+        "grounding_metadata",
+        "citation_metadata",
+        "url_context_metadata",
+        "logprobs_result",
+    }
+)
 
 
 _PLAIN_KEYS = frozenset({"content", "index"})
@@ -638,32 +907,31 @@ class _Collected:
         return snake_keys(value) if value is not None else None
 
 
-def _candidate(event: dict[str, Any], index: int) -> dict[str, Any] | None:
+def _candidate(event: dict[str, Any], index: int) -> dict[str, Any]:
+    """Candidate ``index`` of a checked event (``{}`` if this event has none)."""
     for position, candidate in enumerate(event.get("candidates") or ()):
         if candidate.get("index", position) == index:
             return dict(candidate)
-    return None
+    return {}
 
 
-def _is_final(event: dict[str, Any], candidate: dict[str, Any] | None) -> bool:
-    if candidate is not None and candidate.get("finishReason"):
+def _is_final(event: dict[str, Any], candidate: dict[str, Any]) -> bool:
+    if candidate.get("finishReason"):
         return True
     return bool((event.get("promptFeedback") or {}).get("blockReason"))
 
 
-def _metadata(
-    event: dict[str, Any], candidate: dict[str, Any] | None, collected: _Collected
+def _finish_metadata(
+    event: dict[str, Any], candidate: dict[str, Any], collected: _Collected
 ) -> dict[str, Any]:
-    meta: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
-    if not _is_final(event, candidate):
-        return meta
-    candidate = candidate or {}
+    """The answer's metadata as far as this event knows it (no ``None``)."""
     feedback = event.get("promptFeedback")
     block_reason = (feedback or {}).get("blockReason")
-    meta["finish_reason"] = candidate.get("finishReason") or block_reason
-    meta["model_name"] = event.get("modelVersion")
-    meta["response_id"] = event.get("responseId")
-    optional = {
+    values = {
+        "finish_reason": candidate.get("finishReason") or block_reason,
+        "model_name": event.get("modelVersion"),
+        "response_id": event.get("responseId"),
+        "create_time": event.get("createTime"),
         "finish_message": candidate.get("finishMessage"),
         "safety_ratings": snake_keys(candidate.get("safetyRatings")),
         "prompt_feedback": snake_keys(feedback),
@@ -674,8 +942,7 @@ def _metadata(
         "avg_logprobs": candidate.get("avgLogprobs"),
         "usage_details": _modality_details(event.get("usageMetadata")),
     }
-    meta.update({k: v for k, v in optional.items() if v is not None})
-    return meta
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -686,12 +953,6 @@ def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
         k: v for k, v in usage.items() if k.endswith("Details") or k == "serviceTier"
     }
     return snake_keys(keep) or None
-
-
-def _generation_info(candidate: dict[str, Any] | None) -> dict[str, Any] | None:
-    if candidate and candidate.get("finishReason"):
-        return {"finish_reason": candidate["finishReason"]}
-    return None
 
 
 def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
@@ -726,10 +987,20 @@ def result_from_response(
 ) -> ChatResult:
     """A non-streamed ``generateContent`` answer -> ``ChatResult``.
 
-    Each candidate is read exactly as a one-event stream would be, so
-    ``invoke`` and merged ``stream`` chunks agree.
+    Each candidate is read exactly as a one-event stream would be (the same
+    :meth:`StreamState.chunk`, then :func:`message_from_chunk`), so
+    ``invoke`` and merged ``stream`` chunks agree by construction. A body
+    with neither candidates nor a prompt block reason is not an answer.
     """
-    indices = [c.get("index", i) for i, c in enumerate(body.get("candidates") or ())]
+    body = check_event(body)
+    candidates = body.get("candidates") or []
+    if not candidates and not _is_final(body, {}):
+        msg = (
+            "malformed Gemini response: no candidates and no promptFeedback "
+            f"blockReason (keys: {sorted(body)})"
+        )
+        raise InvalidResponseError(msg)
+    indices = [c.get("index", i) for i, c in enumerate(candidates)]
     return ChatResult(
         generations=[
             _generation(body, index, output_version) for index in indices or [0]
@@ -741,10 +1012,6 @@ def _generation(
     body: dict[str, Any], index: int, output_version: str | None
 ) -> ChatGeneration:
     state = StreamState(index, output_version=output_version)
-    if state.v1:  # v1 blocks carry tool calls too: LangChain's own merge rules
-        chunk = state.chunk(body)
-        message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
-        return ChatGeneration(message=message, generation_info=chunk.generation_info)
-    read = state.read(body)
-    message = read.message(body.get("responseId"))
-    return ChatGeneration(message=message, generation_info=read.info)
+    chunk = state.general_chunk(body, whole=True)
+    message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
+    return ChatGeneration(message=message, generation_info=chunk.generation_info)

@@ -5,21 +5,24 @@ Flow::
     count_tokens(http, model, body, policy=None)
       -> media URLs resolved like generateContent's (when a policy is given)
       -> POST models/{model}:countTokens {"generateContentRequest": {...}}
-      -> totalTokens
-      on 404/405 (an endpoint the gateway does not serve): a local estimate,
-      with a warning saying so (about 4 characters per token of the request's
-      text, plus a fixed cost per media part).
+      -> totalTokens (a non-negative integer, else InvalidResponseError)
+      on a 404 / 405 / 501 that is not Google's own error (a gateway that does
+      not serve the endpoint): a local estimate, with a warning saying so
+      (about 4 characters per token of the request's text, plus a fixed cost
+      per media part). Google's ``NOT_FOUND`` ("models/x is not found ...")
+      names a real missing resource and raises :class:`NotFoundError`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
 from langchain_cometgemini._client import GeminiHTTP
 from langchain_cometgemini._fetch import MediaPolicy, resolve_media
-from langchain_cometgemini.errors import InvalidResponseError, NotFoundError
+from langchain_cometgemini.errors import CometGeminiError, InvalidResponseError
 
 _CHARS_PER_TOKEN = 4
 _TOKENS_PER_MEDIA_PART = 258  # Gemini's documented cost of one image
@@ -59,7 +62,9 @@ def count_tokens(
         body = resolve_media(body, policy, http.client)
     try:
         answer = http.request(model, "countTokens", count_request(model, body))
-    except (NotFoundError, InvalidResponseError) as exc:
+    except CometGeminiError as exc:
+        if not lacks_endpoint(exc):
+            raise
         warnings.warn(
             f"countTokens is not available ({exc}); returning a local estimate "
             "(about 4 characters per token).",
@@ -67,4 +72,42 @@ def count_tokens(
             stacklevel=3,
         )
         return estimate_tokens(body)
-    return int(answer.get("totalTokens") or 0)
+    return total_tokens(answer)
+
+
+_MISSING_ENDPOINT = frozenset({404, 405, 501})
+
+
+_GOOGLE_NOT_FOUND = re.compile(
+    r"\b(?:models|tunedModels|cachedContents)/\S+ is not found"
+)
+"""Google's 404 for a resource it does not know (e.g. a misspelt model)."""
+
+
+def lacks_endpoint(error: CometGeminiError) -> bool:
+    """A gateway without ``:countTokens``, not Google's error for a resource.
+
+    A 404 / 405 / 501 falls back, unless it is Google's "models/x is not
+    found" (a real error: the model name is wrong). A non-JSON answer (a
+    gateway's web page for an unknown path) falls back too; a JSON answer of
+    the wrong shape does not.
+    """
+    if isinstance(error, InvalidResponseError):
+        return error.status_code is not None and "expected a JSON object" in str(error)
+    if error.status_code not in _MISSING_ENDPOINT:
+        return False
+    return not _GOOGLE_NOT_FOUND.search(error.message or "")
+
+
+def total_tokens(answer: Any) -> int:
+    """``totalTokens`` of a countTokens answer, checked (absent means 0)."""
+    if not isinstance(answer, dict):
+        msg = f"malformed countTokens answer: {type(answer).__name__}"
+        raise InvalidResponseError(msg)
+    value = answer.get("totalTokens", 0)
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 2**63:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"malformed countTokens answer: totalTokens is {value!r}"
+        raise InvalidResponseError(msg)
+    return value

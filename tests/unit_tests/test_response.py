@@ -300,16 +300,65 @@ def test_code_execution_blocks_from_capture() -> None:
 
 
 def test_generated_image_is_an_image_block_with_its_signature() -> None:
+    """Default output: an ``image_url`` data URI, shown as ``image`` (defect 6)."""
     events = load_capture("stream_image_gemini-3-pro-image-preview_SANITIZED.sse")
     _, total = stream(events)
     image = total.content[0]  # type: ignore[index]
     assert image == {
-        "type": "image",
-        "base64": "AA==",
-        "mime_type": "image/jpeg",
+        "type": "image_url",
+        "image_url": {"url": "data:image/jpeg;base64,AA=="},
         "index": 0,
         "extras": {"signature": "live-image-thought-signature"},
     }
+    [shown] = [b for b in total.content_blocks if b["type"] == "image"]
+    assert (shown["base64"], shown["mime_type"]) == ("AA==", "image/jpeg")
+    v1 = StreamState(output_version="v1")
+    merged = _merge_all([v1.chunk(e).message for e in events])
+    [block] = [b for b in merged.content_blocks if b["type"] == "image"]
+    assert block["extras"] == {"signature": "live-image-thought-signature"}
+
+
+def _merge_all(chunks: list[Any]) -> Any:
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
+def test_thought_image_is_reasoning_not_an_answer_image() -> None:
+    """An ``inlineData`` part with ``thought: true`` (defect 9)."""
+    body = {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [
+                        {
+                            "inlineData": {"mimeType": "image/png", "data": "AQ=="},
+                            "thought": True,
+                        },
+                        {
+                            "inlineData": {"mimeType": "image/png", "data": "Ag=="},
+                            "thoughtSignature": "c2ln",
+                        },
+                    ]
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
+    for version in (None, "v1"):
+        message = (
+            result_from_response(body, output_version=version).generations[0].message
+        )
+        images = [b["base64"] for b in message.content_blocks if b["type"] == "image"]
+        assert images == ["Ag=="]
+        assert [b["type"] for b in message.content_blocks] == ["reasoning", "image"]
+        thought = message.content[0]
+        assert thought["type"] == ("reasoning" if version else "thinking")
+        assert thought["extras"]["image"] == {
+            "base64": "AQ==",
+            "mime_type": "image/png",
+        }
 
 
 def test_no_image_finish_reason_gives_empty_content() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
+
 from langchain_cometgemini._response import result_from_response
+from langchain_cometgemini.errors import InvalidResponseError
 
 
 def reply(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -12,18 +16,27 @@ def reply(*parts: dict[str, Any]) -> dict[str, Any]:
     return {"candidates": [{"content": content, "finishReason": "STOP"}]}
 
 
-def test_non_object_args_are_an_invalid_tool_call() -> None:
-    body = reply({"functionCall": {"name": "f", "args": "{bad"}})
-    message = result_from_response(body).generations[0].message
-    assert message.tool_calls == []  # type: ignore[attr-defined]
-    [invalid] = message.invalid_tool_calls  # type: ignore[attr-defined]
-    assert invalid["name"] == "f"
-    assert invalid["args"] == '"{bad"'
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        ({"name": "f", "args": "{bad"}, "functionCall.args"),
+        ({"name": "f", "args": [1]}, "functionCall.args"),
+        ({"args": {"a": 1}}, "functionCall.name"),
+        ({"name": 3, "args": {}}, "functionCall.name"),
+        ({"name": "f", "id": {"x": 1}}, "functionCall.id"),
+    ],
+)
+def test_call_of_wrong_shape_is_an_invalid_response(
+    call: dict[str, Any], field: str
+) -> None:
+    body = reply({"functionCall": call})
+    with pytest.raises(InvalidResponseError, match=re.escape(field)):
+        result_from_response(body)
 
 
-def test_nameless_call_is_an_invalid_tool_call() -> None:
+def test_empty_name_is_an_invalid_tool_call() -> None:
     body = reply(
-        {"functionCall": {"args": {"a": 1}}},
+        {"functionCall": {"name": "", "args": {"a": 1}}},
         {"functionCall": {"name": "g", "args": {"x": [1]}, "id": "c1"}},
     )
     message = result_from_response(body).generations[0].message

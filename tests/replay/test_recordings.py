@@ -1,0 +1,407 @@
+"""Every real recorded exchange in tests/data/recordings, replayed byte for byte.
+
+One case per recording (a new file is a new case). A plain ``http.server``
+on 127.0.0.1 sends the recorded body; the model is called as the recording
+was made (unary, stream, countTokens); what the caller gets is compared with
+expectations computed from the raw JSON by :mod:`tests.replay.expect`. Later
+turns of a conversation are rebuilt from the LangChain messages of the earlier
+turns, and the request sent is compared with the recorded one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini.errors import (
+    BadRequestError,
+    CometGeminiError,
+    NotFoundError,
+    StreamInterruptedError,
+)
+from tests.replay.expect import (
+    Expected,
+    Recording,
+    all_recordings,
+    expected,
+    part_kind,
+)
+from tests.replay.server import Answer, ReplayServer
+
+RECORDINGS = all_recordings()
+BY_NAME = {r.name: r for r in RECORDINGS}
+
+
+@pytest.fixture
+def server() -> Iterator[ReplayServer]:
+    srv = ReplayServer()
+    yield srv
+    srv.close()
+
+
+def _model(server: ReplayServer, rec: Recording, **kwargs: Any) -> ChatCometGemini:
+    return ChatCometGemini(
+        model=rec.meta.get("model") or "gemini-2.5-flash",
+        base_url=server.base_url,
+        api_key="replay-key",
+        max_retries=0,
+        **kwargs,
+    )
+
+
+def _serve(server: ReplayServer, rec: Recording) -> None:
+    server.queue(Answer(int(rec.meta["status"]), rec.content_type, rec.raw))
+
+
+def _as_one_event(rec: Recording) -> Answer:
+    """A unary body as the one event of a stream (same JSON, SSE framing)."""
+    event = json.dumps(json.loads(rec.raw), separators=(",", ":")).encode()
+    return Answer(200, "text/event-stream", b"data: " + event + b"\n\n")
+
+
+def _merge(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    merged = chunks[0]
+    for chunk in chunks[1:]:
+        merged = merged + chunk
+    return merged
+
+
+# -- conversations -------------------------------------------------------------
+
+
+def _turns(rec: Recording) -> list[Recording]:
+    """The earlier turns of ``rec``'s conversation, in order."""
+    conversation, turn = rec.meta.get("conversation"), rec.meta.get("turn")
+    if not conversation or not turn:
+        return []
+    return [BY_NAME[f"{conversation}_t{t}"] for t in range(turn)]
+
+
+def _system(request: dict[str, Any]) -> list[BaseMessage]:
+    system = request.get("systemInstruction") or request.get("system_instruction")
+    if not system:
+        return []
+    return [SystemMessage("".join(p.get("text", "") for p in system["parts"]))]
+
+
+def _conversation(
+    request: dict[str, Any], replies: list[AIMessage]
+) -> list[BaseMessage]:
+    """The recorded ``contents`` as LangChain messages; model turns are ours."""
+    messages = _system(request)
+    answers = iter(replies)
+    last_ai: AIMessage | None = None
+    for content in request["contents"]:
+        parts = content["parts"]
+        if content.get("role") == "model":
+            last_ai = next(answers)
+            messages.append(last_ai)
+        elif all("functionResponse" in p for p in parts):  # one ToolMessage each
+            assert last_ai is not None
+            calls = list(last_ai.tool_calls)
+            for part in parts:
+                response = part["functionResponse"]
+                call = next(c for c in calls if c["name"] == response["name"])
+                calls.remove(call)
+                messages.append(
+                    ToolMessage(
+                        json.dumps(response.get("response", {})),
+                        tool_call_id=call["id"],
+                        name=response["name"],
+                    )
+                )
+        else:
+            messages.append(HumanMessage(content=[_user_block(p) for p in parts]))
+    return messages
+
+
+def _user_block(part: dict[str, Any]) -> dict[str, Any]:
+    if "inlineData" in part:
+        blob = part["inlineData"]
+        kind = blob["mimeType"].split("/")[0]
+        kind = kind if kind in ("image", "audio", "video") else "file"
+        return {"type": kind, "base64": blob["data"], "mime_type": blob["mimeType"]}
+    if "fileData" in part:
+        data = part["fileData"]
+        return {
+            "type": "file",
+            "url": data["fileUri"],
+            "mime_type": data.get("mimeType"),
+        }
+    return {"type": "text", "text": part.get("text", "")}
+
+
+def _history(server: ReplayServer, rec: Recording) -> list[AIMessage]:
+    """Replay the earlier turns; their answers are the model turns of ``rec``."""
+    replies: list[AIMessage] = []
+    for turn in _turns(rec):
+        messages = _conversation(turn.meta["request"], replies)
+        model = _model(server, turn)
+        _serve(server, turn)
+        if turn.is_stream:
+            reply = _merge(list(model.stream(messages)))
+            replies.append(AIMessage(**reply.model_dump(exclude={"type"})))
+        else:
+            replies.append(model.invoke(messages))
+    return replies
+
+
+def _model_contents_answered(rec: Recording) -> list[list[dict[str, Any]]]:
+    """The parts each earlier turn's answer held (what must come back)."""
+    return [expected(turn.events()).parts for turn in _turns(rec)]
+
+
+def _signature_bytes(signature: str) -> bytes:
+    """Signatures are proto ``bytes``: either base64 alphabet, same value."""
+    normal = signature.replace("-", "+").replace("_", "/")
+    return base64.b64decode(normal + "=" * (-len(normal) % 4))
+
+
+def _signed(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
+    return [
+        (part_kind(p), _signature_bytes(p["thoughtSignature"]))
+        for p in parts
+        if "thoughtSignature" in p
+    ]
+
+
+def _check_request(rec: Recording, sent: dict[str, Any]) -> None:
+    recorded = rec.meta["request"]["contents"]
+    contents = sent["contents"]
+    if len(contents) < len(recorded) and recorded[0]["parts"] == [{"text": ""}]:
+        pytest.xfail("issue 12 defect 7: an empty HumanMessage is not sent yet")
+    shape = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in contents]
+    want = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in recorded]
+    # The recording client drops thought text it got; we may send it back.
+    assert _no_thoughts(shape, contents) == _no_thoughts(want, recorded)
+    model_turns = [c for c in contents if c.get("role") == "model"]
+    for content, answered in zip(
+        model_turns, _model_contents_answered(rec), strict=True
+    ):
+        assert _signed(content["parts"]) == _signed(answered)
+    for ours, theirs in zip(contents, recorded, strict=True):
+        theirs_signed = _signed(theirs["parts"])
+        assert [
+            s for s in _signed(ours["parts"]) if s in theirs_signed
+        ] == theirs_signed
+        for a, b in zip(_calls(ours), _calls(theirs), strict=True):
+            assert a == b
+
+
+def _no_thoughts(
+    shape: list[tuple[Any, list[str]]], contents: list[dict[str, Any]]
+) -> list[tuple[Any, list[str]]]:
+    out = []
+    for (role, kinds), content in zip(shape, contents, strict=True):
+        parts = content["parts"]
+        out.append(
+            (
+                role,
+                [k for k, p in zip(kinds, parts, strict=True) if not p.get("thought")],
+            )
+        )
+    return out
+
+
+def _calls(content: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        (p["functionCall"]["name"], p["functionCall"].get("args", {}))
+        for p in content["parts"]
+        if "functionCall" in p
+    ]
+
+
+# -- what the caller gets ------------------------------------------------------
+
+
+def _blocks(message: BaseMessage, kind: str) -> list[dict[str, Any]]:
+    return [b for b in message.content_blocks if b.get("type") == kind]  # type: ignore[misc]
+
+
+def _check_message(message: AIMessage, exp: Expected) -> None:
+    meta = message.response_metadata
+    assert message.text == exp.text
+    assert "".join(b["text"] for b in _blocks(message, "text")) == exp.text
+    reasoning = _blocks(message, "reasoning")
+    assert "".join(b.get("reasoning", "") for b in reasoning) == exp.reasoning
+    thought_images = [
+        b["extras"]["image"]
+        for b in message.content
+        if isinstance(b, dict) and "image" in b.get("extras", {})
+    ]
+    assert [(i["mime_type"], i["base64"]) for i in thought_images] == exp.thought_images
+    images = [(b.get("mime_type"), b.get("base64")) for b in _blocks(message, "image")]
+    assert images == exp.images
+    calls = [
+        {"name": c["name"], "args": c["args"], "id": c["id"]}
+        for c in message.tool_calls
+    ]
+    assert [c["name"] for c in calls] == [c["name"] for c in exp.tool_calls]
+    assert [c["args"] for c in calls] == [c["args"] for c in exp.tool_calls]
+    for got, want in zip(calls, exp.tool_calls, strict=True):
+        if want["id"]:
+            assert got["id"] == want["id"]
+        assert got["id"]
+    assert message.invalid_tool_calls == []
+    shown = [(b["name"], b["args"]) for b in _blocks(message, "tool_call")]
+    assert shown == [(c["name"], c["args"]) for c in exp.tool_calls]
+    code = [b["args"]["code"] for b in _blocks(message, "server_tool_call")]
+    assert code == exp.code
+    outputs = [b["output"] for b in _blocks(message, "server_tool_result")]
+    assert outputs == exp.code_outputs
+    _check_usage(message, exp)
+    assert meta.get("finish_reason") == exp.finish_reason
+    assert meta.get("model_name") == exp.model_name
+    assert meta.get("response_id") == exp.response_id
+    assert meta.get("create_time") == exp.create_time
+    _check_grounding(meta, exp)
+
+
+def _check_usage(message: AIMessage, exp: Expected) -> None:
+    usage = message.usage_metadata
+    assert usage is not None
+    assert usage["input_tokens"] == exp.usage["input"]
+    assert usage["output_tokens"] == exp.usage["output"]
+    assert usage["total_tokens"] == exp.usage["total"]
+    reasoning = usage.get("output_token_details", {}).get("reasoning", 0)
+    assert reasoning == exp.usage["reasoning"]
+    cache_read = usage.get("input_token_details", {}).get("cache_read", 0)
+    assert cache_read == exp.usage["cache_read"]
+
+
+def _check_grounding(meta: dict[str, Any], exp: Expected) -> None:
+    grounding = meta.get("grounding_metadata") or {}
+    assert len(grounding.get("grounding_chunks") or []) == len(exp.grounding_chunks)
+    assert (grounding.get("web_search_queries") or []) == exp.web_search_queries
+    url = meta.get("url_context_metadata") or {}
+    assert len(url.get("url_metadata") or []) == len(exp.url_metadata)
+    cites = meta.get("citation_metadata") or {}
+    assert len(cites.get("citation_sources") or []) == len(exp.citation_sources)
+    logprobs = meta.get("logprobs_result") or {}
+    assert len(logprobs.get("chosen_candidates") or []) == exp.chosen_logprobs
+    assert meta.get("avg_logprobs") == exp.avg_logprobs
+
+
+_GENERATED_ID = re.compile(r"lc_[0-9a-f][0-9a-f-]{15,}")
+
+
+def _comparable(message: BaseMessage) -> dict[str, Any]:
+    """Message fields with generated ids (tool calls, citations) numbered."""
+    dumped = json.dumps(
+        message.model_dump(exclude={"type", "tool_call_chunks", "chunk_position"})
+    )
+    numbers: dict[str, str] = {}
+    dumped = _GENERATED_ID.sub(
+        lambda m: numbers.setdefault(m.group(0), f"generated-{len(numbers)}"), dumped
+    )
+    return json.loads(dumped)  # type: ignore[no-any-return]
+
+
+# -- the cases -------------------------------------------------------------------
+
+
+def _messages_for(server: ReplayServer, rec: Recording) -> list[BaseMessage]:
+    replies = _history(server, rec)
+    server.seen.clear()
+    return _conversation(rec.meta["request"], replies)
+
+
+def _answer_recording(
+    server: ReplayServer, rec: Recording, version: str | None
+) -> None:
+    messages = _messages_for(server, rec)
+    exp = expected(rec.events())
+    model = _model(server, rec, output_version=version)
+    _serve(server, rec)
+    if rec.is_stream:
+        chunks = list(model.stream(messages))
+        streamed = _merge(chunks)
+        reply = AIMessage(**streamed.model_dump(exclude={"type", "tool_call_chunks"}))
+        _serve(server, rec)
+        again = _model(server, rec, output_version=version, streaming=True)
+        assert _comparable(again.invoke(messages)) == _comparable(reply)
+    else:
+        reply = model.invoke(messages)
+        server.queue(_as_one_event(rec))
+        if exp.finish_reason is None:  # a stream without one is cut short
+            with pytest.raises(StreamInterruptedError):
+                list(model.stream(messages))
+        else:
+            streamed = _merge(list(model.stream(messages)))
+            merged = AIMessage(**streamed.model_dump(exclude={"type"}))
+            assert _comparable(merged) == _comparable(reply)
+    _check_message(reply, exp)
+    if version == "v1":
+        assert reply.response_metadata["output_version"] == "v1"
+        assert reply.content_blocks == reply.content
+    first = server.seen[0]
+    action = "streamGenerateContent" if rec.is_stream else "generateContent"
+    assert first.path.split("?")[0].endswith(f"/models/{rec.meta['model']}:{action}")
+    if rec.meta.get("turn"):
+        _check_request(rec, first.body)
+
+
+ANSWERS = [r for r in RECORDINGS if r.kind in ("generate", "structured", "stream")]
+
+
+@pytest.mark.parametrize("version", [None, "v1"])
+@pytest.mark.parametrize("rec", ANSWERS, ids=lambda r: r.name)
+def test_recorded_answer(
+    server: ReplayServer, rec: Recording, version: str | None
+) -> None:
+    _answer_recording(server, rec, version)
+
+
+COUNTS = [r for r in RECORDINGS if r.kind == "count"]
+
+
+@pytest.mark.parametrize("rec", COUNTS, ids=lambda r: r.name)
+def test_recorded_count_tokens(server: ReplayServer, rec: Recording) -> None:
+    _serve(server, rec)
+    model = _model(server, rec)
+    total = model.get_num_tokens_from_messages([HumanMessage("How many tokens?")])
+    assert total == json.loads(rec.raw)["totalTokens"]
+    assert [s.path.split(":")[-1] for s in server.seen] == ["countTokens"]
+    assert server.seen[0].body["generateContentRequest"]["contents"]
+
+
+ERRORS = [r for r in RECORDINGS if r.kind in ("error", "count_error")]
+_ERROR_CLASSES: dict[int, type[CometGeminiError]] = {
+    400: BadRequestError,
+    404: NotFoundError,
+}
+
+
+@pytest.mark.parametrize("rec", ERRORS, ids=lambda r: r.name)
+def test_recorded_error(server: ReplayServer, rec: Recording) -> None:
+    _serve(server, rec)
+    model = _model(server, rec)
+    error = json.loads(rec.raw)["error"]
+    with pytest.raises(_ERROR_CLASSES[int(rec.meta["status"])]) as caught:
+        if rec.kind == "count_error":
+            model.get_num_tokens_from_messages([HumanMessage("hi")])
+        else:
+            model.invoke("hi")
+    assert error["message"][:40] in str(caught.value)
+    assert len(server.seen) == 1
+
+
+def test_every_recording_is_a_case() -> None:
+    """No recording is left out of the cases above."""
+    covered = {r.name for r in ANSWERS + COUNTS + ERRORS}
+    assert covered == {r.name for r in RECORDINGS}
+    assert len(RECORDINGS) >= 66
