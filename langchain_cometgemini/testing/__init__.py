@@ -28,5 +28,6 @@ in the foreground and prints its base URL.
 from langchain_cometgemini.testing._emulator import GeminiEmulator
 from langchain_cometgemini.testing._reply import Reply
 from langchain_cometgemini.testing._request import RecordedRequest
+from langchain_cometgemini.testing._scripted import ScriptedGemini
 
-__all__ = ["GeminiEmulator", "RecordedRequest", "Reply"]
+__all__ = ["GeminiEmulator", "RecordedRequest", "Reply", "ScriptedGemini"]
