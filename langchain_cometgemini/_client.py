@@ -91,6 +91,7 @@ __all__ = [
     "build_url",
     "check_api_key",
     "check_base_url",
+    "deadline",
     "family",
     "http_errors",
     "is_retryable",
@@ -470,6 +471,17 @@ _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 """``time.monotonic()`` by which the current sync unary attempt must end."""
 
 
+@contextlib.contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Bound the sync socket reads and writes inside to ``seconds`` in all."""
+    at = None if seconds is None else time.monotonic() + seconds
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
 def _clamp(timeout: float | None) -> float | None:
     deadline = _DEADLINE.get()
     if deadline is None:
@@ -761,16 +773,10 @@ class GeminiHTTP:
         return len(content) > ASYNC_UPLOAD_LIMIT and self._user_async_client is None
 
     def _post(self, url: str, content: bytes) -> Any:
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        token = _DEADLINE.set(deadline)
-        try:
-            with self._guard():
-                response = self._send(self.client, url, content)
-                data = self._masked(response, self._read(response, url))
-                _past(deadline, url)
-                return _decode_json(response, data)
-        finally:
-            _DEADLINE.reset(token)
+        with self._guard(), deadline(self.timeout):
+            response = self._send(self.client, url, content)
+            data = self._masked(response, self._read(response, url))
+            return _decode_json(response, data)
 
     async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
@@ -898,11 +904,6 @@ async def _in_thread(
             yield event  # type: ignore[misc]
     finally:
         await asyncio.to_thread(events.close)
-
-
-def _past(deadline: float | None, url: str) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise RequestTimeoutError(f"request to {display_url(url)} timed out (deadline)")
 
 
 def _closed_before_first(url: str) -> StreamInterruptedError:

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_cometgemini._client import family, http_errors
+from langchain_cometgemini._client import deadline, family, http_errors
 from langchain_cometgemini._media import FILES_API_ROOT, is_youtube, sniff_mime
 from langchain_cometgemini.errors import MediaFetchError
 
@@ -276,6 +276,13 @@ def _transport_error(url: httpx.URL, exc: BaseException) -> MediaFetchError:
 
 
 def _download(start: str, policy: MediaPolicy, client: Any) -> tuple[bytes, str | None]:
+    with deadline(policy.timeout):
+        return _download_within(start, policy, client)
+
+
+def _download_within(
+    start: str, policy: MediaPolicy, client: Any
+) -> tuple[bytes, str | None]:
     url = family(client).URL(start)
     for _ in range(MAX_REDIRECTS + 1):
         host, port = _host_port(url)
@@ -325,6 +332,17 @@ def resolve_media(
 
 
 async def _adownload(
+    start: str, policy: MediaPolicy, client: Any
+) -> tuple[bytes, str | None]:
+    try:
+        async with asyncio.timeout(policy.timeout):
+            return await _adownload_within(start, policy, client)
+    except TimeoutError:
+        msg = f"Downloading media {start} took over {policy.timeout}s."
+        raise MediaFetchError(msg) from None
+
+
+async def _adownload_within(
     start: str, policy: MediaPolicy, client: Any
 ) -> tuple[bytes, str | None]:
     url = family(client).URL(start)
