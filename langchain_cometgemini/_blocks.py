@@ -10,6 +10,8 @@ Input flow::
         executable_code | server_tool_call (code_interpreter)  -> executableCode
         code_execution_result | server_tool_result (with an outcome)
                                  -> codeExecutionResult
+        server_tool_call / server_tool_result with ``extras.tool_type``
+                                 -> toolCall / toolResponse (search, maps...)
         image|audio|video|file|image_url|media|input_audio -> _media.media_part
         non_standard             -> its ``value``: a raw Gemini part, or a
                                     wrapped LangChain block converted again
@@ -84,8 +86,29 @@ def _outcome_name(outcome: Any) -> str:
 _CODE_TOOLS = frozenset({"code_interpreter", "code_execution", "codeExecution"})
 
 
+def _tool_type(block: dict[str, Any]) -> str | None:
+    """Gemini's ``toolType`` of a server-side tool block (kept in ``extras``)."""
+    extras = block.get("extras") or {}
+    kind = (
+        extras.get("tool_type") or extras.get("toolType")
+        if isinstance(extras, dict)
+        else None
+    )
+    return str(kind) if kind else None
+
+
 def _server_tool_call(block: dict[str, Any]) -> list[Part]:
-    """v1 ``server_tool_call``: Gemini's code execution replays as code."""
+    """v1 ``server_tool_call`` of Gemini -> ``executableCode`` or ``toolCall``.
+
+    Code execution replays as code; Gemini's other server-side calls (they keep
+    ``extras.tool_type``) as the ``toolCall`` part they came from.
+    """
+    tool_type = _tool_type(block)
+    if block.get("name") not in _CODE_TOOLS and tool_type:
+        call: dict[str, Any] = {"toolType": tool_type, "args": block.get("args") or {}}
+        if block.get("id"):
+            call["id"] = str(block["id"])
+        return [with_signature({"toolCall": call}, _block_signature(block))]
     if block.get("name") not in _CODE_TOOLS:
         return []  # other providers' server tools cannot be replayed to Gemini
     args = block.get("args") or {}
@@ -97,8 +120,20 @@ def _server_tool_call(block: dict[str, Any]) -> list[Part]:
 
 
 def _server_tool_result(block: dict[str, Any]) -> list[Part]:
-    """v1 ``server_tool_result`` of code execution (it records an outcome)."""
+    """v1 ``server_tool_result`` -> ``codeExecutionResult`` or ``toolResponse``.
+
+    Code execution records an outcome; Gemini's other server-side tools keep
+    ``extras.tool_type``.
+    """
     extras = block.get("extras") or {}
+    tool_type = _tool_type(block)
+    if "outcome" not in extras and tool_type:
+        output = block.get("output")
+        response = output if isinstance(output, dict) else {"output": output}
+        result: dict[str, Any] = {"toolType": tool_type, "response": response}
+        if block.get("tool_call_id"):
+            result["id"] = str(block["tool_call_id"])
+        return [with_signature({"toolResponse": result}, _block_signature(block))]
     if "outcome" not in extras:
         return []
     result = {

@@ -12,8 +12,9 @@ Input flow::
       -> generation_config(params, model)   sampling, output, thinking fields
            (``reasoning_effort`` -> thinkingLevel on Gemini 3, thinkingBudget
            on 2.5; a raw ``generation_config`` dict is merged last, camelCased)
-      -> safety_settings / tools / toolConfig / cachedContent / serviceTier /
-         store, then ``extra_body`` (raw top-level fields) merged last
+      -> safety_settings / tools / toolConfig (built-in + function tools on
+         Gemini 3 -> includeServerSideToolInvocations) / cachedContent /
+         serviceTier / store, then ``extra_body`` (raw top-level fields) last
     Unset (``None``) parameters are never sent. With ``cached_content`` the
     cached parts (systemInstruction, tools, toolConfig) are dropped, with one
     warning per cache name.
@@ -279,6 +280,10 @@ def build_body(
         body["tools"] = list(params["tools"])
     if params.get("tool_config"):
         body["toolConfig"] = params["tool_config"]
+    if generation(model) >= 3 and _mixes_builtins(body.get("tools") or []):
+        config = dict(body.get("toolConfig") or {})
+        config.setdefault("includeServerSideToolInvocations", True)
+        body["toolConfig"] = config
     settings = safety_settings(params.get("safety_settings"))
     if settings:
         body["safetySettings"] = settings
@@ -289,6 +294,18 @@ def build_body(
         _apply_cache(body, str(params["cached_content"]))
     _top_level(body, params)
     return body
+
+
+def _mixes_builtins(tools: Sequence[Mapping[str, Any]]) -> bool:
+    """Function tools together with a built-in one (search, code, maps...).
+
+    Gemini 3 then needs ``toolConfig.includeServerSideToolInvocations`` (the
+    server-side calls come back as ``toolCall``/``toolResponse`` parts, which
+    are replayed exactly).
+    """
+    functions = any("functionDeclarations" in tool for tool in tools)
+    builtins = any("functionDeclarations" not in tool for tool in tools)
+    return functions and builtins
 
 
 def _top_level(body: dict[str, Any], params: Mapping[str, Any]) -> None:

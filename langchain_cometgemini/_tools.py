@@ -312,16 +312,32 @@ def prepare_tools(
     *,
     schema_format: SchemaFormat = "json_schema",
     retrieval: Mapping[str, Any] | None = None,
+    strict: bool | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """``(tools, toolConfig)``: what ``bind_tools`` and per-call tools both send.
 
     ``toolConfig`` merges the function-calling mode from ``tool_choice`` with
     the Google Maps location (``retrieval``, or location keys on the tool).
+    ``strict=True`` asks for Gemini's VALIDATED mode (calls always match their
+    schema, text answers still allowed) where the choice leaves the model free
+    (no choice, ``"auto"``); a forced choice (ANY) is validated already and
+    ``"none"`` calls nothing.
     """
     gemini_tools = convert_tools(tools, schema_format=schema_format)
-    config = tool_config(tool_choice, function_names(gemini_tools)) or {}
+    names = function_names(gemini_tools)
+    config = tool_config(tool_choice, names) or {}
+    if strict and names:
+        _validated(config)
     config.update(retrieval_config(tools, retrieval) or {})
     return gemini_tools, config or None
+
+
+def _validated(config: dict[str, Any]) -> None:
+    calling = config.get("functionCallingConfig")
+    if calling is None:
+        config["functionCallingConfig"] = {"mode": "VALIDATED"}
+    elif calling.get("mode") == "AUTO":
+        config["functionCallingConfig"] = {**calling, "mode": "VALIDATED"}
 
 
 def _calling(mode: str, allowed: list[str] | None = None) -> dict[str, Any]:

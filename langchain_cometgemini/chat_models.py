@@ -773,8 +773,9 @@ class ChatCometGemini(BaseChatModel):
             tool_choice: ``"auto"``, ``"any"``/``"required"``/``True``, ``"none"``,
                 ``"validated"``, a tool name, a list of names or an OpenAI
                 ``{"type": "function", "function": {"name": ...}}`` dict.
-            strict: Accepted for compatibility; Gemini validates calls against
-                the schema itself (use ``tool_choice="validated"`` to enforce).
+            strict: ``True`` sends Gemini's VALIDATED function-calling mode
+                (every call matches its schema) unless ``tool_choice`` forces
+                a call (ANY, validated already) or ``"none"``.
             parallel_tool_calls: Accepted for compatibility; Gemini decides.
             retrieval_config: The user's location for ``{"google_maps": {}}``
                 grounding: ``{"latitude", "longitude", "language_code"}``
@@ -793,6 +794,7 @@ class ChatCometGemini(BaseChatModel):
             tool_choice,
             schema_format=self.tool_schema_format,
             retrieval=retrieval_config,
+            strict=strict,
         )
         if config is not None:
             kwargs["tool_config"] = config

@@ -71,9 +71,15 @@ def test_declarations_and_tool_config_on_the_wire(
         "get_weather",
     ]
     assert body["tools"][1:] == [{"googleSearch": {}}]
-    assert body["toolConfig"] == {
-        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["add"]}
+    assert body["toolConfig"]["functionCallingConfig"] == {
+        "mode": "ANY",
+        "allowedFunctionNames": ["add"],
     }
+    # built-in + function tools: Gemini 3 must return its server-side calls
+    gemini3 = scripted_emulator.last_request.model.startswith("gemini-3")
+    assert body["toolConfig"].get("includeServerSideToolInvocations") is (
+        True if gemini3 else None
+    )
     assert isinstance(message, AIMessage)
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
         ("add", {"a": 2, "b": 3})
