@@ -230,3 +230,53 @@ def test_excerpt_is_bounded_and_single_line() -> None:
 
 def test_error_without_status_renders_the_message_alone() -> None:
     assert str(e.APIConnectionError("connection refused")) == "connection refused"
+
+
+def test_every_error_class_is_exported_at_the_root() -> None:
+    import langchain_cometgemini
+    from langchain_cometgemini import errors
+
+    for name in errors.__all__:
+        assert getattr(langchain_cometgemini, name) is getattr(errors, name)
+        assert name in langchain_cometgemini.__all__
+
+
+def test_media_fetch_error_is_a_package_error_and_a_value_error() -> None:
+    from langchain_cometgemini import CometGeminiError, MediaFetchError
+
+    error = MediaFetchError("refused")
+    assert isinstance(error, CometGeminiError)
+    assert isinstance(error, ValueError)
+
+
+def test_errors_carry_headers_and_the_request_id() -> None:
+    from langchain_cometgemini.errors import error_from_response
+
+    body = '{"error": {"code": 503, "message": "busy", "status": "UNAVAILABLE"}}'
+    err = error_from_response(503, body, headers={"x-request-id": "g-123"})
+    assert err.headers == {"x-request-id": "g-123"}
+    assert err.request_id == "g-123"
+    comet = '{"error": {"message": "no channel (request id: 2026abc)", "type": "x"}}'
+    assert error_from_response(500, comet).request_id == "2026abc"
+    assert error_from_response(500, "{}").request_id is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"message": "m", "details": 7},
+        {"message": ["not", "text"], "status": {"x": 1}},
+        {"message": "m", "details": {"reason": "R"}},
+        {"code": True, "message": "m"},
+        {"code": 99999, "message": "m"},
+    ],
+)
+def test_error_bodies_of_any_shape_are_typed(error: dict[str, Any]) -> None:
+    import json
+
+    from langchain_cometgemini.errors import CometGeminiError, error_from_response
+
+    err = error_from_response(500, json.dumps({"error": error}))
+    assert isinstance(err, CometGeminiError)
+    assert isinstance(err.details, list)
+    assert isinstance(err.message, str)
