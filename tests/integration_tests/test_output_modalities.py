@@ -48,9 +48,10 @@ def test_image_output_and_config_on_the_wire(gemini_emulator: GeminiEmulator) ->
     for chunk in chunks[1:]:
         total = total + chunk
     assert isinstance(total, AIMessageChunk)
-    image = total.content[0]  # type: ignore[index]
-    assert image["type"] == "image"  # type: ignore[index]
-    assert (image["base64"], image["mime_type"]) == ("AA==", "image/jpeg")  # type: ignore[index]
+    # default output: an image_url data URI, which .content_blocks shows as image
+    assert total.content[0]["type"] == "image_url"  # type: ignore[index]
+    [image] = [b for b in total.content_blocks if b["type"] == "image"]
+    assert (image["base64"], image["mime_type"]) == ("AA==", "image/jpeg")
     details = total.response_metadata["usage_details"]
     assert details["candidates_tokens_details"] == [
         {"modality": "IMAGE", "token_count": 1120}
@@ -73,7 +74,9 @@ def test_generated_image_is_sent_back_for_editing(
     )
     first = llm.invoke("Draw a cat")
     image = first.content[1]  # type: ignore[index]
-    assert image["type"] == "image" and image["base64"] == PNG  # type: ignore[index]
+    assert image["image_url"]["url"] == f"data:image/png;base64,{PNG}"  # type: ignore[index]
+    shown = first.content_blocks[1]
+    assert shown["type"] == "image" and shown["base64"] == PNG  # type: ignore[typeddict-item]
     # multi-turn editing: the history carries the image (and its signature) back
     llm.invoke([HumanMessage("Draw a cat"), first, HumanMessage("Make it blue")])
     assert gemini_emulator.last_request.contents[1] == {"role": "model", "parts": parts}
