@@ -56,13 +56,46 @@ def _is_pydantic(schema: Any) -> bool:
     return isinstance(schema, type) and is_basemodel_subclass(schema)
 
 
+_SCHEMA_ROOT_KEYS = frozenset(
+    {"properties", "type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const", "items"}
+)
+"""Keys that make a dict a JSON schema that constrains something."""
+
+
 def json_schema_of(schema: Any) -> dict[str, Any]:
-    """A pydantic class, TypedDict or JSON-schema dict -> JSON Schema (lossless)."""
+    """A pydantic class, TypedDict or JSON-schema dict -> JSON Schema (lossless).
+
+    A dict that already is a JSON schema (including a ``$ref`` root, what
+    ``model_json_schema()`` gives for a recursive root model) is sent as it
+    is; anything else is converted by langchain-core, and refused with a
+    ``ValueError`` when the result would constrain nothing.
+
+    Raises:
+        ValueError: ``schema`` is not a schema this package can send faithfully.
+    """
     if isinstance(schema, type) and issubclass(schema, BaseModel):
         return schema.model_json_schema()
-    if isinstance(schema, Mapping) and ("properties" in schema or "type" in schema):
+    if isinstance(schema, Mapping) and _SCHEMA_ROOT_KEYS & schema.keys():
         return dict(schema)
-    return convert_to_json_schema(schema)
+    try:
+        converted = convert_to_json_schema(schema)
+    except ValueError as exc:
+        msg = f"Cannot send {_describe(schema)} as a response schema: {exc}"
+        raise ValueError(msg) from exc
+    if not _SCHEMA_ROOT_KEYS & converted.keys():
+        msg = (
+            f"Cannot send {_describe(schema)} as a response schema: it converts "
+            f"to {converted!r}, which constrains nothing (expected one of "
+            f"{', '.join(sorted(_SCHEMA_ROOT_KEYS))} at the root)."
+        )
+        raise ValueError(msg)
+    return converted
+
+
+def _describe(schema: Any) -> str:
+    if isinstance(schema, Mapping):
+        return f"a dict with keys {sorted(map(str, schema))}"
+    return repr(schema)
 
 
 def response_format_params(response_format: Any) -> dict[str, Any]:

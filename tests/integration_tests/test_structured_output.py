@@ -178,3 +178,41 @@ SCHEMA = {
     "type": "object",
     "properties": {"age": {"type": "integer", "exclusiveMinimum": 0}},
 }
+
+
+class Node(BaseModel):
+    name: str
+    children: list[Node] = []
+
+
+def test_ref_root_dict_schema_is_sent_faithfully(
+    make_model: Make, scripted_emulator: GeminiEmulator
+) -> None:
+    """Issue 12 defect 3: ``{"$defs": ..., "$ref": ...}`` reaches the wire whole."""
+    schema = Node.model_json_schema()
+    assert "$ref" in schema and "properties" not in schema  # a $ref root
+    tree = {"name": "root", "children": [{"name": "leaf", "children": []}]}
+    scripted_emulator.enqueue(Reply.text(json.dumps(tree)))
+    result = make_model().with_structured_output(schema).invoke("A tree")
+    config = scripted_emulator.last_request.body["generationConfig"]
+    assert config["responseJsonSchema"] == schema
+    assert result == tree
+
+
+def test_titled_ref_root_is_not_reduced_to_its_title(
+    make_model: Make, scripted_emulator: GeminiEmulator
+) -> None:
+    schema = {"title": "Node", **Node.model_json_schema()}
+    scripted_emulator.enqueue(Reply.text(json.dumps({"name": "n"})))
+    make_model().with_structured_output(schema).invoke("A node")
+    sent = scripted_emulator.last_request.body["generationConfig"]
+    assert sent["responseJsonSchema"] == schema
+
+
+@pytest.mark.parametrize("schema", [{"title": "Only a title"}, {"foo": 1}])
+def test_schema_that_constrains_nothing_is_refused(
+    make_model: Make, scripted_emulator: GeminiEmulator, schema: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match="response schema"):
+        make_model().with_structured_output(schema).invoke("x")
+    assert scripted_emulator.requests == []
