@@ -25,9 +25,8 @@ from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import CometGeminiError, MissingAPIKeyError
 
 from .conftest import MODES, call
-from .hostile import OK_BODY, Seen, head, hostile, reply
-
-KEY = "AIzaSy-hostile-0123456789-abcdefghij"
+from .hostile import KEY, OK_BODY, Seen, head, hostile, reply
+from .hostile import model as hostile_model
 
 
 def pieces(text: str, key: str = KEY) -> list[str]:
@@ -46,15 +45,7 @@ def everything(error: BaseException) -> str:
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    params: dict[str, Any] = {
-        "model": "gemini-2.5-flash",
-        "base_url": base_url,
-        "api_key": KEY,
-        "timeout": 5.0,
-        "max_retries": 1,
-    }
-    params.update(kwargs)
-    return ChatCometGemini(**params)
+    return hostile_model(base_url, **{"max_retries": 1, **kwargs})
 
 
 def echo_everywhere(status: str) -> Any:

@@ -20,20 +20,11 @@ from langchain_cometgemini.errors import (
 
 from .conftest import STREAM_MODES, call
 from .hostile import event, hostile, sse, stream_reply
-
-KEY = "hostile-test-key-0123456789"
+from .hostile import model as hostile_model
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    params: dict[str, Any] = {
-        "model": "gemini-2.5-flash",
-        "base_url": base_url,
-        "api_key": KEY,
-        "timeout": 5.0,
-        "max_retries": 0,
-    }
-    params.update(kwargs)
-    return ChatCometGemini(**params)
+    return hostile_model(base_url, **{"max_retries": 0, **kwargs})
 
 
 TWO_EVENTS = sse(event("Hello "), event("world", finish=True))

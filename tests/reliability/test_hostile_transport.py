@@ -27,21 +27,13 @@ from langchain_cometgemini.errors import (
 
 from .conftest import MODES, call
 from .hostile import OK_BODY, Seen, drip, gzipped, head, hostile, reply
+from .hostile import model as hostile_model
 
 UNARY = ("invoke", "ainvoke")
-KEY = "hostile-test-key-0123456789"
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    params: dict[str, Any] = {
-        "model": "gemini-2.5-flash",
-        "base_url": base_url,
-        "api_key": KEY,
-        "timeout": 5.0,
-        "max_retries": 2,
-    }
-    params.update(kwargs)
-    return ChatCometGemini(**params)
+    return hostile_model(base_url, **{"max_retries": 2, **kwargs})
 
 
 BODY = json.dumps(OK_BODY).encode()
