@@ -29,8 +29,11 @@ import base64
 import binascii
 import mimetypes
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
 Part = dict[str, Any]
 
@@ -305,3 +308,43 @@ def _missing(block: dict[str, Any]) -> Part:
         "'url' or 'file_id'."
     )
     raise ValueError(msg)
+
+
+_TYPED_MEDIA = frozenset({"image", "audio", "video", "file"})
+
+
+def with_mime_types(messages: Sequence[BaseMessage]) -> list[BaseMessage] | None:
+    """Messages whose base64 media blocks lack ``mime_type``, with it filled in.
+
+    langchain-core's tracing (``_format_for_tracing``) refuses a base64 ``image``
+    block without a MIME type before the model runs, so the type is inferred
+    here (from the bytes' signature, else the block kind's default), before that
+    point. Returns None when no block needs it (the common case: nothing copied).
+    """
+    changed: list[BaseMessage] | None = None
+    for index, message in enumerate(messages):
+        content = message.content
+        if isinstance(content, str) or not any(_needs_mime(b) for b in content):
+            continue
+        if changed is None:
+            changed = list(messages)
+        blocks = [_filled(b) if _needs_mime(b) else b for b in content]
+        changed[index] = message.model_copy(update={"content": blocks})
+    return changed
+
+
+def _needs_mime(block: Any) -> TypeGuard[dict[str, Any]]:
+    if not isinstance(block, dict) or block.get("type") not in _TYPED_MEDIA:
+        return False
+    if block.get("mime_type"):
+        return False
+    return isinstance(block.get("base64"), str) or (
+        block.get("source_type") == "base64" and isinstance(block.get("data"), str)
+    )
+
+
+def _filled(block: dict[str, Any]) -> dict[str, Any]:
+    data = block.get("base64") or block.get("data") or ""
+    match = _DATA_URI.match(data)
+    mime = (match.group("mime") if match else None) or _mime_from_base64(data)
+    return {**block, "mime_type": mime or _DEFAULT_MIME[str(block["type"])]}

@@ -33,6 +33,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
@@ -46,6 +47,7 @@ from langchain_cometgemini._client import (
     check_api_key,
     check_base_url,
 )
+from langchain_cometgemini._media import with_mime_types
 from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
 from langchain_cometgemini._response import StreamState, result_from_response
@@ -563,6 +565,16 @@ class ChatCometGemini(BaseChatModel):
         )
         if config is not None:
             params["tool_config"] = config
+
+    def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
+        """The input as a prompt; base64 media blocks get their MIME type here.
+
+        langchain-core's tracing refuses a base64 ``image`` without
+        ``mime_type`` before the model runs, so it is inferred first.
+        """
+        prompt = super()._convert_input(model_input)
+        messages = with_mime_types(prompt.to_messages())
+        return prompt if messages is None else ChatPromptValue(messages=messages)
 
     def _prepare(
         self,

@@ -228,3 +228,33 @@ def test_host_names_are_resolved_before_the_check(
         ask({"type": "image", "url": named})
     )
     assert media_parts(gemini_emulator)[0]["inlineData"]["data"] == b64(PNG)
+
+
+# -- issue 13: v1 base64 media without a MIME type -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "mime"),
+    [
+        ("image", base64.b64encode(PNG).decode(), "image/png"),
+        ("audio", "UklGRiQAAABXQVZFZm10IBAAAAABAAEA", "audio/wav"),
+        ("file", "JVBERi0xLjQK", "application/pdf"),
+        ("image", "AAAAAAAAAAAA", "image/png"),  # unknown bytes: the kind's default
+    ],
+)
+def test_base64_media_without_mime_type_is_inferred_before_tracing(
+    gemini_emulator: GeminiEmulator, kind: str, data: str, mime: str
+) -> None:
+    llm = ChatCometGemini(
+        model="gemini-2.5-flash",
+        base_url=gemini_emulator.base_url,
+        api_key=gemini_emulator.api_key,
+    )
+    message = HumanMessage(
+        [{"type": "text", "text": "what?"}, {"type": kind, "base64": data}]
+    )
+    llm.invoke([message])
+    list(llm.stream([message]))
+    part = gemini_emulator.last_request.body["contents"][0]["parts"][1]
+    assert part == {"inlineData": {"mimeType": mime, "data": data}}
+    assert "mime_type" not in message.content[1]  # type: ignore[operator]  # caller's message untouched
