@@ -12,7 +12,8 @@ Flow::
                      (system + last user turn + function results) -> its reply,
                      with a thought from ``thoughts`` when thoughts are asked for
                      and ``grounding`` when Google Search is bound
-                     else the emulator's default answer (echo, schema-valid JSON)
+                     else ``fallback(request)``, by default the emulator's
+                     default answer (echo, schema-valid JSON)
       .stop()      the emulator stops; both variables are as they were found
 """
 
@@ -60,6 +61,8 @@ class ScriptedGemini:
             request asks for thoughts (``include_thoughts``).
         grounding: ``groundingMetadata`` (Gemini's camelCase) attached to the
             answer when the request binds Google Search.
+        fallback: Answers what no rule above answers (a multi-step script,
+            say); default: the emulator's own default answer.
         api_key: The key the emulator expects (and that ``start`` exports).
     """
 
@@ -70,12 +73,14 @@ class ScriptedGemini:
         tool_calls: Mapping[str, dict[str, Any]] | None = None,
         thoughts: Mapping[str, str] | None = None,
         grounding: dict[str, Any] | None = None,
+        fallback: Callable[[RecordedRequest], Reply] | None = None,
         api_key: str = "scripted-gemini-key",
     ) -> None:
         self.answers = dict(answers or {})
         self.tool_calls = dict(tool_calls or {})
         self.thoughts = dict(thoughts or {})
         self.grounding = grounding
+        self.fallback = fallback or default_reply
         self.emulator = GeminiEmulator(api_key=api_key)
         self._saved: dict[str, str | None] | None = None
 
@@ -151,7 +156,7 @@ class ScriptedGemini:
                 _thought(self.thoughts, text) if _wants_thoughts(request) else None
             )
             return Reply.text(answer, thought=thought)
-        return default_reply(request)
+        return self.fallback(request)
 
 
 def _declared(body: Any) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from langchain_core.tools import tool
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini.testing import Reply, ScriptedGemini
+from langchain_cometgemini.testing import RecordedRequest, Reply, ScriptedGemini
 
 FLASH = "gemini-2.5-flash"
 
@@ -97,3 +97,20 @@ def test_stop_twice_and_a_value_set_before_start_comes_back(
     scripted.stop()
     assert os.environ["COMETAPI_BASE_URL"] == "https://api.example"
     assert os.environ["COMETAPI_KEY"] == "the-users-own-key"
+
+
+def test_fallback_answers_what_no_rule_does() -> None:
+    seen: list[str] = []
+
+    def script(request: RecordedRequest) -> Reply:
+        seen.append(request.text)
+        return Reply.text(f"step {len(seen)}")
+
+    with ScriptedGemini({"hello": "Hi!"}, fallback=script):
+        llm = ChatCometGemini(model=FLASH)
+        assert [llm.invoke(q).text for q in ("a", "hello", "b")] == [
+            "step 1",
+            "Hi!",
+            "step 2",
+        ]
+    assert seen == ["a", "b"]
