@@ -1,15 +1,46 @@
 # One command from a fresh clone: `make test` (creates .venv, installs, runs all checks).
-PY ?= python3
-VENV := .venv
+# Another interpreter: `make test PY=python3.12` (or a full path; its venv is .venv-3.12).
+# The tests on every other supported interpreter found here: `make test-pythons`.
+PYTHONS := 3.11 3.12 3.13 3.14
+comma := ,
+space := $(subst ,, )
+ifeq ($(origin PY),undefined)
+PY := python3
+PY_GIVEN :=
+else
+PY_GIVEN := yes
+endif
+# "3.X 1" for a supported interpreter, "3.X 0" for an older one, nothing if it cannot run.
+PY_INFO := $(shell $(PY) -c 'import sys; v = sys.version_info; print("%d.%d" % v[:2], int(v >= ($(subst .,$(comma),$(firstword $(PYTHONS))))))' 2>/dev/null)
+PYVER := $(word 1,$(PY_INFO))
+VENV ?= $(if $(PY_GIVEN),.venv-$(PYVER),.venv)
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+EXTRAS ?= test,lint,typing
+STAMP := $(VENV)/.installed-py$(PYVER)-$(subst $(comma),-,$(EXTRAS))
+
+SUPPORTED_LINE = langchain-cometgemini supports Python $(firstword $(PYTHONS)) or later \
+(tested on $(subst $(space),$(comma)$(space),$(PYTHONS))): pick one with `make test PY=python3.12` \
+or a full path$(if $(PYTHONS_HERE),; found here: $(PYTHONS_HERE))
+PYTHONS_SH = SUPPORTED="$(PYTHONS)" scripts/test-pythons.sh
+PYTHONS_HERE = $(shell PY=python3 $(PYTHONS_SH) --list 2>/dev/null | sed 's/ /: /' | paste -sd, - | sed 's/,/, /g')
+PY_ERROR = $(if $(PYVER),$(PY) is Python $(PYVER),$(PY) could not be run); $(SUPPORTED_LINE)
 
 .PHONY: install test unit integration lint format typecheck notebooks live benchmark clean
+.PHONY: check-python pythons test-pythons
 
-$(STAMP): pyproject.toml
+# Before any venv is made: an unsupported or missing interpreter stops here, in one line.
+check-python:
+	$(if $(filter 1,$(word 2,$(PY_INFO))),,$(error $(PY_ERROR)))
+
+$(STAMP): pyproject.toml | check-python
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" != "$(PYVER)" ]; then \
+		echo "$(VENV) holds another Python: making it again with $(PY) (Python $(PYVER))"; \
+		$(PY) -m venv --clear $(VENV); \
+	fi
 	$(PY) -m venv $(VENV)
+	@[ -e $(VENV)/.gitignore ] || echo '*' > $(VENV)/.gitignore
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test,lint,typing]"
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,8 +67,17 @@ live: $(STAMP)
 
 test: lint typecheck unit integration
 
+# `make unit integration` on every supported interpreter found here but $(PY) (which
+# `make test` runs), each in .venv-3.X; versions not installed are reported, skipped.
+test-pythons:
+	@PY="$(PY)" $(PYTHONS_SH)
+
+# What `make test-pythons` would run, and what is missing.
+pythons:
+	@PY="$(PY)" $(PYTHONS_SH) --plan
+
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(addprefix .venv-,$(PYTHONS)) .pytest_cache .mypy_cache .ruff_cache
