@@ -396,3 +396,42 @@ def test_offline_answers_from_the_built_in_emulator(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1].startswith(
         "cometgemini batch: 3/3 answered, 0 failed; tokens: 6 in, 9 out, 0 thinking"
     )
+
+
+def test_progress_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": n, "prompt": f"hello {n}"} for n in range(40)])
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        batch_command(str(source), "-o", str(output), "--offline", "-j", "4"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=child_fd,
+        env=clean_env(),
+    )
+    os.close(child_fd)
+    shown = b""
+    try:
+        while True:
+            try:
+                data = os.read(main_fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            shown += data
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+        os.close(main_fd)
+    assert process.returncode == 0
+    text = shown.decode()
+    final_bar = "\r[" + "#" * 24 + "] 40/40 done, 0 failed, "
+    assert final_bar in text  # redrawn in place, ending full
+    assert "\x1b[K" in text
+    assert (
+        text.rstrip().splitlines()[-1].startswith("cometgemini batch: 40/40 answered")
+    )
+    assert len(read_jsonl(output)) == 40
