@@ -35,7 +35,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -437,6 +437,9 @@ class BatchRunner:
         concurrency: Requests in flight at once.
         rpm: Requests started per minute at most (None: no limit).
         on_record: Called with each record after it is written.
+        on_tick: Called every ``tick_every`` seconds while the run lasts (so
+            progress shows even while every request waits on a retry).
+        tick_every: Seconds between ``on_tick`` calls.
     """
 
     def __init__(
@@ -448,12 +451,15 @@ class BatchRunner:
         kwargs: dict[str, Any],
         concurrency: int = DEFAULT_CONCURRENCY,
         rpm: float | None = None,
-        on_record: Any = None,
+        on_record: Callable[[dict[str, Any]], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
+        tick_every: float = 1.0,
     ) -> None:
         self.jobs, self.out = jobs, out
         self.connection, self.kwargs = connection, kwargs
         self.concurrency, self.limiter = concurrency, RateLimiter(rpm)
         self.on_record = on_record
+        self.on_tick, self.tick_every = on_tick, tick_every
         self.interrupted = False
         self._models: dict[str | None, ChatCometGemini] = {}
         self._workers: list[asyncio.Task[None]] = []
@@ -475,9 +481,12 @@ class BatchRunner:
             asyncio.create_task(self._worker(pending)) for _ in range(count)
         ]
         handled = self._catch_signals()
+        ticker = asyncio.create_task(self._tick()) if self.on_tick else None
         try:
             results = await asyncio.gather(*self._workers, return_exceptions=True)
         finally:
+            if ticker is not None:
+                ticker.cancel()
             for sig in handled:
                 asyncio.get_running_loop().remove_signal_handler(sig)
         for result in results:
@@ -502,6 +511,12 @@ class BatchRunner:
                 continue  # not the main thread, or Windows: KeyboardInterrupt
             handled.append(sig)
         return handled
+
+    async def _tick(self) -> None:
+        assert self.on_tick is not None
+        while True:
+            await asyncio.sleep(self.tick_every)
+            self.on_tick()
 
     async def _worker(self, pending: Any) -> None:
         for job in pending:
@@ -607,6 +622,8 @@ def _main(args: argparse.Namespace, err: IO[str]) -> int:
                 concurrency=args.concurrency,
                 rpm=args.rpm,
                 on_record=on_record,
+                on_tick=progress.update,
+                tick_every=min(1.0, args.progress_every),
             )
             try:
                 asyncio.run(runner.run())

@@ -435,3 +435,26 @@ def test_progress_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
         text.rstrip().splitlines()[-1].startswith("cometgemini batch: 40/40 answered")
     )
     assert len(read_jsonl(output)) == 40
+
+
+def test_progress_lines_keep_coming_while_every_request_waits(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+
+    def stalled(request: RecordedRequest) -> Reply:
+        # Answer only once a progress line has been printed with nothing done.
+        wait_for(lambda: "cometgemini batch: 0/1 done" in err.getvalue(), 30)
+        return Reply.text("finally")
+
+    online.responder = stalled
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": "slow", "prompt": "wait"}])
+    args = [str(source), "-o", str(output), "--progress-every", "0.05"]
+    assert cli.main(["batch", *args]) == 0
+    assert read_jsonl(output)[0]["text"] == "finally"
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("cometgemini batch: 0/1 done, 0 failed, 0.0/s")
+    assert lines[-1].startswith("cometgemini batch: 1/1 answered, 0 failed")
