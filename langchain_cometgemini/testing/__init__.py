@@ -25,9 +25,15 @@ yields a started emulator. ``python -m langchain_cometgemini.testing`` runs one
 in the foreground and prints its base URL.
 """
 
-from langchain_cometgemini.testing._emulator import GeminiEmulator
+from langchain_cometgemini.testing._emulator import GeminiEmulator, ResponderError
 from langchain_cometgemini.testing._reply import Reply
 from langchain_cometgemini.testing._request import RecordedRequest
 from langchain_cometgemini.testing._scripted import ScriptedGemini
 
-__all__ = ["GeminiEmulator", "RecordedRequest", "Reply", "ScriptedGemini"]
+__all__ = [
+    "GeminiEmulator",
+    "RecordedRequest",
+    "Reply",
+    "ResponderError",
+    "ScriptedGemini",
+]

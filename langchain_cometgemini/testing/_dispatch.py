@@ -51,6 +51,9 @@ class State(Protocol):
     def take_queued(self) -> Reply | None:
         """Pop the next queued reply, if any."""
 
+    def responder_failed(self, request: RecordedRequest, error: Exception) -> None:
+        """Keep an exception the responder raised (with its traceback)."""
+
 
 def route(path: str) -> tuple[str, str] | None:
     """Return ``(model, action)`` for an API path, else None."""
@@ -69,7 +72,7 @@ def dispatch(state: State, request: RecordedRequest) -> Reply:
     if request.action == "countTokens":
         return _count_tokens(request)
     if state.responder is not None:
-        return _call_responder(state.responder, request)
+        return _call_responder(state, state.responder, request)
     return default_reply(request)
 
 
@@ -137,11 +140,23 @@ def _count_tokens(request: RecordedRequest) -> Reply:
     return Reply(body={"totalTokens": total, "promptTokensDetails": details})
 
 
-def _call_responder(responder: Responder, request: RecordedRequest) -> Reply:
+def _call_responder(
+    state: State, responder: Responder, request: RecordedRequest
+) -> Reply:
+    """The responder's answer; a responder that raises is a bug in the test.
+
+    The exception is kept (``GeminiEmulator.responder_errors``, raised again
+    when the emulator stops) and the client gets a 400, which is not retried:
+    a 500 would be retried and hide the bug behind the retries.
+    """
     try:
         result = responder(request)
-    except Exception as exc:  # noqa: BLE001 - report it to the client
-        return _error(500, f"Emulator responder raised {exc!r}")
+    except Exception as exc:  # noqa: BLE001 - kept and re-raised at stop()
+        state.responder_failed(request, exc)
+        return _error(
+            400,
+            f"Emulator responder raised {exc!r} (see GeminiEmulator.responder_errors)",
+        )
     if isinstance(result, Reply):
         return result
     if isinstance(result, str):

@@ -5,11 +5,17 @@ It serves ``/{version}/models/{model}:generateContent``,
 ``127.0.0.1`` from a daemon thread, checks the API key and the request body
 like the real API, records every request and answers from a FIFO queue of
 :class:`Reply` objects, a ``responder`` function, or a deterministic default.
+
+A responder that raises is a bug in the test, not a server error: the
+exception (traceback included) is kept in ``responder_errors``, the client
+gets a 400 (never retried), and :meth:`GeminiEmulator.stop` (so the ``with``
+block and the pytest fixture) raises :class:`ResponderError` with it.
 """
 
 from __future__ import annotations
 
 import threading
+import traceback
 from collections import deque
 from types import TracebackType
 
@@ -20,6 +26,10 @@ from langchain_cometgemini.testing._reply import Reply
 from langchain_cometgemini.testing._request import RecordedRequest
 from langchain_cometgemini.testing._server import EmulatorHTTPServer
 from langchain_cometgemini.testing._signatures import new_signature
+
+
+class ResponderError(AssertionError):
+    """The emulator's responder function raised (the original is ``__cause__``)."""
 
 
 class GeminiEmulator:
@@ -47,6 +57,8 @@ class GeminiEmulator:
         self.requests: list[RecordedRequest] = []
         self.issued_signatures: set[str] = set()
         self.disconnects = 0
+        self.responder_errors: list[tuple[RecordedRequest, Exception, str]] = []
+        """(request, exception, formatted traceback) per responder failure."""
         self._host, self._port = host, port
         self._queue: deque[Reply] = deque()
         self._files: dict[str, tuple[bytes, str]] = {}
@@ -109,6 +121,30 @@ class GeminiEmulator:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+        if exc_type is None:
+            self.check()
+
+    def check(self) -> None:
+        """Raise :class:`ResponderError` if the responder raised (then forget it).
+
+        The message holds the responder's traceback; the first exception is
+        the ``__cause__``.
+        """
+        with self._lock:
+            errors, self.responder_errors = self.responder_errors, []
+        if not errors:
+            return
+        shown = "\n".join(
+            f"{request.method} {request.path}:\n{trace}" for request, _, trace in errors
+        )
+        msg = f"the emulator's responder raised {len(errors)} time(s):\n{shown}"
+        raise ResponderError(msg) from errors[0][1]
+
+    def responder_failed(self, request: RecordedRequest, error: Exception) -> None:
+        """Keep an exception the responder raised (internal)."""
+        trace = "".join(traceback.format_exception(error))
+        with self._lock:
+            self.responder_errors.append((request, error, trace))
 
     def enqueue(self, *replies: Reply) -> None:
         """Queue replies, consumed FIFO by the next API requests."""

@@ -4,7 +4,10 @@
 * ``responseMimeType: application/json`` gets a JSON document valid against
   ``responseJsonSchema`` / ``responseSchema`` (``{}`` without a schema).
 * Forced function calling (``toolConfig.functionCallingConfig.mode: ANY``)
-  calls the first allowed declared function with schema-valid arguments.
+  calls, with schema-valid arguments, the first allowed declared function
+  not yet called in the conversation, else the last allowed one. An agent
+  that forces calls (``create_agent(..., response_format=ToolStrategy(X))``
+  declares its response tool last) thus reaches its response tool and ends.
 * ``stopSequences`` cut the answer, ``maxOutputTokens`` truncates it with
   ``finishReason: MAX_TOKENS``, ``thinkingConfig.includeThoughts`` adds a
   thought part. Token counts are whitespace words.
@@ -83,10 +86,26 @@ def _forced_call(request: RecordedRequest) -> Reply | None:
     allowed = calling.get("allowedFunctionNames") or calling.get(
         "allowed_function_names"
     )
-    for declaration in _declarations(body):
-        if not allowed or declaration.get("name") in allowed:
-            return Reply.function_call(declaration["name"], _args_for(declaration))
-    return None
+    candidates = [
+        d for d in _declarations(body) if not allowed or d.get("name") in allowed
+    ]
+    if not candidates:
+        return None
+    called = _called_names(body)
+    fresh = [d for d in candidates if d["name"] not in called]
+    declaration = fresh[0] if fresh else candidates[-1]
+    return Reply.function_call(declaration["name"], _args_for(declaration))
+
+
+def _called_names(body: dict[str, Any]) -> set[str]:
+    """Names of the functions the model already called in ``contents``."""
+    names = set()
+    for content in body.get("contents") or []:
+        for part in (content.get("parts") or []) if isinstance(content, dict) else []:
+            call = part.get("functionCall") if isinstance(part, dict) else None
+            if isinstance(call, dict) and isinstance(call.get("name"), str):
+                names.add(call["name"])
+    return names
 
 
 def _declarations(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,6 +5,11 @@ document that validates against the requested schema: every property is
 present, enums take their first value, ``anyOf``/``oneOf`` their first branch,
 arrays get one item (or ``minItems``), ``$ref`` and ``$defs`` are resolved.
 Type names are accepted in either case (``"object"`` or ``"OBJECT"``).
+
+Recursive schemas stay valid: below a ``$ref`` already being expanded, a
+recursive branch is avoided (``anyOf`` takes a branch that does not recurse,
+an optional property that would recurse is left out, an array of recursive
+items gets ``minItems`` items, usually none).
 """
 
 from __future__ import annotations
@@ -24,31 +29,58 @@ _STRING_FORMATS = {
 }
 
 
-def instance(schema: Any, root: Any = None, depth: int = 0) -> Any:
-    """Return a value that validates against ``schema``."""
+def instance(
+    schema: Any, root: Any = None, depth: int = 0, refs: frozenset[str] = frozenset()
+) -> Any:
+    """Return a value that validates against ``schema``.
+
+    ``refs``: the ``$ref`` targets being expanded above this node.
+    """
     root = schema if root is None else root
     if not isinstance(schema, dict) or depth > MAX_DEPTH:
         return "example" if schema is not False else None
     if "$ref" in schema:
-        return instance(_resolve(root, schema["$ref"]), root, depth + 1)
+        ref = str(schema["$ref"])
+        return instance(_resolve(root, ref), root, depth + 1, refs | {ref})
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return schema["enum"][0]
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
-            return instance(schema[key][0], root, depth + 1)
+            branches = [b for b in schema[key] if not _recurses(b, root, refs)]
+            branch = branches[0] if branches else schema[key][0]
+            return instance(branch, root, depth + 1, refs)
     if schema.get("allOf"):
-        return instance(_merge_all_of(schema), root, depth + 1)
-    return _typed(_type_of(schema), schema, root, depth)
+        return instance(_merge_all_of(schema), root, depth + 1, refs)
+    return _typed(_type_of(schema), schema, root, depth, refs)
 
 
-def _typed(kind: str, schema: dict[str, Any], root: Any, depth: int) -> Any:
+def _recurses(schema: Any, root: Any, refs: frozenset[str], depth: int = 0) -> bool:
+    """Whether expanding ``schema`` re-enters a ``$ref`` in ``refs``."""
+    if not isinstance(schema, dict) or depth > MAX_DEPTH:
+        return False
+    if "$ref" in schema:
+        return str(schema["$ref"]) in refs
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            return all(_recurses(b, root, refs, depth + 1) for b in schema[key])
+    return False
+
+
+def _typed(
+    kind: str, schema: dict[str, Any], root: Any, depth: int, refs: frozenset[str]
+) -> Any:
     if kind == "object":
         props = schema.get("properties") or {}
-        return {k: instance(v, root, depth + 1) for k, v in props.items()}
+        required = set(schema.get("required") or ())
+        return {
+            k: instance(v, root, depth + 1, refs)
+            for k, v in props.items()
+            if k in required or _is_array(v) or not _recurses(v, root, refs)
+        }
     if kind == "array":
-        return _array(schema, root, depth)
+        return _array(schema, root, depth, refs)
     if kind == "string":
         return _string(schema)
     if kind == "integer":
@@ -100,15 +132,25 @@ def _merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _array(schema: dict[str, Any], root: Any, depth: int) -> list[Any]:
-    prefix = [instance(s, root, depth + 1) for s in schema.get("prefixItems") or []]
-    count = max(1, int(schema.get("minItems") or 0))
+def _is_array(schema: Any) -> bool:
+    """Arrays can always be filled validly (with ``minItems`` items)."""
+    return isinstance(schema, dict) and _type_of(schema) == "array"
+
+
+def _array(
+    schema: dict[str, Any], root: Any, depth: int, refs: frozenset[str]
+) -> list[Any]:
+    prefix = [
+        instance(s, root, depth + 1, refs) for s in schema.get("prefixItems") or []
+    ]
+    items = schema.get("items")
+    least = int(schema.get("minItems") or 0)
+    count = least if _recurses(items, root, refs) else max(1, least)
     if schema.get("maxItems") is not None:
         count = min(count, int(schema["maxItems"]))
-    items = schema.get("items")
     if prefix:
         return prefix
-    return [instance(items, root, depth + 1) for _ in range(count)]
+    return [instance(items, root, depth + 1, refs) for _ in range(count)]
 
 
 def _string(schema: dict[str, Any]) -> str:

@@ -22,10 +22,15 @@ from langchain_cometgemini.testing import GeminiEmulator
 
 @pytest.fixture
 def gemini_emulator() -> Iterator[GeminiEmulator]:
-    """Yield a started ``GeminiEmulator`` (key ``test-key``), stopped after."""
+    """Yield a started ``GeminiEmulator`` (key ``test-key``), stopped after.
+
+    A responder that raised during the test fails it at teardown, with the
+    responder's traceback (``GeminiEmulator.check``).
+    """
     emulator = GeminiEmulator()
     emulator.start()
     try:
         yield emulator
     finally:
         emulator.stop()
+    emulator.check()

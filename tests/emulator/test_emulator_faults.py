@@ -8,7 +8,12 @@ import time
 import httpx
 import pytest
 
-from langchain_cometgemini.testing import GeminiEmulator, RecordedRequest, Reply
+from langchain_cometgemini.testing import (
+    GeminiEmulator,
+    RecordedRequest,
+    Reply,
+    ResponderError,
+)
 
 from .conftest import FLASH, body, sse_events, sse_url, url
 
@@ -78,10 +83,15 @@ def test_responder(emu: GeminiEmulator, client: httpx.Client, result, expected) 
     assert "".join(texts(e) for e in events) == expected
 
 
-def test_responder_exception_is_500(emu: GeminiEmulator, client: httpx.Client) -> None:
+def test_responder_exception_is_kept_not_a_500(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
+    """A raising responder is the test's bug: kept, answered with a 400."""
     emu.responder = lambda request: 1 / 0
     r = client.post(url(), json=body())
-    assert r.status_code == 500 and "ZeroDivisionError" in r.json()["error"]["message"]
+    assert r.status_code == 400 and "ZeroDivisionError" in r.json()["error"]["message"]
+    with pytest.raises(ResponderError, match="ZeroDivisionError"):
+        emu.check()
 
 
 def test_error_with_retry_after(emu: GeminiEmulator, client: httpx.Client) -> None:
