@@ -31,29 +31,11 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from langchain_cometgemini._fields import GENERATION_KEYS
 from langchain_cometgemini._messages import convert_messages
 from langchain_cometgemini._profiles import FIXED_SAMPLING, family_for, generation
 
-GENERATION_FIELDS: dict[str, str] = {
-    "temperature": "temperature",
-    "top_p": "topP",
-    "top_k": "topK",
-    "max_output_tokens": "maxOutputTokens",
-    "stop": "stopSequences",
-    "seed": "seed",
-    "presence_penalty": "presencePenalty",
-    "frequency_penalty": "frequencyPenalty",
-    "candidate_count": "candidateCount",
-    "response_mime_type": "responseMimeType",
-    "response_json_schema": "responseJsonSchema",
-    "response_schema": "responseSchema",
-    "response_modalities": "responseModalities",
-    "response_logprobs": "responseLogprobs",
-    "logprobs": "logprobs",
-    "media_resolution": "mediaResolution",
-    "image_config": "imageConfig",
-    "speech_config": "speechConfig",
-}
+GENERATION_FIELDS: dict[str, str] = GENERATION_KEYS
 """Python field name -> ``generationConfig`` key."""
 
 THINKING_LEVELS = ("minimal", "low", "medium", "high")

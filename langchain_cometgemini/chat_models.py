@@ -47,6 +47,13 @@ from langchain_cometgemini._client import (
     check_api_key,
     check_base_url,
 )
+from langchain_cometgemini._fields import (
+    ALIASES,
+    CALL_ONLY,
+    CLIENT_FIELDS,
+    LS_PARAMS,
+    REQUEST_FIELDS,
+)
 from langchain_cometgemini._media import with_mime_types
 from langchain_cometgemini._profiles import profile_for
 from langchain_cometgemini._request import build_body
@@ -62,22 +69,9 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "gemini-3-flash-preview"
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 
-_CALL_ALIASES = {
-    "max_tokens": "max_output_tokens",
-    "stop_sequences": "stop",
-    "model_name": "model",
-}
-_CALL_ONLY = frozenset(
-    {
-        "tools",
-        "tool_config",
-        "response_json_schema",
-        "response_schema",
-        "response_format",
-        "tool_choice",
-        "retrieval_config",
-    }
-)
+_CALL_ALIASES = ALIASES
+"""Alias -> field name (``_fields.TABLE``), per call as in the constructor."""
+_CALL_ONLY = CALL_ONLY
 
 
 @dataclass(frozen=True)
@@ -602,11 +596,15 @@ class ChatCometGemini(BaseChatModel):
         A copy with other transport settings reuses this model's connection
         pools; only the URL, headers, timeout and retry policy differ.
         """
-        overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_FIELDS}
+        overrides = {
+            _CALL_ALIASES.get(k, k): kwargs.pop(k)
+            for k in list(kwargs)
+            if _CALL_ALIASES.get(k, k) in _CONFIG_FIELDS
+        }
         if not overrides:
             return self
         clone = self.model_copy(update=overrides)
-        shared = self.http
+        shared = self._engine()
         if not overrides.keys() & _TRANSPORT_FIELDS:
             clone._http = shared
             return clone
@@ -627,9 +625,8 @@ class ChatCometGemini(BaseChatModel):
             timeout=self.timeout,
         )
 
-    @property
-    def http(self) -> GeminiHTTP:
-        """The lazily built HTTP transport (one per model instance, thread-safe)."""
+    def _engine(self) -> GeminiHTTP:
+        """The lazily built HTTP engine (one per model instance, thread-safe)."""
         if self._http is not None:
             return self._http
         with _HTTP_INIT_LOCK:
@@ -682,7 +679,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
-        http = llm.http
+        http = llm._engine()
         request = llm._resolve_media(call, http)
         body = http.request(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
@@ -696,7 +693,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
-        http = llm.http
+        http = llm._engine()
         request = await llm._aresolve_media(call, http)
         body = await http.arequest(call.model, "generateContent", request)
         return result_from_response(body, output_version=self.output_version)
@@ -710,7 +707,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
-        http = llm.http
+        http = llm._engine()
         request = llm._resolve_media(call, http)
         state = StreamState(output_version=self.output_version)
         with closing(http.stream(call.model, request)) as events:
@@ -729,7 +726,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
-        http = llm.http
+        http = llm._engine()
         request = await llm._aresolve_media(call, http)
         state = StreamState(output_version=self.output_version)
         async with aclosing(http.astream(call.model, request)) as events:
@@ -759,7 +756,7 @@ class ChatCometGemini(BaseChatModel):
                 tools, schema_format=self.tool_schema_format
             )
         call = self._prepare(list(messages), None, kwargs)
-        return count_tokens(self.http, call.model, call.body, self._media_policy)
+        return count_tokens(self._engine(), call.model, call.body, self._media_policy)
 
     def get_num_tokens(self, text: str) -> int:
         """Count the tokens of one text with Gemini's ``:countTokens``."""
@@ -864,12 +861,7 @@ _TRANSPORT_FIELDS = frozenset(
         "max_retries",
     }
 )
-_CONFIG_FIELDS = _TRANSPORT_FIELDS | {
-    "media_fetch",
-    "media_max_bytes",
-    "allow_private_media_urls",
-    "tool_schema_format",
-}
+_CONFIG_FIELDS = CLIENT_FIELDS
 """Non-body fields that may be overridden per call (they yield a model copy)."""
 
 _HTTP_INIT_LOCK = threading.Lock()
@@ -916,35 +908,7 @@ def _no_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**kwargs, "api_key": "**********"}
 
 
-_REQUEST_FIELDS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "max_output_tokens",
-    "stop",
-    "seed",
-    "presence_penalty",
-    "frequency_penalty",
-    "candidate_count",
-    "response_mime_type",
-    "safety_settings",
-    "cached_content",
-    "generation_config",
-    "thinking_level",
-    "thinking_budget",
-    "include_thoughts",
-    "thinking_config",
-    "response_modalities",
-    "media_resolution",
-    "image_config",
-    "speech_config",
-    "response_logprobs",
-    "logprobs",
-    "reasoning_effort",
-    "service_tier",
-    "store",
-    "extra_body",
-)
+_REQUEST_FIELDS = REQUEST_FIELDS
 """Fields that shape the request body; each may also be passed per call."""
 
 
@@ -977,7 +941,7 @@ def _check_known(values: Mapping[str, Any], known: frozenset[str]) -> None:
         raise TypeError(msg)
 
 
-_LS_FIELDS = frozenset({"model", "temperature", "max_output_tokens", "stop"})
+_LS_FIELDS = frozenset(LS_PARAMS)
 
 
 def _ls_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
