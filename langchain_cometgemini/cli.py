@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import io
 import json
 import mimetypes
 import os
@@ -121,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help=(
             "send a file (image, PDF, audio, video, text) or a URL with the prompt; "
-            "repeatable. A file's type comes from its content (then its name)"
+            "repeatable; '-' reads it from stdin. A file's type comes from its "
+            "content (then its name)"
         ),
     )
     parser.add_argument(
@@ -222,29 +224,51 @@ def read_prompt(words: list[str], stdin: IO[str], *, required: bool = True) -> s
     return text
 
 
+class _NoInput(io.StringIO):
+    """Stdin once an attachment took it: empty, and a terminal (never read)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+_NO_INPUT = _NoInput()
+
+
 def default_model() -> str:
     """The model ``ChatCometGemini`` uses when none is given."""
     return str(ChatCometGemini.model_fields["model"].default)
 
 
 def attachment_blocks(
-    paths: list[str], typed: list[list[str]] | None = None
+    paths: list[str],
+    typed: list[list[str]] | None = None,
+    stdin: IO[bytes] | None = None,
 ) -> list[dict[str, Any]]:
     """Return LangChain media content blocks for ``-a`` and ``--attachment-type``.
 
     A URL becomes a ``url`` block: the model's media rules apply (its type from
     the extension, downloads where the model downloads). A file is read and
     sent inline; its MIME type comes from its first bytes, then its name.
+    ``-`` is the bytes of ``stdin`` (``cat photo.jpg | cometgemini -a - "..."``).
 
     Raises:
-        ValueError: A file is missing or its type cannot be told.
+        ValueError: A file is missing or its type cannot be told, or ``-``
+            is given twice.
     """
     wanted: list[tuple[str, str | None]] = [(path, None) for path in paths]
     wanted += [(path, mime) for path, mime in typed or []]
-    return [_attachment(path, mime) for path, mime in wanted]
+    if [path for path, _ in wanted].count("-") > 1:
+        raise ValueError("--attachment: '-' (stdin) can be given once")
+    return [_attachment(path, mime, stdin) for path, mime in wanted]
 
 
-def _attachment(source: str, mime: str | None) -> dict[str, Any]:
+def _attachment(
+    source: str, mime: str | None, stdin: IO[bytes] | None = None
+) -> dict[str, Any]:
+    if source == "-":
+        if stdin is None:
+            raise ValueError("--attachment: '-' needs stdin")
+        return _inline(stdin.read(), "stdin", mime, "stdin")
     if re.match(r"^(https?|gs)://", source):
         guessed = mime or mimetypes.guess_type(source.split("?", 1)[0])[0]
         block: dict[str, Any] = {"type": _block_type(guessed), "url": source}
@@ -254,8 +278,11 @@ def _attachment(source: str, mime: str | None) -> dict[str, Any]:
     path = Path(source).expanduser()
     if not path.is_file():
         raise ValueError(f"--attachment: no such file: {source}")
-    data = path.read_bytes()
-    mime = mime or sniff_mime(data[:64]) or mimetypes.guess_type(path.name)[0]
+    return _inline(path.read_bytes(), path.name, mime, source)
+
+
+def _inline(data: bytes, name: str, mime: str | None, source: str) -> dict[str, Any]:
+    mime = mime or sniff_mime(data[:64]) or mimetypes.guess_type(name)[0]
     if not mime:
         raise ValueError(
             f"--attachment: cannot tell the type of {source}; "
@@ -610,8 +637,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
-        attachments = attachment_blocks(args.attachment, args.attachment_type)
-        prompt = read_prompt(args.prompt, sys.stdin, required=not attachments)
+        stdin_taken = "-" in args.attachment + [p for p, _ in args.attachment_type]
+        attachments = attachment_blocks(
+            args.attachment, args.attachment_type, getattr(sys.stdin, "buffer", None)
+        )
+        prompt = read_prompt(
+            args.prompt,
+            _NO_INPUT if stdin_taken else sys.stdin,
+            required=not attachments,
+        )
     except ValueError as exc:
         build_parser().print_usage(err)
         err.write(f"{PROG}: error: {exc}\n")

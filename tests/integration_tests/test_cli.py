@@ -547,3 +547,25 @@ def test_emulator_main_prints_the_url_and_the_key_it_expects() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_attachment_from_stdin_and_the_prompt_from_the_words(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "langchain_cometgemini", "-m", FLASH, "-a", "-"]
+        + ["Summarize", "it."],
+        input=pdf,
+        capture_output=True,
+        env={**base, **online_env(gemini_emulator)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"Echo: Summarize it.\n"
+    parts = gemini_emulator.last_request.contents[-1]["parts"]
+    assert parts[0] == {"text": "Summarize it."}  # stdin did not join the prompt
+    inline = parts[1]["inlineData"]
+    assert inline["mimeType"] == "application/pdf"
+    assert __import__("base64").b64decode(inline["data"]) == pdf

@@ -452,3 +452,10 @@ def test_no_color_turns_dimming_off(monkeypatch: pytest.MonkeyPatch) -> None:
     printer.write("text", "Blue.")
     printer.end()
     assert out.getvalue() == "Thinking: Hmm.\n\nBlue.\n"
+
+
+def test_stdin_attachment_can_be_given_once() -> None:
+    with pytest.raises(ValueError, match="'-' \\(stdin\\) can be given once"):
+        cli.attachment_blocks(["-"], [["-", "image/png"]], io.BytesIO(PNG))
+    [block] = cli.attachment_blocks(["-"], stdin=io.BytesIO(PNG))
+    assert (block["type"], block["mime_type"]) == ("image", "image/png")
