@@ -11,7 +11,7 @@ from langchain_core.exceptions import (
     ModelNotFoundError,
     ModelRateLimitError,
 )
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_cometgemini import (
     APIConnectionError,
@@ -35,6 +35,45 @@ def test_empty_messages_raise_before_sending(gemini_emulator: GeminiEmulator) ->
     with pytest.raises(ValueError, match="empty"):
         make(gemini_emulator).invoke([])
     assert gemini_emulator.requests == []
+
+
+@pytest.mark.parametrize("style", ["invoke", "stream", "ainvoke", "astream"])
+async def test_lone_surrogate_raises_before_sending_naming_message_and_block(
+    gemini_emulator: GeminiEmulator, style: str
+) -> None:
+    """Issue 11: not a raw ``UnicodeEncodeError`` with a byte offset."""
+    llm = make(gemini_emulator)
+    broken = HumanMessage(
+        [{"type": "text", "text": "ok"}, {"type": "text", "text": "x\ud83d"}]
+    )
+    messages = [HumanMessage("hi"), broken]
+    match = (
+        r"messages\[1\] \(HumanMessage\), content block 1, 'text': "
+        r"lone surrogate U\+D83D"
+    )
+    with pytest.raises(ValueError, match=match):
+        if style == "invoke":
+            llm.invoke(messages)
+        elif style == "stream":
+            list(llm.stream(messages))
+        elif style == "ainvoke":
+            await llm.ainvoke(messages)
+        else:
+            [chunk async for chunk in llm.astream(messages)]
+    assert gemini_emulator.requests == []
+
+
+def test_system_and_empty_human_message_are_sent(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    """Issue 12, defect 7: the real API answers it, so it is sent."""
+    answer = make(gemini_emulator).invoke(
+        [SystemMessage("Tell a joke."), HumanMessage("")]
+    )
+    assert answer.content
+    body = gemini_emulator.last_request.body
+    assert body["contents"] == [{"role": "user", "parts": [{"text": ""}]}]
+    assert body["systemInstruction"] == {"parts": [{"text": "Tell a joke."}]}
 
 
 def test_unknown_block_type_raises_before_sending(
