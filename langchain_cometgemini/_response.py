@@ -385,6 +385,7 @@ class _PartReader:
     def __init__(self, state: StreamState) -> None:
         self.state = state
         self.text: list[str] = []
+        self.signatures: list[str | None] = []  # one per ``text`` item
         self.blocks: list[dict[str, Any]] = []
         self.tool_call_chunks: list[Any] = []
         self.additional_kwargs: dict[str, Any] = {}
@@ -417,6 +418,7 @@ class _PartReader:
                 entry = {"offset": self.state.text_length, "signature": signature}
                 self.additional_kwargs.setdefault(TEXT_SIGNATURES_KEY, []).append(entry)
             self.text.append(text)
+            self.signatures.append(signature)
             self.state.text_length += len(text)
 
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
@@ -624,16 +626,23 @@ class StreamState:
         self._open: tuple[str | None, bool] | None = None
 
     def switch_to_blocks(self, reader: _PartReader) -> None:
-        """From now on content is a list; text read so far becomes a block."""
+        """From now on content is a list; this event's text becomes blocks.
+
+        The text parts the event read as a string are read again as blocks,
+        so their thought signatures move from the string-offset list of
+        ``additional_kwargs`` onto the text blocks (``extras.signature``),
+        where the replay finds them once ``content`` is a list.
+        """
         if self.as_blocks:
             return
         self.as_blocks = True
-        if reader.text:
-            text = "".join(reader.text)
-            reader.text.clear()
-            reader.blocks.append({"type": "text", "text": text, "index": self._next()})
-            self.first_text = self._blocks - 1
-            self._open = ("text", False)
+        texts, signatures = list(reader.text), list(reader.signatures)
+        reader.text.clear()
+        reader.signatures.clear()
+        if any(signatures):
+            del reader.additional_kwargs[TEXT_SIGNATURES_KEY]
+        for text, signature in zip(texts, signatures, strict=True):
+            reader.text_part({"text": text}, signature)
 
     def block_index(self, kind: str | None, *, signed: bool) -> int:
         """Index for a new part: continue the open block or start another."""

@@ -179,3 +179,45 @@ def test_a_blocked_prompt_without_candidates_is_an_answer() -> None:
     body = {"promptFeedback": {"blockReason": "SAFETY"}}
     message = result_from_response(body).generations[0].message
     assert message.response_metadata["finish_reason"] == "SAFETY"
+
+
+SIGNED_TEXT_AND_IMAGE = [
+    {"text": "Here ", "thoughtSignature": "dGV4dA=="},
+    {"text": "it is."},
+    {
+        "inlineData": {"mimeType": "image/png", "data": "AA=="},
+        "thoughtSignature": "aW1n",
+    },
+]
+
+
+def _replayed(message: Any) -> list[dict[str, Any]]:
+    from langchain_core.messages import HumanMessage
+
+    from langchain_cometgemini._messages import convert_messages
+
+    history = [HumanMessage("draw"), message, HumanMessage("again")]
+    _, contents = convert_messages(history, model="gemini-3-pro-image-preview")
+    return contents[1]["parts"]  # type: ignore[no-any-return]
+
+
+def test_text_signature_survives_the_switch_to_blocks_unary() -> None:
+    """Issue 12 defect 4, response side: one body, text then an image."""
+    body = _parts(*copy.deepcopy(SIGNED_TEXT_AND_IMAGE))
+    message = result_from_response(body).generations[0].message
+    text = message.content[0]
+    assert text["extras"] == {"signature": "dGV4dA=="}  # type: ignore[index]
+    assert "__gemini_text_thought_signatures__" not in message.additional_kwargs
+    assert _replayed(message) == SIGNED_TEXT_AND_IMAGE
+
+
+def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
+    """The text streamed as a string before the image came."""
+    events = [_parts(dict(part)) for part in copy.deepcopy(SIGNED_TEXT_AND_IMAGE)]
+    for event in events[:-1]:
+        del event["candidates"][0]["finishReason"]
+    message = _stream(events)
+    parts = _replayed(message)
+    # streamed string text is one run: the signature stays at its start
+    assert parts[0] == {"text": "Here it is.", "thoughtSignature": "dGV4dA=="}
+    assert parts[1:] == SIGNED_TEXT_AND_IMAGE[2:]
