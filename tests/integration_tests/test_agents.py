@@ -278,3 +278,63 @@ async def test_async_sqlite_checkpointer_resume(
             await agent.ainvoke(None, CONFIG)
         messages = (await agent.aget_state(CONFIG)).values["messages"]
     check_run(planned, messages)
+
+
+# -- issue 13: a conversation another provider started ---------------------------
+
+
+def _claude_turn(state: MessagesState) -> dict[str, Any]:
+    """A node standing in for ChatAnthropic: its reply, shaped as that package's."""
+    reply = AIMessage(
+        content=[
+            {"type": "thinking", "thinking": "Weather first.", "signature": "EqQBCkYI"},
+            {"type": "redacted_thinking", "data": "EmwKAhgBEgy3"},
+            {"type": "text", "text": "Checking.", "citations": None},
+            {
+                "type": "tool_use",
+                "id": "toolu_01A",
+                "name": "get_weather",
+                "input": {"city": "Paris"},
+            },
+        ],
+        tool_calls=[
+            {"name": "get_weather", "args": {"city": "Paris"}, "id": "toolu_01A"}
+        ],
+        response_metadata={"model_provider": "anthropic", "model_name": "claude"},
+    )
+    return {"messages": [reply]}
+
+
+def test_graph_switching_from_another_provider_to_gemini_3(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    """Claude calls a tool, Gemini 3 continues: the emulator (which checks
+    Gemini 3 signatures) accepts the history, and nothing of Claude's reasoning
+    or signatures is on the wire."""
+    gemini = ChatCometGemini(
+        model=MODEL, base_url=gemini_emulator.base_url, api_key=gemini_emulator.api_key
+    ).bind_tools([get_weather])
+    builder = StateGraph(MessagesState)
+    builder.add_node("claude", _claude_turn)
+    builder.add_node("tools", ToolNode([get_weather]))
+    builder.add_node(
+        "gemini", lambda state: {"messages": [gemini.invoke(state["messages"])]}
+    )
+    builder.add_edge(START, "claude")
+    builder.add_edge("claude", "tools")
+    builder.add_edge("tools", "gemini")
+    state = builder.compile().invoke({"messages": [HumanMessage("Weather in Paris?")]})
+    assert isinstance(state["messages"][-1], AIMessage)
+    request = gemini_emulator.last_request
+    assert request.contents[1] == {
+        "role": "model",
+        "parts": [
+            {"text": "Checking."},
+            {
+                "functionCall": {"name": "get_weather", "args": {"city": "Paris"}},
+                "thoughtSignature": "skip_thought_signature_validator",
+            },
+        ],
+    }
+    for foreign in ("EqQBCkYI", "EmwKAhgBEgy3", "toolu_01A", "Weather first."):
+        assert foreign not in request.raw.decode()
