@@ -37,20 +37,12 @@ def model_name(size: int, events: int) -> str:
 
 def pool_limits() -> httpx.Limits:
     """The pool limits ChatCometGemini uses (so raw httpx gets the same pool)."""
-    try:
-        from langchain_cometgemini import _client
+    from langchain_cometgemini import _client
 
-        limits = getattr(_client, "_LIMITS", None)
-        if isinstance(limits, httpx.Limits):
-            return limits
-        make = getattr(_client, "_limits", None)
-        if callable(make):
-            made = make()
-            if isinstance(made, httpx.Limits):
-                return made
-    except ImportError:
-        pass
-    return httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    return httpx.Limits(
+        max_connections=_client.MAX_CONNECTIONS,
+        max_keepalive_connections=_client.MAX_KEEPALIVE,
+    )
 
 
 @dataclass

@@ -77,7 +77,7 @@ def call(
                 return await llm.ainvoke(prompt, **kwargs)
             return merge([c async for c in llm.astream(prompt, **kwargs)])
         finally:
-            await llm.http.aclose()
+            await llm.aclose()
 
     return asyncio.run(run())
 
@@ -102,7 +102,7 @@ def collect(
         except Exception as exc:  # noqa: BLE001 - returned for assertions
             return exc
         finally:
-            await llm.http.aclose()
+            await llm.aclose()
         return None
 
     return seen, asyncio.run(run())

@@ -37,7 +37,7 @@ async def test_astream_closed_halfway_disconnects(emu: GeminiEmulator) -> None:
     assert await asettle(lambda: emu.disconnects == 1)
     # the model is still usable, and its connections can be released
     assert (await llm.ainvoke("after")).text == "Echo: after"
-    await llm.http.aclose()
+    await llm.aclose()
     assert await asettle(lambda: open_fds() <= fd_baseline + 2), (
         open_fds(),
         fd_baseline,
@@ -62,7 +62,7 @@ async def test_cancelled_astream_task_disconnects(emu: GeminiEmulator) -> None:
     assert task in done and task.cancelled()
     assert 1 <= len(got) < 40
     assert await asettle(lambda: emu.disconnects == 1)
-    await llm.http.aclose()
+    await llm.aclose()
 
 
 async def test_wait_for_timeout_on_astream_disconnects(emu: GeminiEmulator) -> None:
@@ -79,7 +79,7 @@ async def test_wait_for_timeout_on_astream_disconnects(emu: GeminiEmulator) -> N
     else:  # pragma: no cover - the stream takes over a second
         raise AssertionError("the slow stream finished within 0.2 s")
     assert await asettle(lambda: emu.disconnects == 1)
-    await llm.http.aclose()
+    await llm.aclose()
 
 
 def test_sync_stream_closed_halfway_disconnects(
@@ -93,7 +93,7 @@ def test_sync_stream_closed_halfway_disconnects(
     assert seen == ["w0", " w1"]
     assert settle(lambda: emu.disconnects == 1)
     assert llm.invoke("after").text == "Echo: after"
-    llm.http.close()
+    llm.close()
     assert settle(lambda: open_fds() <= fd_baseline + 2), (open_fds(), fd_baseline)
 
 
@@ -105,7 +105,7 @@ def test_sync_stream_abandoned_by_break_disconnects(emu: GeminiEmulator) -> None
             break
     gc.collect()
     assert settle(lambda: emu.disconnects == 1)
-    llm.http.close()
+    llm.close()
 
 
 def test_many_abandoned_streams_leak_no_connections(
@@ -119,7 +119,7 @@ def test_many_abandoned_streams_leak_no_connections(
             stream = llm.astream("go")
             await anext(stream)
             await stream.aclose()
-        await llm.http.aclose()
+        await llm.aclose()
 
     asyncio.run(abandon_all())
     assert settle(lambda: emu.disconnects == 20)
@@ -136,7 +136,7 @@ async def test_cancelled_ainvoke_disconnects(emu: GeminiEmulator) -> None:
     assert task in done and task.cancelled()
     assert await asettle(lambda: emu.disconnects == 1)
     assert len(emu.requests) == 1  # cancelled, not retried
-    await llm.http.aclose()
+    await llm.aclose()
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # sockets of dead loops
@@ -147,5 +147,5 @@ def test_repeated_asyncio_run_keeps_no_client_per_dead_loop(
     llm = make_llm(emu)
     for i in range(30):
         assert asyncio.run(llm.ainvoke(f"run {i}")).text == f"Echo: run {i}"
-    assert len(llm.http._async_clients) == 1  # only the last loop's
+    assert len(llm._engine()._async_clients) == 1  # only the last loop's
     assert settle(lambda: open_fds() <= fd_baseline + 4), (open_fds(), fd_baseline)

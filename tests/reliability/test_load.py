@@ -106,7 +106,7 @@ async def test_1000_concurrent_ainvoke_through_one_instance(
     check_outcomes(tokens, results, echo)
     assert all(isinstance(r, CometGeminiError) or r.id for r in results)
     assert open_fds() <= baseline + 2 * 8 + 8  # the pool bounds the sockets
-    await llm.http.aclose()
+    await llm.aclose()
     assert await asettle(lambda: open_fds() <= baseline + 1), (open_fds(), baseline)
 
 
@@ -125,7 +125,7 @@ def test_one_instance_from_16_threads(emu: GeminiEmulator, fd_baseline: int) -> 
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(run, tokens))
     check_outcomes(tokens, results, echo)
-    llm.http.close()
+    llm.close()
     assert settle(lambda: open_fds() <= fd_baseline + 1), (open_fds(), fd_baseline)
 
 
@@ -182,7 +182,7 @@ def test_10000_event_stream_completes(emu: GeminiEmulator, mode: str) -> None:
             try:
                 return [c async for c in llm.astream("long")]
             finally:
-                await llm.http.aclose()
+                await llm.aclose()
 
         chunks = asyncio.run(run())
     texts = [c.text for c in chunks if c.text]

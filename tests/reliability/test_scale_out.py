@@ -143,11 +143,11 @@ def test_workers_and_parent_calling_at_once_get_their_own_answers(
 def test_a_forked_child_builds_its_own_client(emu: GeminiEmulator) -> None:
     llm = make_llm(emu)
     use(llm, "sync")
-    parent_client = llm.http.client
+    parent_client = llm._engine().client
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report whether it got a new client, then exit
-        ok = llm.http.client is not parent_client and bool(llm.invoke("c").content)
+        ok = llm._engine().client is not parent_client and bool(llm.invoke("c").content)
         os.write(write, b"1" if ok else b"0")
         os._exit(0)
     os.close(write)
@@ -155,5 +155,5 @@ def test_a_forked_child_builds_its_own_client(emu: GeminiEmulator) -> None:
     assert os.read(read, 1) == b"1"
     os.close(read)
     assert status == 0
-    assert llm.http.client is parent_client
+    assert llm._engine().client is parent_client
     assert llm.invoke("still works").content

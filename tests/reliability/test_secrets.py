@@ -133,7 +133,7 @@ def test_key_appears_nowhere(
     texts = [
         repr(llm),
         str(llm),
-        repr(llm.http),
+        repr(llm._engine()),
         repr(bearer),
         json.dumps(llm.model_dump(), default=repr),
         llm.model_dump_json(),

@@ -38,14 +38,14 @@ def _closed_port() -> int:
 def test_clients_built_here_are_httpx2_clients(emu: GeminiEmulator) -> None:
     llm = make_llm(emu)
     assert llm.invoke("one").content
-    assert type(llm.http.client).__module__.startswith("httpx2")
+    assert type(llm._engine().client).__module__.startswith("httpx2")
 
     async def in_loop() -> str:
         try:
             assert (await llm.ainvoke("two")).content
-            return type(llm.http.async_client).__module__
+            return type(llm._engine().async_client).__module__
         finally:
-            await llm.http.aclose()
+            await llm.aclose()
 
     assert asyncio.run(in_loop()).startswith("httpx2")
     assert len(emu.requests) == 2
@@ -63,7 +63,7 @@ def test_set_cookie_is_kept_and_sent_back(emu: GeminiEmulator, mode: str) -> Non
         try:
             return [str((await llm.ainvoke(p)).content) for p in ("one", "two")]
         finally:
-            await llm.http.aclose()
+            await llm.aclose()
 
     if mode.startswith("a"):
         answers = asyncio.run(both())
@@ -130,7 +130,7 @@ def test_one_connection_serves_every_async_call_in_a_loop(emu: GeminiEmulator) -
                 assert (await llm.ainvoke("hi")).content
                 assert [c async for c in llm.astream("hi")]
         finally:
-            await llm.http.aclose()
+            await llm.aclose()
 
     asyncio.run(calls())
     assert len(emu.requests) == 6
