@@ -33,7 +33,12 @@ from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini._fields import GENERATION_KEYS
 from langchain_cometgemini._messages import convert_messages
-from langchain_cometgemini._profiles import FIXED_SAMPLING, family_for, generation
+from langchain_cometgemini._profiles import (
+    FIXED_SAMPLING,
+    family_for,
+    generation,
+    profile_for,
+)
 
 GENERATION_FIELDS: dict[str, str] = GENERATION_KEYS
 """Python field name -> ``generationConfig`` key."""
@@ -153,6 +158,10 @@ def _from_effort(
     name = (model or "").lower()
     if model is None or generation(name) >= 3:
         return effort, None
+    profile = profile_for(name)
+    if profile is not None and not profile.get("reasoning_output", True):
+        msg = f"{model} does not think: reasoning_effort cannot apply to it."
+        raise ValueError(msg)
     budget = _EFFORT_BUDGETS[effort]
     if "pro" in name and budget < _PRO_MIN_BUDGET:
         budget = _PRO_MIN_BUDGET

@@ -126,6 +126,14 @@ def test_reasoning_effort_with_level_or_budget_is_a_value_error(
     assert gemini_emulator.requests == []
 
 
+def test_reasoning_effort_on_a_model_that_does_not_think(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    with pytest.raises(ValueError, match="does not think"):
+        make(gemini_emulator, "gemini-2.0-flash").invoke("hi", reasoning_effort="low")
+    assert gemini_emulator.requests == []
+
+
 # -- top-level request fields ---------------------------------------------------------
 
 
