@@ -23,6 +23,7 @@ strategy; other keys describe inputs, reasoning and limits.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, cast
@@ -261,6 +262,7 @@ def _normalise(model: str) -> str:
     return model.lower().removeprefix("models/")
 
 
+@functools.lru_cache(maxsize=256)
 def family_for(model: str) -> Family | None:
     """The table row of a model name, or None for a name no row matches."""
     name = _normalise(model)
@@ -271,6 +273,7 @@ def family_for(model: str) -> Family | None:
 _NUMBER = re.compile(r"gemini-(\d+)")
 
 
+@functools.lru_cache(maxsize=256)
 def generation(model: str) -> int:
     """The Gemini generation whose request rules apply to ``model``.
 
