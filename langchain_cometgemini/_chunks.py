@@ -19,6 +19,7 @@ fast construction is active and equal, chunk by chunk, over every capture.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
@@ -102,14 +103,43 @@ def _state(model: Any) -> tuple[Any, ...]:
     )
 
 
+_PROBE_USAGE: tuple[UsageMetadata, ...] = (
+    {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
+    {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
+    {
+        "input_tokens": 5,
+        "output_tokens": 7,
+        "total_tokens": 12,
+        "input_token_details": {"cache_read": 2, "audio": 1},
+        "output_token_details": {"reasoning": 3, "audio": 1},
+    },
+)
+"""Every usage shape a plain-text chunk carries: counts, a zero delta, details."""
+
+_PROBE_TEXTS = ("probe", "")
+_PROBE_IDS = ("id", None)
+
+
 def _construction_matches() -> bool:
-    """Whether :func:`constructed_text_chunk` equals the validated chunk."""
-    usage: UsageMetadata = {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}
+    """Whether :func:`constructed_text_chunk` equals the validated chunk.
+
+    Checked for every combination :func:`text_chunk` can produce: text or
+    empty text, a response id or none, each usage shape.
+    """
+    for text in _PROBE_TEXTS:
+        for response_id in _PROBE_IDS:
+            for usage in _PROBE_USAGE:
+                if not _one_matches(text, usage, response_id):
+                    return False
+    return True
+
+
+def _one_matches(text: str, usage: UsageMetadata, response_id: str | None) -> bool:
     try:
-        built = constructed_text_chunk("probe", usage.copy(), "id")
+        built = constructed_text_chunk(text, copy.deepcopy(usage), response_id)
     except (AttributeError, TypeError):
         return False
-    reference = validated_text_chunk("probe", usage.copy(), "id")
+    reference = validated_text_chunk(text, copy.deepcopy(usage), response_id)
     return _state(built) == _state(reference) and _state(built.message) == _state(
         reference.message
     )

@@ -277,3 +277,29 @@ def test_the_safety_net_rejects_a_construction_that_differs(
 
     monkeypatch.setattr(_chunks, "constructed_text_chunk", wrong)
     assert _chunks._construction_matches() is False
+
+
+@pytest.mark.parametrize(
+    "differs",
+    [
+        lambda text, usage, rid: rid is None,
+        lambda text, usage, rid: text == "",
+        lambda text, usage, rid: "input_token_details" in usage,
+        lambda text, usage, rid: usage["total_tokens"] == 0,
+    ],
+    ids=["no response id", "empty text", "usage details", "zero usage"],
+)
+def test_probe_checks_every_combination_text_chunk_produces(
+    monkeypatch: pytest.MonkeyPatch, differs: Any
+) -> None:
+    """A construction wrong in one combination only is still caught."""
+    real = _chunks.constructed_text_chunk
+
+    def wrong_once(text: str, usage: Any, response_id: str | None) -> Any:
+        chunk = real(text, usage, response_id)
+        if differs(text, usage, response_id):
+            chunk.message.__dict__["name"] = "differs here only"
+        return chunk
+
+    monkeypatch.setattr(_chunks, "constructed_text_chunk", wrong_once)
+    assert _chunks._construction_matches() is False
