@@ -26,7 +26,7 @@ PYTHONS_HERE = $(shell PY=python3 $(PYTHONS_SH) --list 2>/dev/null | sed 's/ /: 
 PY_ERROR = $(if $(PYVER),$(PY) is Python $(PYVER),$(PY) could not be run); $(SUPPORTED_LINE)
 
 .PHONY: install test unit integration lint format typecheck notebooks live benchmark clean
-.PHONY: check-python pythons test-pythons
+.PHONY: check-python pythons test-pythons test-ray
 
 # Before any venv is made: an unsupported or missing interpreter stops here, in one line.
 check-python:
@@ -60,12 +60,21 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit_tests --disable-socket --allow-unix-socket -q
 
 integration: $(STAMP)
-	$(BIN)/pytest tests --ignore=tests/unit_tests --ignore=tests/live -q
+	$(BIN)/pytest tests --ignore=tests/unit_tests --ignore=tests/live --ignore=tests/ray -q
 
 live: $(STAMP)
 	$(BIN)/pytest tests/live -q -rs
 
 test: lint typecheck unit integration
+
+# Ray (about 250 MB installed) is a test extra of its own: the recipe in tests/ray
+# runs on a local Ray cluster against the emulator. CI runs it after `make test`.
+$(VENV)/.installed-ray: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS),ray]"
+	touch $@
+
+test-ray: $(VENV)/.installed-ray
+	$(BIN)/pytest tests/ray -q
 
 # `make unit integration` on every supported interpreter found here but $(PY) (which
 # `make test` runs), each in .venv-3.X; versions not installed are reported, skipped.
