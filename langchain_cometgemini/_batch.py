@@ -496,7 +496,12 @@ class BatchRunner:
                 raise result
 
     def interrupt(self) -> None:
-        """Stop: cancel every worker (their in-flight requests with them)."""
+        """Stop: cancel every worker (their in-flight requests with them).
+
+        A second signal while they wind down stops at once (KeyboardInterrupt).
+        """
+        if self.interrupted:
+            raise KeyboardInterrupt
         self.interrupted = True
         for worker in self._workers:
             worker.cancel()

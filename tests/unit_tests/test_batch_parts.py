@@ -139,3 +139,11 @@ def test_summary_counts_tokens_and_says_what_next() -> None:
     assert line.endswith("-> out.jsonl; rerun the same command to retry the failed ids")
     interrupted = _batch.summary(tally(), Path("o"), interrupted=True)
     assert interrupted.endswith("interrupted: rerun the same command to resume")
+
+
+def test_a_second_interrupt_stops_at_once() -> None:
+    runner = _batch.BatchRunner([], io.StringIO(), connection={}, kwargs={})
+    runner.interrupt()
+    assert runner.interrupted
+    with pytest.raises(KeyboardInterrupt):
+        runner.interrupt()
