@@ -385,8 +385,13 @@ def apply_model_rules(
 def _check_level(
     params: Mapping[str, Any], allowed: tuple[str, ...], model: str
 ) -> None:
-    for name in ("thinking_level", "reasoning_effort"):
-        value = params.get(name)
+    raw = camel_keys(params.get("thinking_config") or {})
+    given = {
+        "thinking_level": params.get("thinking_level"),
+        "reasoning_effort": params.get("reasoning_effort"),
+        "thinking_config.thinking_level": raw.get("thinkingLevel"),
+    }
+    for name, value in given.items():
         if value is None:
             continue
         level = str(_enum_value(value)).lower()

@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_cometgemini._request import build_body, generation_config
 
@@ -138,3 +138,63 @@ def test_cached_content_without_cached_parts_does_not_warn() -> None:
             model=MODEL,
         )
     assert body["cachedContent"] == "cachedContents/unit-quiet"
+
+
+# -- issue 13 / 12: per-model rules and new top-level fields (pure) ---------------
+
+
+def test_closed_levels_also_check_a_raw_thinking_config() -> None:
+    with pytest.raises(ValueError, match="thinking_config.thinking_level"):
+        build_body(
+            [HumanMessage("hi")],
+            {"thinking_config": {"thinkingLevel": "MINIMAL"}},
+            model="gemini-3.8-flash",
+        )
+
+
+def test_counting_a_history_that_ends_with_a_model_turn_is_allowed() -> None:
+    body = build_body(
+        [HumanMessage("hi"), AIMessage("partial")],
+        {},
+        model="gemini-3.6-flash",
+        partial=True,
+    )
+    assert body["contents"][-1]["role"] == "model"
+    with pytest.raises(ValueError, match="ends with a model turn"):
+        build_body(
+            [HumanMessage("hi"), AIMessage("partial")], {}, model="gemini-3.6-flash"
+        )
+
+
+def test_candidate_count_one_may_stream() -> None:
+    body = build_body(
+        [HumanMessage("hi")], {"candidate_count": 1}, model=MODEL, stream=True
+    )
+    assert body["generationConfig"] == {"candidateCount": 1}
+    with pytest.raises(ValueError, match="cannot be streamed"):
+        build_body(
+            [HumanMessage("hi")], {"candidate_count": 2}, model=MODEL, stream=True
+        )
+
+
+def test_extra_body_is_merged_last_and_must_be_a_dict() -> None:
+    body = build_body(
+        [HumanMessage("hi")],
+        {"store": True, "extra_body": {"store": False, "newField": {"a": 1}}},
+        model=MODEL,
+    )
+    assert body["store"] is False and body["newField"] == {"a": 1}
+    with pytest.raises(TypeError, match="extra_body"):
+        build_body([HumanMessage("hi")], {"extra_body": ["x"]}, model=MODEL)
+
+
+def test_server_invocations_flag_follows_the_family() -> None:
+    tools = [{"functionDeclarations": [{"name": "f"}]}, {"googleSearch": {}}]
+    for model, expected in [
+        ("gemini-flash-latest", True),
+        ("gemini-5-pro", True),
+        ("gemini-2.5-pro", None),
+    ]:
+        body = build_body([HumanMessage("hi")], {"tools": tools}, model=model)
+        config = body.get("toolConfig") or {}
+        assert config.get("includeServerSideToolInvocations") is expected, model
