@@ -46,6 +46,7 @@ from langchain_cometgemini._client import (
     build_headers,
     check_api_key,
     check_base_url,
+    display_url,
 )
 from langchain_cometgemini._fields import (
     ALIASES,
@@ -966,7 +967,8 @@ def _warn_plain_http(base_url: str) -> None:
         local = host == "localhost"
     if not local:
         warnings.warn(
-            f"base_url {base_url!r} uses plain http: the API key would be sent "
+            f"base_url {display_url(base_url)!r} uses plain http: the API key "
+            "would be sent "
             "unencrypted. Use https.",
             UserWarning,
             stacklevel=3,

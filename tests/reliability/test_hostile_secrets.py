@@ -235,3 +235,9 @@ def test_userinfo_in_base_url_stays_out_of_errors_and_logs(
         assert server.seen[0].headers["authorization"].startswith("Basic ")
     assert "s3cretpass" not in everything(info.value)
     assert "s3cretpass" not in caplog.text
+
+
+def test_the_plain_http_warning_hides_userinfo() -> None:
+    with pytest.warns(UserWarning, match="plain http") as caught:
+        ChatCometGemini(api_key=KEY, base_url="http://bob:hunter2pass@api.example.com")
+    assert all("hunter2pass" not in str(w.message) for w in caught)
