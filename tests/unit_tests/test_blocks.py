@@ -80,16 +80,37 @@ def test_function_call_reply_replays_signature(version: str | None) -> None:
     assert calls == [p for p in sent if "functionCall" in p]
 
 
-def test_core_translator_output_replays_too() -> None:
+def _core_translated() -> AIMessage:
     """v1 content produced by langchain-core's own translator (no wiring)."""
     message = reply(body_with(copy.deepcopy(IMAGE_PARTS)))
-    translated = AIMessage(
+    return AIMessage(
         content=message.content_blocks,  # type: ignore[arg-type]
         response_metadata={**message.response_metadata, "output_version": "v1"},
     )
+
+
+def test_core_translator_output_replays_too() -> None:
+    translated = _core_translated()
     # the image is an ``image`` block, or ``non_standard`` with older translators
     assert translated.content[1]["type"] in ("image", "non_standard")  # type: ignore[index]
-    assert replayed(translated) == IMAGE_PARTS
+    unsigned = [
+        {k: v for k, v in p.items() if k != "thoughtSignature"} for p in IMAGE_PARTS
+    ]
+    got = [
+        {k: v for k, v in p.items() if k != "thoughtSignature"}
+        for p in replayed(translated)
+    ]
+    assert got == unsigned
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_response now emits generated images as image_url blocks; core's "
+    "translator turns them into image blocks without extras, so the image's "
+    "signature is not in .content_blocks (response side, issue 12 defect 6)",
+)
+def test_core_translator_output_keeps_the_image_signature() -> None:
+    assert replayed(_core_translated()) == IMAGE_PARTS
 
 
 @pytest.mark.parametrize(
