@@ -2,20 +2,36 @@
 
 Output flow::
 
-    GenerateContentResponse (one JSON body, or one SSE event)
+    GenerateContentResponse (one JSON body, or one SSE event), decoded by _client
       -> StreamState.chunk(event)            one per event, state across events
-           (plain-text events: straight to _chunks.text_chunk)
-           -> _PartReader.read(part)         dispatch per part kind (text, thought,
-                                             functionCall, inlineData, code, ...)
-           -> usage delta, response_metadata (finish data on the final event only)
+           plain-text events: _plain_text -> _chunks.text_chunk (fast path;
+           same fields as the general path, tests/unit_tests/test_fast_paths.py)
+           -> general_chunk(event)
+                check_event                  shapes: wrong JSON types are an
+                                             InvalidResponseError naming the field
+                _PartReader.read(part)       dispatch per part kind (text,
+                                             thought, functionCall, inlineData,
+                                             fileData, code, code result)
+                  functionCall + partialArgs -> _PartialCall (assembled calls)
+                _usage_delta                 cumulative counts -> deltas (checked)
+                _FinishData.new_values       finish metadata, from the first
+                                             finishing event on, each value once
+                v1: to_v1 + citations        default: _v0_media (image_url)
       -> ChatGenerationChunk
-    result_from_response(body) = the same StreamState over a single event, so
-    merged stream chunks equal the non-streamed message by construction.
-    Grounding, citation, URL-context and logprobs metadata are gathered over
-    the events and reported (snake_cased) on the final chunk.
-    output_version="v1": the same blocks, mapped by ``to_v1`` to LangChain's
-    standard blocks (reasoning, server_tool_call/result, tool_call, citations
-    as text ``annotations``), with ``response_metadata["output_version"]``.
+    result_from_response(body) = the same general_chunk over the one body
+      (``whole=True``) + message_from_chunk, so merged stream chunks equal the
+      non-streamed message by construction.
+
+Finish data: LangChain merges chunks by concatenating strings and lists, so a
+value is reported once (no ``"STOPSTOP"`` when several events carry
+``finishReason``), and what arrives after the finishing event (grounding,
+usage) still belongs to the answer. Grounding, citation, URL-context and
+logprobs metadata are gathered over the events (new items reported as they
+come). ``createTime``, ``modelVersion`` and ``responseId`` become
+``create_time``, ``model_name`` and ``response_id``.
+output_version="v1": the same blocks, mapped by ``to_v1`` to LangChain's
+standard blocks (reasoning, server_tool_call/result, tool_call, citations
+as text ``annotations``), with ``response_metadata["output_version"]``.
 
 The content rule (one rule, for stream and non-stream alike): ``content`` is a
 plain ``str`` while every part of the reply is visible text; as soon as any other
@@ -24,11 +40,17 @@ blocks, one per run of parts, in order. Function calls never go into
 ``content``: they become ``tool_calls``. Generated media are ``image`` /
 ``audio`` blocks (``base64`` + ``mime_type``; an audio sample rate found in the
 MIME type goes to ``extras.sample_rate``), each with its own ``index`` so that
-streamed pieces never merge into one (invalid) base64 string. Thought
-signatures are kept JSON-clean: on list blocks (``extras.signature`` /
+streamed pieces never merge into one (invalid) base64 string. In the default
+output a generated image is an ``image_url`` data-URI block, the form
+langchain-core's Gemini translator shows as ``image`` in ``.content_blocks``.
+An image the model shows while thinking (``thought: true``) is a reasoning
+block (``thinking``, the image in ``extras.image``), not part of the answer.
+Thought signatures are kept JSON-clean: on list blocks (``extras.signature`` /
 ``signature``), for string content in
 ``additional_kwargs["__gemini_text_thought_signatures__"]`` (offset into the
-text + signature), and for function calls in
+text + signature; when the same answer switches to blocks, its text parts
+are read again as blocks and the signatures move onto them), and for
+function calls in
 ``additional_kwargs["__gemini_function_call_thought_signatures__"]`` keyed by
 tool call id (the same key ``langchain-google-genai`` uses).
 """
@@ -359,17 +381,6 @@ def _put(node: Any, key: str | int, value: Any) -> None:
 
 def _is_partial(call: dict[str, Any]) -> bool:
     return bool(call.get("willContinue")) or "partialArgs" in call
-
-
-def stream_arguments_config(enabled: bool) -> dict[str, Any]:
-    """The request fields asking Gemini to stream function-call arguments.
-
-    For ``stream_function_call_arguments=True``: merge into the request body's
-    ``toolConfig`` (``functionCallingConfig.streamFunctionCallArguments``).
-    """
-    if not enabled:
-        return {}
-    return {"functionCallingConfig": {"streamFunctionCallArguments": True}}
 
 
 # -- parts -------------------------------------------------------------------

@@ -350,3 +350,24 @@ def _with_raw(
         return {"raw": raw, "parsed": parsed, "parsing_error": None}
 
     return RunnableMap(raw=bound) | RunnableLambda(lambda d: parse(d["raw"]))
+
+
+# -- request options ----------------------------------------------------------
+
+
+def with_streamed_arguments(body: dict[str, Any], enabled: bool) -> dict[str, Any]:
+    """``stream_function_call_arguments=True``: ask for ``partialArgs`` pieces.
+
+    Sets ``toolConfig.functionCallingConfig.streamFunctionCallArguments`` (a
+    Vertex AI field: Google's Gemini API discovery document does not list it,
+    so only send it when asked). Streamed pieces are assembled back into whole
+    calls by ``_response`` (``_PartialCall``). Returns a new body; the given
+    one is not changed.
+    """
+    if not enabled:
+        return body
+    tool_config = dict(body.get("toolConfig") or {})
+    calling = dict(tool_config.get("functionCallingConfig") or {})
+    calling["streamFunctionCallArguments"] = True
+    tool_config["functionCallingConfig"] = calling
+    return {**body, "toolConfig": tool_config}

@@ -131,3 +131,18 @@ def test_stream_with_nothing_to_parse_raises() -> None:
     chunk = AIMessageChunk("", response_metadata={"finish_reason": "SAFETY"})
     with pytest.raises(OutputParserException, match="SAFETY"):
         list(GeminiOutputParser().transform(iter([chunk])))
+
+
+def test_streamed_arguments_option_sets_the_tool_config() -> None:
+    from langchain_cometgemini._structured import with_streamed_arguments
+
+    body = {"contents": [], "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
+    sent = with_streamed_arguments(body, True)
+    assert sent["toolConfig"] == {
+        "functionCallingConfig": {"mode": "ANY", "streamFunctionCallArguments": True}
+    }
+    assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    assert with_streamed_arguments(body, False) is body
+    assert with_streamed_arguments({}, True) == {
+        "toolConfig": {"functionCallingConfig": {"streamFunctionCallArguments": True}}
+    }
