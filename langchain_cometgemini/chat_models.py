@@ -525,8 +525,7 @@ class ChatCometGemini(BaseChatModel):
                 and name not in _CALL_ONLY
                 and name != "model"
             ):
-                msg = f"Unknown argument {key!r} for ChatCometGemini."
-                raise TypeError(msg)
+                raise TypeError(_unknown_call_argument(key))
             params[name] = value
         if stop is not None:
             params["stop"] = stop
@@ -923,6 +922,20 @@ def _field_names(cls: type[ChatCometGemini]) -> frozenset[str]:
         if isinstance(info.validation_alias, str):
             names.add(info.validation_alias)
     return frozenset(names)
+
+
+_CALL_NAMES = sorted(
+    {*_REQUEST_FIELDS, *_CALL_ONLY, *_CONFIG_FIELDS, *_CALL_ALIASES, "model"}
+)
+
+
+def _unknown_call_argument(key: str) -> str:
+    """The error for a per-call (or bound) argument that is nothing known."""
+    import difflib
+
+    close = difflib.get_close_matches(key, _CALL_NAMES, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"Unknown argument {key!r} for ChatCometGemini{hint}"
 
 
 def _check_known(values: Mapping[str, Any], known: frozenset[str]) -> None:

@@ -164,6 +164,17 @@ def test_unknown_constructor_argument_names_the_closest_field() -> None:
     ChatCometGemini(api_key="k", max_tokens=5, request_timeout=3, model_name="m")
 
 
+def test_unknown_call_or_bound_argument_names_the_closest_field(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    llm = make(gemini_emulator, "gemini-2.5-flash")
+    with pytest.raises(TypeError, match="'reasoning_efort'.*'reasoning_effort'"):
+        llm.invoke("hi", reasoning_efort="low")
+    with pytest.raises(TypeError, match="'sevice_tier'.*'service_tier'"):
+        llm.bind(sevice_tier="flex").invoke("hi")
+    assert gemini_emulator.requests == []
+
+
 # -- issue 12, defect 10: several candidates cannot stream ----------------------------
 
 
