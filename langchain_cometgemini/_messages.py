@@ -2,11 +2,17 @@
 
 Input flow::
 
-    convert_messages(messages, model)
+    convert_messages(messages, model, partial=False)
+      check_text                -> a lone surrogate anywhere: ValueError naming
+                                   the message and block, before anything else
       SystemMessage (anywhere)  -> systemInstruction parts
       HumanMessage              -> role "user"  parts   (content_parts)
       AIMessage                 -> role "model" parts   (_ai_parts: content blocks,
-                                   text signatures, then functionCall parts)
+                                   text signatures at their offsets (also on
+                                   list content), then functionCall parts)
+        of another provider     -> (_foreign_ai_parts: its standard blocks'
+                                   text and media only; reasoning, signatures,
+                                   citations, server tools and ids dropped)
       ToolMessage               -> role "user"  functionResponse part: name and
                                    Gemini id looked up from the answered call,
                                    JSON output decoded (else {"result": text}),
@@ -15,8 +21,14 @@ Input flow::
                                    elsewhere they follow as ordinary parts
       -> parallel results of one model turn: one Content, in call order
       -> consecutive same-role turns merged into one Content
-      -> Gemini 3: a model turn whose calls lost their signature gets the
-         documented placeholder
+      -> only empty texts ([SystemMessage, HumanMessage("")]): one empty user
+         text, which Gemini answers
+      -> Gemini 3 and later (``_profiles.generation``: the -latest aliases and
+         unknown future names too): a model turn whose calls lost their
+         signature gets the documented placeholder
+      partial=True (token counting of a trim_messages slice): [] -> nothing,
+      system alone -> one user content, a result without its call -> sent
+      under its ``name``
 
 Content blocks (text, thinking, media, code...) are converted by
 ``_blocks.py``; this module handles whole messages, roles, tool calls and
@@ -124,8 +136,8 @@ def _foreign_ai_parts(message: AIMessage) -> list[Part]:
     try:
         blocks: list[Any] = list(message.content_blocks)
     except Exception:  # noqa: BLE001 - a translator that cannot read it: raw blocks
-        blocks = [message.content] if isinstance(message.content, str) else []
-        blocks += [] if isinstance(message.content, str) else list(message.content)
+        content = message.content
+        blocks = [content] if isinstance(content, str) else list(content)
     parts = foreign_parts(blocks)
     for call in message.tool_calls:
         parts.append({"functionCall": {"name": call["name"], "args": call["args"]}})
