@@ -190,6 +190,12 @@ _ROWS = (
         _MODELS_DEV + " (gemini-3.1-flash-image-preview)",
     ),
     Family(
+        "gemini-3.1-flash-lite-image",
+        _image(65_536, 32_768),
+        "https://www.skills.sh/practicalswan/agent-skills/gemini-api-dev"
+        " (Nano Banana 2 Lite: 65k / 32k tokens)",
+    ),
+    Family(
         "gemini-3.1-flash-tts",
         _tts(8_192, 16_384),
         _GOOGLE + "gemini-3.1-flash-tts-preview",
