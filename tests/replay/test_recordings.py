@@ -259,6 +259,10 @@ def _check_message(message: AIMessage, exp: Expected) -> None:
     assert message.invalid_tool_calls == []
     shown = [(b["name"], b["args"]) for b in _blocks(message, "tool_call")]
     assert shown == [(c["name"], c["args"]) for c in exp.tool_calls]
+    # parts without a standard block (Gemini 3's server-side toolCall /
+    # toolResponse) stay non_standard, one each, kept whole for the replay
+    opaque = [p for p in exp.parts if part_kind(p) in ("toolCall", "toolResponse")]
+    assert len(_blocks(message, "non_standard")) == len(opaque)
     code = [b["args"]["code"] for b in _blocks(message, "server_tool_call")]
     assert code == exp.code
     outputs = [b["output"] for b in _blocks(message, "server_tool_result")]
