@@ -272,8 +272,18 @@ def _normalise(model: str) -> str:
 def family_for(model: str) -> Family | None:
     """The table row of a model name, or None for a name no row matches."""
     name = _normalise(model)
-    matches = [prefix for prefix in FAMILIES if name.startswith(prefix)]
+    matches = [p for p in FAMILIES if name.startswith(p) and _same_line(name, p)]
     return FAMILIES[max(matches, key=len)] if matches else None
+
+
+_LINES = frozenset({"lite", "image", "tts", "audio", "live", "embedding"})
+"""Name words that make another model line (a Flash-Lite, image or speech
+model is not its Flash namesake: ``gemini-3.8-flash-lite`` is no 3.8 Flash)."""
+
+
+def _same_line(name: str, prefix: str) -> bool:
+    rest = name[len(prefix) :]
+    return not (set(rest.split("-")) & _LINES)
 
 
 _NUMBER = re.compile(r"gemini-(\d+)")

@@ -97,6 +97,20 @@ def test_generation(model: str, expected: int) -> None:
     assert generation(model) == expected
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        "gemini-3.8-flash-lite",  # a future Flash-Lite is not 3.8 Flash
+        "gemini-2.5-flash-native-audio-preview",
+        "gemini-3.6-flash-image-preview",
+        "gemini-3.7-flash-live",
+    ],
+)
+def test_another_line_is_not_its_namesake(model: str) -> None:
+    assert family_for(model) is None
+    assert generation(model) == 3 or model.startswith("gemini-2")
+
+
 def test_unknown_names_have_no_profile() -> None:
     assert profile_for("gemini-5-pro-preview") is None
     assert profile_for("gpt-5") is None
