@@ -208,14 +208,14 @@ _ROWS = (
     ),
     Family(
         "gemini-3.5-flash-lite",
-        _thinking(_LEVELS_ALL, "minimal"),
+        _thinking(_LEVELS_ALL, "minimal", temperature=False),
         _GOOGLE + "gemini-3.5-flash-lite; " + _VERTEX + "gemini/3-5-flash-lite",
         fixed_sampling=True,
         no_model_prefill=True,
     ),
     Family(
         "gemini-3.6-flash",
-        _thinking(_LEVELS_ALL, "medium"),
+        _thinking(_LEVELS_ALL, "medium", temperature=False),
         _VERTEX + "gemini/3-6-flash",
         fixed_sampling=True,
         no_model_prefill=True,

@@ -53,6 +53,9 @@ def test_every_row_names_its_source() -> None:
         ("gemini-3.8-flash", "reasoning_effort_default", "medium"),
         ("gemini-3.5-flash-lite", "reasoning_effort_default", "minimal"),
         ("gemini-3.6-flash", "max_input_tokens", 1_048_576),
+        ("gemini-3.6-flash", "temperature", False),  # fixed sampling
+        ("gemini-3.5-flash-lite", "temperature", False),
+        ("gemini-3.8-flash", "temperature", True),
         ("gemini-3.8-flash-tts", "audio_outputs", True),
         ("gemini-3.8-flash-tts", "text_outputs", False),
         ("gemini-3.8-flash-tts", "tool_calling", False),
