@@ -266,3 +266,32 @@ def test_gemini_replies_keep_their_signatures_beside_foreign_ones() -> None:
         {"text": "hm", "thought": True, "thoughtSignature": "R0VN"},
         {"text": "ok"},
     ]
+
+
+def test_vertex_gemini_replies_count_as_gemini() -> None:
+    vertex = AIMessage(
+        content=[
+            {"type": "thinking", "thinking": "hm", "signature": "VkVS"},
+            {"type": "text", "text": "ok"},
+        ],
+        response_metadata={"model_provider": "google_vertexai"},
+    )
+    contents = sent([HumanMessage("a"), vertex, HumanMessage("b")])
+    assert contents[1]["parts"][0] == {
+        "text": "hm",
+        "thought": True,
+        "thoughtSignature": "VkVS",
+    }
+
+
+def test_provider_without_a_translator_keeps_text_and_drops_unknown_blocks() -> None:
+    reply = AIMessage(
+        content=[
+            {"type": "text", "text": "Bonjour."},
+            {"type": "reference", "reference_ids": [1, 2]},  # not a Gemini part
+            "Encore.",
+        ],
+        response_metadata={"model_provider": "mistralai"},
+    )
+    contents = sent([HumanMessage("a"), reply, HumanMessage("b")])
+    assert contents[1]["parts"] == [{"text": "Bonjour."}, {"text": "Encore."}]
