@@ -100,7 +100,9 @@ def structure(notebook: Any) -> list[tuple[str, list[str]]]:
         for output in cell.get("outputs", []):
             kind = output["output_type"]
             if kind == "stream":
-                kinds.append(f"stream:{output['name']}")
+                name = f"stream:{output['name']}"
+                if not kinds or kinds[-1] != name:  # a kernel may split a stream
+                    kinds.append(name)
             elif kind == "error":
                 kinds.append(f"error:{output.get('ename')}")
             else:
