@@ -619,9 +619,15 @@ class StreamState:
     """
 
     def __init__(
-        self, candidate_index: int = 0, *, output_version: str | None = None
+        self,
+        candidate_index: int = 0,
+        *,
+        output_version: str | None = None,
+        defer_finish: bool = False,
     ) -> None:
         self.candidate_index = candidate_index
+        self.defer_finish = defer_finish
+        self._latest: dict[str, Any] = {}
         self.v1 = output_version == "v1"
         self.usage = _usage_counts(None)
         self._raw_usage: Any = None
@@ -753,10 +759,11 @@ class StreamState:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
         self.finished = self.finished or final or whole
-        metadata = (
-            self.finish.new_values(event, candidate, self) if self.finished else {}
-        )
-        metadata = {"model_provider": MODEL_PROVIDER, **metadata}
+        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+        if self.finished and self.defer_finish and not whole:
+            self._latest.update(_finish_metadata(event, candidate, self.collected))
+        elif self.finished:
+            metadata.update(self.finish.new_values(event, candidate, self))
         content = reader.content()
         if self.v1:
             content = to_v1(content, reader.tool_call_chunks)
@@ -772,6 +779,38 @@ class StreamState:
             usage_metadata=usage,
             id=event.get("responseId"),
         )
+        info = None
+        if "finish_reason" in metadata:
+            info = {"finish_reason": metadata["finish_reason"]}
+        return ChatGenerationChunk(message=message, generation_info=info)
+
+    def close(self) -> ChatGenerationChunk | None:
+        """The last chunk of a ``defer_finish=True`` stream, after its last event.
+
+        Carries the answer's finish metadata with the final values (each key
+        as the last event that sent it had it; gathered lists whole), so
+        nothing is concatenated and nothing sent after ``finishReason`` is
+        lost. None without ``defer_finish`` (the events carried it) or when
+        no event finished the answer.
+
+        Raises:
+            InvalidResponseError: the stream ended inside a streamed call.
+        """
+        if self.partial.active:
+            msg = "Gemini ended its answer inside a streamed function call"
+            raise InvalidResponseError(msg)
+        if not self.defer_finish or not self._latest:
+            return None
+        metadata = {"model_provider": MODEL_PROVIDER, **self._latest}
+        # empty content of the kind the stream has ("" would turn blocks into
+        # a list holding a string, [] a string into a list)
+        content: str | list[Any] = [] if self.as_blocks else ""
+        if self.v1:
+            blocks: list[Any] = []
+            _attach_citations(blocks, metadata, self)
+            metadata["output_version"] = "v1"
+            content = blocks
+        message = AIMessageChunk(content=content, response_metadata=metadata)
         info = None
         if "finish_reason" in metadata:
             info = {"finish_reason": metadata["finish_reason"]}

@@ -221,3 +221,87 @@ def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
     # streamed string text is one run: the signature stays at its start
     assert parts[0] == {"text": "Here it is.", "thoughtSignature": "dGV4dA=="}
     assert parts[1:] == SIGNED_TEXT_AND_IMAGE[2:]
+
+
+# -- defer_finish=True + close(): final values win ---------------------------------
+
+
+def _deferred(events: list[dict[str, Any]], version: str | None = None) -> Any:
+    state = StreamState(output_version=version, defer_finish=True)
+    chunks = [state.chunk(copy.deepcopy(e)) for e in events]
+    last = state.close()
+    assert last is not None
+    total = chunks[0]
+    for chunk in [*chunks[1:], last]:
+        total = total + chunk
+    return total
+
+
+def test_deferred_finish_reports_the_final_values_once() -> None:
+    events = [
+        _event("a", finishReason="STOP"),
+        {**_event("b", finishReason="MAX_TOKENS"), "modelVersion": "gemini-y"},
+    ]
+    total = _deferred(events)
+    meta = total.message.response_metadata
+    assert (meta["finish_reason"], meta["model_name"]) == ("MAX_TOKENS", "gemini-y")
+    assert total.generation_info == {"finish_reason": "MAX_TOKENS"}
+    assert total.message.content == "ab"
+
+
+def test_deferred_finish_keeps_metadata_after_the_finishing_event() -> None:
+    late = {
+        "candidates": [
+            {
+                "content": {"parts": []},
+                "groundingMetadata": {"groundingChunks": [{"web": {"uri": "u"}}]},
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 1,
+            "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 9}],
+        },
+    }
+    total = _deferred([_event("hi", finishReason="STOP"), late])
+    meta = total.message.response_metadata
+    assert meta["grounding_metadata"]["grounding_chunks"] == [{"web": {"uri": "u"}}]
+    details = meta["usage_details"]["candidates_tokens_details"]
+    assert details == [{"modality": "TEXT", "token_count": 9}]
+
+
+def test_close_without_deferral_adds_nothing() -> None:
+    state = StreamState()
+    state.chunk(_event("x", finishReason="STOP"))
+    assert state.close() is None
+
+
+def test_close_inside_a_streamed_call_raises() -> None:
+    state = StreamState(defer_finish=True)
+    opened = {"functionCall": {"name": "f", "willContinue": True}}
+    state.chunk({"candidates": [{"content": {"parts": [opened]}}]})
+    with pytest.raises(InvalidResponseError, match="streamed function call"):
+        state.close()
+
+
+def _recorded_streams() -> list[Any]:
+    from tests.replay.expect import all_recordings
+
+    return [r for r in all_recordings() if r.is_stream]
+
+
+@pytest.mark.parametrize("version", [None, "v1"])
+@pytest.mark.parametrize("rec", _recorded_streams(), ids=lambda r: r.name)
+def test_deferred_finish_over_every_recorded_stream(rec: Any, version: Any) -> None:
+    from tests.replay.expect import expected
+
+    events = rec.events()
+    want = expected(events)
+    total = _deferred(events, version)
+    meta = total.message.response_metadata
+    assert meta.get("finish_reason") == want.finish_reason
+    assert meta.get("model_name") == want.model_name
+    assert meta.get("response_id") == want.response_id
+    assert meta.get("create_time") == want.create_time
+    grounding = meta.get("grounding_metadata") or {}
+    assert len(grounding.get("grounding_chunks") or []) == len(want.grounding_chunks)
+    assert total.message.text == want.text
