@@ -755,7 +755,9 @@ class ChatCometGemini(BaseChatModel):
             kwargs["tools"] = convert_tools(
                 tools, schema_format=self.tool_schema_format
             )
-        call = self._prepare(list(messages), None, kwargs)
+        call = self._prepare(list(messages), None, kwargs, partial=True)
+        if not call.body.get("contents"):
+            return 0  # nothing to count (trim_messages asks about [])
         return count_tokens(self._engine(), call.model, call.body, self._media_policy)
 
     def get_num_tokens(self, text: str) -> int:
