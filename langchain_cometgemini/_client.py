@@ -590,6 +590,17 @@ class GeminiHTTP:
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"
 
+    def __del__(self) -> None:
+        """Close the sync client built here when the model is collected.
+
+        Async clients of loops that have closed cannot be closed any more
+        (closing needs their loop); call ``await llm.aclose()`` in the loop.
+        """
+        client = self.__dict__.get("_client")
+        if client is not None and self.__dict__.get("_pid") == os.getpid():
+            with contextlib.suppress(Exception):
+                client.close()
+
     def __getstate__(self) -> dict[str, Any]:
         if self._user_client is not None or self._user_async_client is not None:
             msg = (
