@@ -409,3 +409,24 @@ def test_every_recording_is_a_case() -> None:
     covered = {r.name for r in ANSWERS + COUNTS + ERRORS}
     assert covered == {r.name for r in RECORDINGS}
     assert len(RECORDINGS) >= 66
+
+
+STREAMS = [r for r in ANSWERS if r.is_stream]
+
+
+@pytest.mark.parametrize("rec", STREAMS, ids=lambda r: r.name)
+async def test_recorded_stream_async_equals_sync(
+    server: ReplayServer, rec: Recording
+) -> None:
+    """``astream`` / ``ainvoke`` give what ``stream`` gives, on the same bytes."""
+    messages = _messages_for(server, rec)
+    model = _model(server, rec)
+    _serve(server, rec)
+    sync = _merge(list(model.stream(messages)))
+    _serve(server, rec)
+    chunks = [chunk async for chunk in model.astream(messages)]
+    assert _comparable(_merge(chunks)) == _comparable(sync)
+    _serve(server, rec)
+    streaming = _model(server, rec, streaming=True)
+    reply = await streaming.ainvoke(messages)
+    _check_message(reply, expected(rec.events()))
