@@ -140,3 +140,45 @@ def test_streamed_function_call_arguments_become_whole_calls(
         "thoughtSignature"
     ]
     assert signatures[message.tool_calls[0]["id"]] == first_signature
+
+
+# -- countTokens: only a gateway without the endpoint falls back (defect 5) ---------
+
+GOOGLE_404 = json.dumps(
+    {
+        "error": {
+            "code": 404,
+            "message": "models/gemini-9 is not found for API version v1beta, or is "
+            "not supported for countTokens.",
+            "status": "NOT_FOUND",
+        }
+    }
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body"),
+    [
+        (404, "text/plain", b"404 page not found"),
+        (405, "text/html", b"<h1>Method Not Allowed</h1>"),
+        (501, JSON, b'{"error": {"message": "not implemented"}}'),
+        (200, "text/html", b"<html>gateway console</html>"),
+    ],
+)
+def test_a_gateway_without_count_tokens_gives_an_estimate(
+    server: ReplayServer, status: int, content_type: str, body: bytes
+) -> None:
+    server.queue(Answer(status, content_type, body))
+    with pytest.warns(UserWarning, match="local estimate"):
+        total = _model(server).get_num_tokens_from_messages([HumanMessage("a" * 40)])
+    assert total >= 10  # about 4 characters a token, over the request's JSON
+    assert len(server.seen) == 1
+
+
+def test_google_not_found_raises(server: ReplayServer) -> None:
+    from langchain_cometgemini.errors import NotFoundError
+
+    server.queue(Answer(404, JSON, GOOGLE_404))
+    with pytest.raises(NotFoundError, match="is not found"):
+        _model(server).get_num_tokens_from_messages([HumanMessage("hi")])
+    assert len(server.seen) == 1
