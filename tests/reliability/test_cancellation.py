@@ -74,7 +74,7 @@ async def test_wait_for_timeout_on_astream_disconnects(emu: GeminiEmulator) -> N
 
     try:
         await asyncio.wait_for(drain(), 0.2)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     else:  # pragma: no cover - the stream takes over a second
         raise AssertionError("the slow stream finished within 0.2 s")

@@ -8,7 +8,7 @@ What is retried (429 with its server delay, 5xx/524 storms), how often
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -70,7 +70,7 @@ def test_retry_after_as_http_date_in_the_past_retries_at_once(
     emu: GeminiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, CLIENT_LOG)
-    past = format_datetime(datetime.now(timezone.utc) - timedelta(seconds=5), True)
+    past = format_datetime(datetime.now(UTC) - timedelta(seconds=5), True)
     emu.enqueue(Reply.rate_limited(None, retry_after=past), Reply.text("dated"))
     assert make_llm(emu).invoke("hi").text == "dated"
     assert waits(caplog) == ["0.00"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -98,7 +98,7 @@ def test_retry_after_seconds_and_dates() -> None:
     assert c._retry_after(headers(**{"retry-after": "3"})) == 3.0
     assert c._retry_after(headers(**{"retry-after": "0.5"})) == 0.5
     assert c._retry_after(headers(**{"retry-after": "soon"})) is None
-    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), True)
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), True)
     wait = c._retry_after(headers(**{"retry-after": later}))
     assert wait is not None and 25 < wait <= 30
 
