@@ -715,9 +715,10 @@ class StreamState:
             if type(text) is not str:
                 return None
             texts.append(text)
-        response_id = event.get("responseId")
-        if response_id is not None and type(response_id) is not str:
-            return None
+        for key in _TOP_STRINGS:  # wrong types: the general path names them
+            value = event.get(key)
+            if value is not None and type(value) is not str:
+                return None
         return texts[0] if len(texts) == 1 else "".join(texts)
 
     def _text_chunk(self, event: dict[str, Any], text: str) -> ChatGenerationChunk:

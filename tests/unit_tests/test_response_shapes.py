@@ -175,6 +175,14 @@ def test_malformed_answer_is_an_invalid_response(name: str, path: str) -> None:
             StreamState().chunk(copy.deepcopy(body))
 
 
+@pytest.mark.parametrize("key", ["responseId", "modelVersion", "createTime"])
+def test_plain_text_event_with_a_wrong_top_level_type_raises(key: str) -> None:
+    """The fast path hands such an event to the general path, which names it."""
+    event = {"candidates": [{"content": {"parts": [{"text": "x"}]}}], key: 3}
+    with pytest.raises(InvalidResponseError, match=key):
+        StreamState().chunk(event)
+
+
 def test_a_blocked_prompt_without_candidates_is_an_answer() -> None:
     body = {"promptFeedback": {"blockReason": "SAFETY"}}
     message = result_from_response(body).generations[0].message
