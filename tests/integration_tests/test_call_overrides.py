@@ -51,3 +51,18 @@ def test_overrides_do_not_reach_the_body_or_tracing(
     llm.invoke("hi", timeout=30, temperature=0.5)
     assert gemini_emulator.last_request.body["generationConfig"] == {"temperature": 0.5}
     assert llm._get_ls_params(timeout=30)["ls_model_name"] == "gemini-2.5-flash"
+
+
+def test_client_alias_per_call_is_applied_not_refused(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    llm = ChatCometGemini(
+        model="gemini-2.5-flash",
+        base_url=gemini_emulator.base_url,
+        api_key=gemini_emulator.api_key,
+    )
+    clone = llm._for_call({"request_timeout": 5}, async_api=False)
+    assert clone.timeout == 5 and llm.timeout == 120.0
+    llm.invoke("hi", request_timeout=5, max_tokens=7)
+    config = gemini_emulator.last_request.body["generationConfig"]
+    assert config == {"maxOutputTokens": 7}

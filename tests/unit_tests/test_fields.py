@@ -7,7 +7,6 @@ import pytest
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._fields import ALIASES, TABLE, canonical
 from langchain_cometgemini._request import GENERATION_FIELDS
-from langchain_cometgemini.testing import GeminiEmulator
 
 
 def test_every_field_row_is_a_model_field_with_its_aliases() -> None:
@@ -40,21 +39,6 @@ def test_every_generation_row_reaches_generation_config() -> None:
 def test_aliases(alias: str, name: str) -> None:
     assert canonical(alias) == name
     assert ALIASES.get(alias, alias) == name
-
-
-def test_client_alias_per_call_is_applied_not_refused(
-    gemini_emulator: GeminiEmulator,
-) -> None:
-    llm = ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=gemini_emulator.base_url,
-        api_key=gemini_emulator.api_key,
-    )
-    clone = llm._for_call({"request_timeout": 5}, async_api=False)
-    assert clone.timeout == 5 and llm.timeout == 120.0
-    llm.invoke("hi", request_timeout=5, max_tokens=7)
-    config = gemini_emulator.last_request.body["generationConfig"]
-    assert config == {"maxOutputTokens": 7}
 
 
 def test_langsmith_params_from_the_table() -> None:
