@@ -708,13 +708,18 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = llm._resolve_media(call, http)
-        state = StreamState(output_version=self.output_version)
+        state = StreamState(output_version=self.output_version, defer_finish=True)
         with closing(http.stream(call.model, request)) as events:
             for event in events:
                 chunk = state.chunk(event)
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+        last = state.close()  # finish metadata, final values, after the last event
+        if last is not None:
+            if run_manager:
+                run_manager.on_llm_new_token("", chunk=last)
+            yield last
 
     async def _astream(
         self,
@@ -727,13 +732,18 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
-        state = StreamState(output_version=self.output_version)
+        state = StreamState(output_version=self.output_version, defer_finish=True)
         async with aclosing(http.astream(call.model, request)) as events:
             async for event in events:
                 chunk = state.chunk(event)
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
+        last = state.close()
+        if last is not None:
+            if run_manager:
+                await run_manager.on_llm_new_token("", chunk=last)
+            yield last
 
     def get_num_tokens_from_messages(
         self,
