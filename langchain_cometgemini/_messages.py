@@ -21,8 +21,8 @@ Input flow::
                                    elsewhere they follow as ordinary parts
       -> parallel results of one model turn: one Content, in call order
       -> consecutive same-role turns merged into one Content
-      -> only empty texts ([SystemMessage, HumanMessage("")]): one empty user
-         text, which Gemini answers
+      -> an empty opening HumanMessage (or only empty texts): one empty user
+         text, which Gemini answers (as recorded real requests show)
       -> Gemini 3 and later (``_profiles.generation``: the -latest aliases and
          unknown future names too): a model turn whose calls lost their
          signature gets the documented placeholder
@@ -367,8 +367,16 @@ def convert_messages(
         else:
             _flush_results(contents, results)
             role, parts = _turn(message, calls)
+            if not parts and not contents and isinstance(message, HumanMessage):
+                parts = [{"text": ""}]  # an empty opening turn is sent as Gemini
             _append(contents, role, parts)
     _flush_results(contents, results)
+    if (
+        contents
+        and len(contents[0]["parts"]) > 1
+        and contents[0]["parts"][0] == {"text": ""}
+    ):
+        del contents[0]["parts"][0]  # the opening turn has text after all
     if not contents and turns:
         # Only empty texts ([SystemMessage(...), HumanMessage("")]): Gemini
         # answers an empty user text, so send that rather than refuse.

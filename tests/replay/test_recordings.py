@@ -183,7 +183,7 @@ def _check_request(rec: Recording, sent: dict[str, Any]) -> None:
     recorded = rec.meta["request"]["contents"]
     contents = sent["contents"]
     if len(contents) < len(recorded) and recorded[0]["parts"] == [{"text": ""}]:
-        pytest.xfail("issue 12 defect 7: an empty HumanMessage is not sent yet")
+        pytest.fail("an empty HumanMessage was not sent (issue 12 defect 7)")
     shape = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in contents]
     want = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in recorded]
     # The recording client drops thought text it got; we may send it back.
