@@ -86,6 +86,7 @@ TABLE: tuple[CallField, ...] = (
     _body("cached_content", "cachedContent"),
     _body("service_tier", "serviceTier"),
     _body("store", "store"),
+    _body("stream_function_call_arguments", "toolConfig"),
     _body("extra_body", None),
     CallField("tools", "body", "tools", field=False),
     CallField("tool_config", "body", "toolConfig", field=False),

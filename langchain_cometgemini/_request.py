@@ -310,6 +310,10 @@ def _top_level(body: dict[str, Any], params: Mapping[str, Any]) -> None:
         body["serviceTier"] = tier
     if params.get("store") is not None:
         body["store"] = bool(params["store"])
+    if params.get("stream_function_call_arguments"):
+        from langchain_cometgemini._structured import with_streamed_arguments
+
+        body.update(with_streamed_arguments(body, True))
     extra = params.get("extra_body")
     if extra:
         if not isinstance(extra, Mapping):

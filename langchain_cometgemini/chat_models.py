@@ -359,6 +359,10 @@ class ChatCometGemini(BaseChatModel):
     ``priority``."""
     store: bool | None = None
     """Request logging (``store``); overrides the project's logging setting."""
+    stream_function_call_arguments: bool | None = None
+    """Ask for function-call arguments in pieces while streaming (``partialArgs``;
+    a Vertex AI field that Google's Gemini API may refuse); pieces are assembled
+    into whole calls either way."""
     extra_body: dict[str, Any] | None = None
     """Top-level request fields the package does not know yet, sent as given
     (camelCase, merged last), e.g. ``{"newField": 1}``."""

@@ -166,7 +166,7 @@ def test_per_call_and_bound_keys_stay_out_of_callbacks_traces_caches() -> None:
             set_llm_cache(None)
         assert [s.headers["x-goog-api-key"] for s in server.seen] == [call_key] * 2
     seen = "\n".join(recorder.payloads) + repr(bound) + str(bound)
-    seen += "\n".join(repr(run.dict()) for run in tracer.runs)
+    seen += "\n".join(repr(run.model_dump()) for run in tracer.runs)
     seen += repr(cache._cache)  # the cache keys (llm strings)
     assert tracer.runs and recorder.payloads and cache._cache
     assert not pieces(seen, call_key)

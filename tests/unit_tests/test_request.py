@@ -198,3 +198,20 @@ def test_server_invocations_flag_follows_the_family() -> None:
         body = build_body([HumanMessage("hi")], {"tools": tools}, model=model)
         config = body.get("toolConfig") or {}
         assert config.get("includeServerSideToolInvocations") is expected, model
+
+
+def test_stream_function_call_arguments_asks_for_pieces() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from langchain_cometgemini._request import build_body
+
+    params = {
+        "tools": [{"functionDeclarations": [{"name": "f"}]}],
+        "tool_config": {"functionCallingConfig": {"mode": "AUTO"}},
+        "stream_function_call_arguments": True,
+    }
+    body = build_body([HumanMessage("hi")], params, model="gemini-3-pro-preview")
+    calling = body["toolConfig"]["functionCallingConfig"]
+    assert calling == {"mode": "AUTO", "streamFunctionCallArguments": True}
+    plain = build_body([HumanMessage("hi")], {}, model="gemini-3-pro-preview")
+    assert "toolConfig" not in plain
