@@ -63,12 +63,35 @@ def _function(tool: Any) -> tuple[str, str, dict[str, Any] | None]:
         schema = _root(tool.model_json_schema())
         description = str(schema.get("description") or "")
         return tool.__name__, description, _strip_root(schema)
+    if isinstance(tool, dict) and isinstance(tool.get("$ref"), str):
+        return _ref_root(tool)
     function = convert_to_openai_tool(tool)["function"]
     return (
         function["name"],
         function.get("description") or "",
         function.get("parameters"),
     )
+
+
+def _ref_root(schema: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
+    """A JSON-schema dict whose root is a ``$ref`` (a recursive model's schema).
+
+    Sent faithfully: the root expanded once, ``$defs`` kept; the name is the
+    ``title``, else the referenced definition's name.
+
+    Raises:
+        ValueError: the ``$ref`` does not point into the dict's own ``$defs``.
+    """
+    expanded = _root(schema)
+    if expanded is schema:
+        msg = (
+            f"Tool schema $ref {schema['$ref']!r} does not point into its own "
+            "$defs; give the schema inline or as a pydantic model."
+        )
+        raise ValueError(msg)
+    name = str(schema.get("title") or schema["$ref"].rsplit("/", 1)[-1])
+    description = str(schema.get("description") or expanded.get("description") or "")
+    return name, description, _strip_root(expanded)
 
 
 def _root(schema: dict[str, Any]) -> dict[str, Any]:

@@ -207,3 +207,33 @@ def test_builtin_tools_get_their_own_entry(tool: Any, expected: Any) -> None:
 def test_a_one_key_schema_dict_is_not_a_builtin() -> None:
     with pytest.raises(ValueError):  # not a tool at all: no silent built-in
         convert_tools([{"properties": {"a": {"type": "string"}}}])
+
+
+def test_a_ref_root_schema_dict_is_sent_faithfully() -> None:
+    from pydantic import BaseModel
+
+    from langchain_cometgemini._tools import convert_tools
+
+    class Node(BaseModel):
+        """A tree node."""
+
+        name: str
+        children: list[Node] = []
+
+    schema = Node.model_json_schema()
+    assert "$ref" in schema  # a recursive root model's schema is a bare $ref
+    for tool in (schema, {k: v for k, v in schema.items() if k != "title"}):
+        (declaration,) = convert_tools([tool], schema_format="json_schema")[0][
+            "functionDeclarations"
+        ]
+        assert declaration["name"] == "Node"
+        params = declaration["parametersJsonSchema"]
+        assert params["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
+        assert params["$defs"]["Node"]["required"] == ["name"]
+
+
+def test_a_ref_outside_its_own_defs_is_refused() -> None:
+    from langchain_cometgemini._tools import convert_tools
+
+    with pytest.raises(ValueError, match="does not point into its own"):
+        convert_tools([{"$ref": "#/$defs/X", "$defs": {}}], schema_format="json_schema")
