@@ -222,8 +222,8 @@ def test_a_ref_root_schema_dict_is_sent_faithfully() -> None:
 
     schema = Node.model_json_schema()
     assert "$ref" in schema  # a recursive root model's schema is a bare $ref
-    for tool in (schema, {k: v for k, v in schema.items() if k != "title"}):
-        (declaration,) = convert_tools([tool], schema_format="json_schema")[0][
+    for schema_dict in (schema, {k: v for k, v in schema.items() if k != "title"}):
+        (declaration,) = convert_tools([schema_dict], schema_format="json_schema")[0][
             "functionDeclarations"
         ]
         assert declaration["name"] == "Node"
