@@ -1,36 +1,9 @@
-"""Pytest plugin (entry point ``cometgemini``): the ``gemini_emulator`` fixture.
+"""Former home of the pytest plugin, kept for ``pytest_plugins = [...]`` lines.
 
-Installed with the package, so any test can ask for it::
-
-    def test_my_chain(gemini_emulator):
-        llm = ChatCometGemini(
-            model="gemini-2.5-flash",
-            base_url=gemini_emulator.base_url,
-            api_key=gemini_emulator.api_key,
-        )
-        assert llm.invoke("hi").content == "Echo: hi"
+The entry point is now :mod:`langchain_cometgemini.pytest_plugin`, which
+imports nothing heavy until its fixture is used.
 """
 
-from __future__ import annotations
+from langchain_cometgemini.pytest_plugin import gemini_emulator
 
-from collections.abc import Iterator
-
-import pytest
-
-from langchain_cometgemini.testing import GeminiEmulator
-
-
-@pytest.fixture
-def gemini_emulator() -> Iterator[GeminiEmulator]:
-    """Yield a started ``GeminiEmulator`` (key ``test-key``), stopped after.
-
-    A responder that raised during the test fails it at teardown, with the
-    responder's traceback (``GeminiEmulator.check``).
-    """
-    emulator = GeminiEmulator()
-    emulator.start()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-    emulator.check()
+__all__ = ["gemini_emulator"]
