@@ -170,10 +170,11 @@ def head(
     extra: dict[str, str] | None = None,
     length: int | None = None,
 ) -> bytes:
+    extra = {"Connection": "close", **(extra or {})}  # this server never reuses
     lines = [f"HTTP/1.1 {status}", f"Content-Type: {content_type}"]
     if length is not None:
         lines.append(f"Content-Length: {length}")
-    lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
