@@ -34,23 +34,12 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import start_server, stop_server  # noqa: E402
+
 MODEL = "bench-s256-n1"
 KEY = "bench-key"
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py"), "--exit-on-eof"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    if len(line) != 2 or line[0] != "PORT":
-        proc.kill()
-        raise SystemExit("benchmark server did not start")
-    return proc, f"http://127.0.0.1:{line[1]}"
 
 
 def rss_bytes() -> int:
@@ -196,9 +185,7 @@ def main() -> None:
             )
             rows.setdefault("command", []).append(run_command(base_url, n, jobs))
     finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
+        stop_server(server)
     medians = {
         name: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
         for name, runs in rows.items()

@@ -808,7 +808,12 @@ class GeminiHTTP:
         closes the connection.
         """
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
-        content = dumps(body)
+        return self._events(url, dumps(body))
+
+    def _events(
+        self, url: str, content: bytes
+    ) -> Generator[dict[str, Any], None, None]:
+        """:meth:`stream` of an encoded body (also driven from threads)."""
         opened = with_retries(self.retry, lambda: self._open(url, content))
         with self._guard():
             try:
@@ -825,7 +830,7 @@ class GeminiHTTP:
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         content = dumps(body)
         if self._upload_in_thread(content):
-            async for event in _in_thread(self.stream(model, body)):
+            async for event in _in_thread(self._events(url, content)):
                 yield event
             return
         opened = await awith_retries(self.retry, lambda: self._aopen(url, content))
