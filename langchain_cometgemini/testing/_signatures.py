@@ -1,5 +1,10 @@
 """Gemini 3 thought-signature rules.
 
+Which models follow them is the package's one family rule,
+:func:`langchain_cometgemini._profiles.generation` ``>= 3``: every ``gemini-3*``
+and later name, the ``-latest`` aliases (they point at Gemini 3) and unknown
+future names (``gemini-5-x``).
+
 Gemini 3 models sign their function calls (and the end of text answers) with
 an opaque ``thoughtSignature``. When the conversation is replayed, every model
 turn of the *current turn* (everything after the last real user message) must
@@ -14,6 +19,7 @@ import os
 from collections.abc import Collection
 from typing import Any
 
+from langchain_cometgemini._profiles import generation
 from langchain_cometgemini.testing._errors import (
     CORRUPTED_SIGNATURE_MESSAGE,
     MISSING_SIGNATURE_MESSAGE,
@@ -25,10 +31,15 @@ PLACEHOLDER_SIGNATURES = frozenset(
 
 
 def is_gemini3(model: str | None) -> bool:
-    """Return True for models of the Gemini 3 family (``gemini-3*``)."""
+    """True for models that follow Gemini 3's signature rules (generation >= 3).
+
+    ``gemini-3*`` and later, ``gemini-flash-latest`` / ``gemini-pro-latest``,
+    and Gemini names of a generation not known yet; not ``gemini-2.5-*`` nor
+    non-Gemini names.
+    """
     if not model:
         return False
-    return model.removeprefix("models/").startswith("gemini-3")
+    return generation(model) >= 3
 
 
 def new_signature() -> str:
