@@ -298,6 +298,8 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 def _check_status(response: httpx.Response, body: bytes) -> None:
     """Raise the typed error for a non-2xx response."""
     status = response.status_code
+    if 200 <= status < 300:
+        return
     headers = dict(response.headers)
     if 300 <= status < 400:
         location = display_url(response.headers.get("location", "?"))
@@ -306,11 +308,8 @@ def _check_status(response: httpx.Response, body: bytes) -> None:
             "not followed (the API key must not travel elsewhere): check base_url"
         )
         raise InvalidResponseError(msg, status_code=status, headers=headers)
-    if status >= 400 or status < 200:
-        retry_after = _retry_after(response.headers)
-        raise error_from_response(
-            status, body, retry_after=retry_after, headers=headers
-        )
+    retry_after = _retry_after(response.headers)
+    raise error_from_response(status, body, retry_after=retry_after, headers=headers)
 
 
 def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
@@ -585,7 +584,8 @@ class GeminiHTTP:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._client: Any = None
-        self._async_clients: dict[asyncio.AbstractEventLoop, Any] = {}
+        self._async_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        self._timeouts: dict[ModuleType, Any] = {}
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"
@@ -623,6 +623,8 @@ class GeminiHTTP:
     def _same_process(self) -> None:
         """In a forked child: forget the parent's clients (never close them)."""
         if self._pid != os.getpid():
+            # Kept, never finalized: closing would write to the parent's sockets.
+            _INHERITED.extend(closer for _, closer in self._async_clients.values())
             self._fresh_state()
 
     @property
@@ -645,18 +647,20 @@ class GeminiHTTP:
         self._same_process()
         loop = asyncio.get_running_loop()
         with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
+            found = self._async_clients.get(loop)
+            if found is None:
                 self._forget_closed_loops()
                 client = self._build(sync=False)
-                self._async_clients[loop] = client
-        return client
+                found = self._async_clients[loop] = (client, _tie_to_loop(client))
+        return found[0]
 
     def _forget_closed_loops(self) -> None:
-        """Drop the clients of event loops that have closed (``asyncio.run``).
+        """Drop the clients of event loops that have closed.
 
-        Their connections cannot be closed any more (that needs their loop);
-        dropping the client lets the garbage collector release the sockets.
+        Under ``asyncio.run`` (or any loop shut down with
+        ``loop.shutdown_asyncgens()``) they were closed already, by
+        :func:`_tie_to_loop`; the loop closed without it, they cannot be
+        closed any more (that needs their loop).
         """
         for old in [loop for loop in self._async_clients if loop.is_closed()]:
             del self._async_clients[old]
@@ -682,9 +686,16 @@ class GeminiHTTP:
         return httpx2.Client(transport=transport, **settings)
 
     def _timeout(self, module: ModuleType) -> Any:
-        if self.timeout is None:
-            return module.Timeout(None, connect=CONNECT_TIMEOUT)
-        return module.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout))
+        """The ``Timeout`` of ``module``'s family for every request (made once)."""
+        found = self._timeouts.get(module)
+        if found is None:
+            if self.timeout is None:
+                found = module.Timeout(None, connect=CONNECT_TIMEOUT)
+            else:
+                connect = min(CONNECT_TIMEOUT, self.timeout)
+                found = module.Timeout(self.timeout, connect=connect)
+            self._timeouts[module] = found
+        return found
 
     # -- one attempt -----------------------------------------------------------
 
@@ -900,9 +911,39 @@ class GeminiHTTP:
         """Close the async client built here for the running loop."""
         loop = asyncio.get_running_loop()
         with self._lock:
-            client = self._async_clients.pop(loop, None)
-        if client is not None and self._pid == os.getpid():
-            await client.aclose()
+            found = self._async_clients.pop(loop, None)
+        if found is not None and self._pid == os.getpid():
+            await found[1].aclose()  # its ``finally`` closes the client
+
+
+_LoopClient = tuple[Any, AsyncGenerator[None, None]]
+"""An async client and the generator that closes it with its loop."""
+_INHERITED: list[AsyncGenerator[None, None]] = []
+"""Closers of a parent process's clients, in a forked child (never run)."""
+
+
+async def _close_with_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Suspended for the life of its loop; its ``finally`` closes ``client``."""
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+def _tie_to_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Close ``client`` in its own event loop before the loop goes away.
+
+    The running loop tracks the async generators started in it
+    (``sys.set_asyncgen_hooks``): ``loop.shutdown_asyncgens()``, which
+    ``asyncio.run`` calls before closing the loop, closes this one, and if the
+    model is collected first the loop schedules its ``aclose()``. Either way
+    the connections are closed in their loop, and the garbage collector finds
+    no open transport to warn about (``ResourceWarning``).
+    """
+    closer = _close_with_loop(client)
+    with contextlib.suppress(StopIteration):  # runs it to its ``yield``
+        closer.asend(None).send(None)
+    return closer
 
 
 _END = object()
