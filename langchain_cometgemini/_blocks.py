@@ -17,7 +17,10 @@ Input flow::
                                     wrapped LangChain block converted again
         tool_call & co, refusal  -> nothing (calls travel in ``tool_calls``)
       signatures found on a block (``extras.signature``, ``signature``) go back
-      on the part as ``thoughtSignature``.
+      on the part as ``thoughtSignature``; a code / server-side tool block with
+      ``extras.thought`` goes back with ``thought: true``. A ``toolCall``
+      without arguments / a ``toolResponse`` without a response is sent
+      without them (as Gemini sent it).
 
 Both this package's own blocks and LangChain's standard (v1) blocks replay
 losslessly: a message produced with ``output_version="v1"`` sends back the same
@@ -69,7 +72,19 @@ def _code_part(
 ) -> Part:
     if id_:
         value["id"] = str(id_)
-    return with_signature({key: value}, _block_signature(block))
+    return _server_part({key: value}, block)
+
+
+def _server_part(part: Part, block: dict[str, Any]) -> Part:
+    """A code / server-side tool part, with its signature and thought flag.
+
+    What the block kept of the original part: ``thoughtSignature`` and
+    ``thought: true`` (``extras.thought``).
+    """
+    extras = block.get("extras")
+    if isinstance(extras, dict) and extras.get("thought"):
+        part["thought"] = True
+    return with_signature(part, _block_signature(block))
 
 
 _OUTCOME_NAMES = {code: name for name, code in OUTCOME_CODES.items()}
@@ -105,10 +120,12 @@ def _server_tool_call(block: dict[str, Any]) -> list[Part]:
     """
     tool_type = _tool_type(block)
     if block.get("name") not in _CODE_TOOLS and tool_type:
-        call: dict[str, Any] = {"toolType": tool_type, "args": block.get("args") or {}}
+        call: dict[str, Any] = {"toolType": tool_type}
+        if block.get("args"):
+            call["args"] = block["args"]
         if block.get("id"):
             call["id"] = str(block["id"])
-        return [with_signature({"toolCall": call}, _block_signature(block))]
+        return [_server_part({"toolCall": call}, block)]
     if block.get("name") not in _CODE_TOOLS:
         return []  # other providers' server tools cannot be replayed to Gemini
     args = block.get("args") or {}
@@ -129,11 +146,14 @@ def _server_tool_result(block: dict[str, Any]) -> list[Part]:
     tool_type = _tool_type(block)
     if "outcome" not in extras and tool_type:
         output = block.get("output")
-        response = output if isinstance(output, dict) else {"output": output}
-        result: dict[str, Any] = {"toolType": tool_type, "response": response}
+        result: dict[str, Any] = {"toolType": tool_type}
+        if output is not None:
+            result["response"] = (
+                output if isinstance(output, dict) else {"output": output}
+            )
         if block.get("tool_call_id"):
             result["id"] = str(block["tool_call_id"])
-        return [with_signature({"toolResponse": result}, _block_signature(block))]
+        return [_server_part({"toolResponse": result}, block)]
     if "outcome" not in extras:
         return []
     result = {

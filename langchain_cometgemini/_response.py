@@ -11,7 +11,9 @@ Output flow::
                                              InvalidResponseError naming the field
                 _PartReader.read(part)       dispatch per part kind (text,
                                              thought, functionCall, inlineData,
-                                             fileData, code, code result)
+                                             fileData, code, code result,
+                                             Gemini 3's server-side toolCall /
+                                             toolResponse)
                   functionCall + partialArgs -> _PartialCall (assembled calls)
                 _usage_delta                 cumulative counts -> deltas (checked)
                 _FinishData.new_values       finish metadata, from the first
@@ -43,6 +45,15 @@ MIME type goes to ``extras.sample_rate``), each with its own ``index`` so that
 streamed pieces never merge into one (invalid) base64 string. In the default
 output a generated image is an ``image_url`` data-URI block, the form
 langchain-core's Gemini translator shows as ``image`` in ``.content_blocks``.
+Server-side tool parts are LangChain's standard blocks in both output
+versions: ``toolCall`` -> ``server_tool_call`` (``name`` from the
+``toolType``, e.g. ``google_search``), ``toolResponse`` -> ``server_tool_result``
+(``output`` = Gemini's ``response``), Gemini's ``toolType`` in
+``extras.tool_type``; code execution is ``executable_code`` /
+``code_execution_result`` in the default output (langchain-core's Gemini
+translator shows them as ``server_tool_call`` / ``server_tool_result``) and
+the standard blocks in v1. A code or tool part sent while thinking
+(``thought: true``) keeps ``extras.thought``, so the replay is exact.
 An image the model shows while thinking (``thought: true``) is a reasoning
 block (``thinking``, the image in ``extras.image``), not part of the answer.
 Thought signatures are kept JSON-clean: on list blocks (``extras.signature`` /
@@ -493,6 +504,8 @@ class _PartReader:
         }
         if code.get("id"):
             block["id"] = code["id"]
+        if part.get("thought"):
+            block["extras"] = {"thought": True}
         self._block(block, signature, kind=None)
 
     def code_result(self, part: dict[str, Any], signature: str | None) -> None:
@@ -505,6 +518,35 @@ class _PartReader:
         }
         if result.get("id"):
             block["id"] = block["tool_call_id"] = result["id"]
+        if part.get("thought"):
+            block["extras"] = {"thought": True}
+        self._block(block, signature, kind=None)
+
+    def tool_call(self, part: dict[str, Any], signature: str | None) -> None:
+        """Gemini 3's server-side ``toolCall`` -> a standard ``server_tool_call``."""
+        call = _object(part["toolCall"], "toolCall")
+        kind = _tool_type(call, "toolCall")
+        block = {
+            "type": "server_tool_call",
+            "id": _optional_str(call, "id", "toolCall"),
+            "name": server_tool_name(kind),
+            "args": _object(call.get("args"), "toolCall.args"),
+            "extras": _server_extras(part, kind),
+        }
+        self._block(block, signature, kind=None)
+
+    def tool_response(self, part: dict[str, Any], signature: str | None) -> None:
+        """``toolResponse`` -> a standard ``server_tool_result`` (``success``)."""
+        result = _object(part["toolResponse"], "toolResponse")
+        kind = _tool_type(result, "toolResponse")
+        block: dict[str, Any] = {
+            "type": "server_tool_result",
+            "tool_call_id": _optional_str(result, "id", "toolResponse"),
+            "status": "success",
+            "extras": _server_extras(part, kind),
+        }
+        if result.get("response") is not None:
+            block["output"] = _object(result["response"], "toolResponse.response")
         self._block(block, signature, kind=None)
 
     # -- blocks --------------------------------------------------------------
@@ -541,7 +583,53 @@ _PART_HANDLERS: dict[str, Callable[[_PartReader, dict[str, Any], str | None], No
     "fileData": _PartReader.file_data,
     "executableCode": _PartReader.executable_code,
     "codeExecutionResult": _PartReader.code_result,
+    "toolCall": _PartReader.tool_call,
+    "toolResponse": _PartReader.tool_response,
 }
+
+
+_SERVER_TOOL_NAMES = {
+    "GOOGLE_SEARCH_WEB": "google_search",
+    "GOOGLE_SEARCH_IMAGE": "google_search",
+    "URL_CONTEXT": "url_context",
+    "GOOGLE_MAPS": "google_maps",
+    "FILE_SEARCH": "file_search",
+}
+"""Gemini ``toolType`` -> the built-in tool's name (as in ``bind_tools``)."""
+
+
+def server_tool_name(tool_type: str) -> str:
+    """The tool name shown on a ``server_tool_call`` block for a ``toolType``."""
+    return _SERVER_TOOL_NAMES.get(tool_type, tool_type.lower())
+
+
+def _tool_type(value: dict[str, Any], where: str) -> str:
+    kind = value.get("toolType")
+    if not isinstance(kind, str) or not kind:
+        raise _shape_error(f"{where}.toolType", kind)
+    return kind
+
+
+def _optional_str(value: dict[str, Any], key: str, where: str) -> str:
+    """A string field that may be absent (then ``""``, as LangChain's blocks)."""
+    item = value.get(key)
+    if item is None:
+        return ""
+    if not isinstance(item, str):
+        raise _shape_error(f"{where}.{key}", item)
+    return item
+
+
+def _server_extras(part: dict[str, Any], kind: str) -> dict[str, Any]:
+    """``extras`` of a server-side tool block: ``tool_type`` and ``thought``.
+
+    Gemini's ``toolType`` (the replay needs it), and ``thought`` when the part
+    belonged to the model's thinking.
+    """
+    extras: dict[str, Any] = {"tool_type": kind}
+    if part.get("thought"):
+        extras["thought"] = True
+    return extras
 
 
 _RATE = re.compile(r"(?:^|;)\s*rate=(\d+)", re.I)

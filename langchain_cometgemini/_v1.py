@@ -2,9 +2,19 @@
 
 Used when ``output_version="v1"``: ``thinking`` -> ``reasoning``, code execution
 -> ``server_tool_call`` / ``server_tool_result`` (``code_interpreter``), function
-call chunks -> ``tool_call`` blocks; text and media blocks are already standard.
-Signatures travel in ``extras``, so v1 messages replay losslessly
-(``_blocks.py`` reads them back).
+call chunks -> ``tool_call`` blocks; text, media and Gemini 3's server-side
+tool blocks (``server_tool_call`` / ``server_tool_result`` with
+``extras.tool_type``) are already standard. Signatures travel in ``extras``,
+so v1 messages replay losslessly (``_blocks.py`` reads them back).
+
+``.content_blocks`` of the default (v0) output: langchain-core picks its
+translator by ``response_metadata["model_provider"]`` (``"google_genai"``), and
+that translator wraps every block it does not know in ``non_standard``,
+already-standard server-side tool blocks included. :func:`register_translator`
+(run on import) registers a thin wrapper around langchain-core's own Gemini
+translator that gives such a wrapped ``server_tool_call`` /
+``server_tool_result`` back unwrapped; every other block is exactly what
+langchain-core's translator returns.
 """
 
 from __future__ import annotations
@@ -13,7 +23,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from langchain_cometgemini._constants import OUTCOME_CODES
+from langchain_core.messages import AIMessage, AIMessageChunk, block_translators
+from langchain_core.messages import content as types
+from langchain_core.messages.block_translators import google_genai
+
+from langchain_cometgemini._constants import MODEL_PROVIDER, OUTCOME_CODES
 
 
 def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:
@@ -91,3 +105,40 @@ def to_v1(content: str | list[Any], calls: list[Any]) -> list[Any]:
             }
         )
     return blocks
+
+
+# -- .content_blocks of the default output -------------------------------------
+
+_STANDARD_SERVER_BLOCKS = frozenset({"server_tool_call", "server_tool_result"})
+
+
+def _unwrapped(block: types.ContentBlock) -> types.ContentBlock:
+    """A ``non_standard`` block wrapping a standard server-side tool block -> it."""
+    if block.get("type") != "non_standard":
+        return block
+    value = block.get("value")
+    if isinstance(value, dict) and value.get("type") in _STANDARD_SERVER_BLOCKS:
+        return value  # type: ignore[return-value]
+    return block
+
+
+def translate_content(message: AIMessage) -> list[types.ContentBlock]:
+    """langchain-core's Gemini translator, server-side tool blocks kept standard."""
+    blocks = google_genai.translate_content(message)
+    return [_unwrapped(b) for b in blocks]
+
+
+def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
+    """:func:`translate_content` for a chunk."""
+    blocks = google_genai.translate_content_chunk(message)
+    return [_unwrapped(b) for b in blocks]
+
+
+def register_translator() -> None:
+    """Make ``.content_blocks`` of Gemini messages use :func:`translate_content`."""
+    block_translators.register_translator(
+        MODEL_PROVIDER, translate_content, translate_content_chunk
+    )
+
+
+register_translator()
