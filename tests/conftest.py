@@ -1,4 +1,7 @@
-"""Shared test helpers: captured Gemini traffic and a model wired to the emulator."""
+"""Shared test helpers: captured Gemini traffic and the one emulator fixture.
+
+Models are built with ``tests.support.make_model``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,12 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from langchain_cometgemini.testing import GeminiEmulator
 
 CAPTURES = Path(__file__).parent / "data" / "captures"
 # Relative names in Reply.from_capture(...) resolve here, wherever the clone is.
@@ -35,3 +41,9 @@ def load_capture(name: str) -> Any:
 def capture() -> Callable[[str], Any]:
     """Loader for files in tests/data/captures."""
     return load_capture
+
+
+@pytest.fixture
+def emu(gemini_emulator: GeminiEmulator) -> GeminiEmulator:
+    """The started emulator: the package plugin's ``gemini_emulator``, short name."""
+    return gemini_emulator

@@ -42,11 +42,6 @@ def sse_events(text: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def emu(gemini_emulator: GeminiEmulator) -> GeminiEmulator:
-    return gemini_emulator
-
-
-@pytest.fixture
 def client(emu: GeminiEmulator) -> Iterator[httpx.Client]:
     headers = {"x-goog-api-key": "test-key"}
     with httpx.Client(

@@ -14,10 +14,10 @@ from langchain.agents.structured_output import ToolStrategy
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import BadRequestError
 from langchain_cometgemini.testing import GeminiEmulator, ResponderError
 from langchain_cometgemini.testing._schema_instance import instance
+from tests.support import make_model
 
 
 class Node(BaseModel):
@@ -49,20 +49,14 @@ def test_default_instance_of_a_recursive_schema_is_valid(name: str) -> None:
     jsonschema.validate(instance(schema), schema)
 
 
-def _model(emulator: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    return ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        api_key=emulator.api_key,
-        max_retries=2,
-        **kwargs,
-    )
-
-
 def test_structured_output_of_a_recursive_model(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    result = _model(gemini_emulator).with_structured_output(Node).invoke("A tree")
+    result = (
+        make_model(gemini_emulator, max_retries=2)
+        .with_structured_output(Node)
+        .invoke("A tree")
+    )
     assert isinstance(result, Node)
     sent = gemini_emulator.last_request.body["generationConfig"]
     assert sent["responseJsonSchema"] == Node.model_json_schema()
@@ -90,7 +84,9 @@ def test_tool_strategy_agent_ends_against_the_default_emulator(
     gemini_emulator: GeminiEmulator, tools: list[Any]
 ) -> None:
     agent = create_agent(
-        _model(gemini_emulator), tools, response_format=ToolStrategy(Weather)
+        make_model(gemini_emulator, max_retries=2),
+        tools,
+        response_format=ToolStrategy(Weather),
     )
     state = agent.invoke(
         {"messages": [("user", "Weather in Oslo?")]}, {"recursion_limit": 12}
@@ -116,7 +112,7 @@ def test_a_responder_that_raises_is_reported_not_retried() -> None:
     emulator.responder = _raising
     try:
         with pytest.raises(BadRequestError, match="responder raised"):
-            _model(emulator).invoke("hi")
+            make_model(emulator, max_retries=2).invoke("hi")
         assert len(emulator.requests) == 1  # a 400: not retried
         [(request, error, trace)] = emulator.responder_errors
         assert request.text == "hi"
@@ -135,7 +131,7 @@ def test_the_with_block_raises_what_the_responder_raised() -> None:
         with GeminiEmulator() as emulator:
             emulator.responder = _raising
             with pytest.raises(BadRequestError):
-                _model(emulator).invoke("hi")
+                make_model(emulator, max_retries=2).invoke("hi")
 
 
 _FIXTURE_USER = """

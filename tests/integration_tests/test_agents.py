@@ -115,8 +115,10 @@ def check_run(emu: GeminiEmulator, messages: list[AnyMessage]) -> None:
     assert sent == [(name, out) for (name, _), out in zip(CALLS, RESULTS, strict=True)]
 
 
-def test_create_agent_sync_invoke(make_model: Make, planned: GeminiEmulator) -> None:
-    agent = create_agent(make_model(MODEL), TOOLS, system_prompt="Be exact.")
+def test_create_agent_sync_invoke(
+    scripted_model: Make, planned: GeminiEmulator
+) -> None:
+    agent = create_agent(scripted_model(MODEL), TOOLS, system_prompt="Be exact.")
     state = agent.invoke({"messages": [HumanMessage(TASK)]})
     check_run(planned, state["messages"])
     assert planned.requests[0].body["systemInstruction"] == {
@@ -127,9 +129,9 @@ def test_create_agent_sync_invoke(make_model: Make, planned: GeminiEmulator) -> 
 
 
 async def test_create_agent_async_streaming(
-    make_model: Make, planned: GeminiEmulator
+    scripted_model: Make, planned: GeminiEmulator
 ) -> None:
-    agent = create_agent(make_model(MODEL), TOOLS)
+    agent = create_agent(scripted_model(MODEL), TOOLS)
     tokens: list[Any] = []
     final: dict[str, Any] = {}
     async for mode, data in agent.astream(
@@ -162,9 +164,9 @@ def _graph(llm: ChatCometGemini) -> Any:
 
 
 def test_state_graph_with_tool_node_sync_stream(
-    make_model: Make, planned: GeminiEmulator
+    scripted_model: Make, planned: GeminiEmulator
 ) -> None:
-    app = _graph(make_model(MODEL)).compile()
+    app = _graph(scripted_model(MODEL)).compile()
     states = list(app.stream({"messages": [HumanMessage(TASK)]}, stream_mode="values"))
     check_run(planned, states[-1]["messages"])
     tool_messages = [m for m in states[-1]["messages"] if isinstance(m, ToolMessage)]
@@ -172,9 +174,9 @@ def test_state_graph_with_tool_node_sync_stream(
 
 
 async def test_state_graph_with_tool_node_async(
-    make_model: Make, planned: GeminiEmulator
+    scripted_model: Make, planned: GeminiEmulator
 ) -> None:
-    app = _graph(make_model(MODEL, streaming=True)).compile()
+    app = _graph(scripted_model(MODEL, streaming=True)).compile()
     state = await app.ainvoke({"messages": [HumanMessage(TASK)]})
     check_run(planned, state["messages"])
     assert all(r.stream for r in planned.requests)
@@ -188,12 +190,12 @@ class Trip(BaseModel):
 
 
 def test_create_agent_response_format_uses_native_json_schema_on_gemini_3(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.responder = Plan(
         [[("add", {"a": 1, "b": 2})], '{"city": "Oslo", "total": 3}']
     )
-    agent = create_agent(make_model(MODEL), [add], response_format=Trip)
+    agent = create_agent(scripted_model(MODEL), [add], response_format=Trip)
     state = agent.invoke({"messages": [HumanMessage(TASK)]})
     assert state["structured_response"] == Trip(city="Oslo", total=3)
     body = scripted_emulator.last_request.body
@@ -203,10 +205,12 @@ def test_create_agent_response_format_uses_native_json_schema_on_gemini_3(
 
 
 def test_create_agent_response_format_uses_a_tool_before_gemini_3(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.responder = Plan([[("Trip", {"city": "Rome", "total": 7})]])
-    agent = create_agent(make_model("gemini-2.5-flash"), [add], response_format=Trip)
+    agent = create_agent(
+        scripted_model("gemini-2.5-flash"), [add], response_format=Trip
+    )
     state = agent.invoke({"messages": [HumanMessage(TASK)]})
     assert state["structured_response"] == Trip(city="Rome", total=7)
     body = scripted_emulator.last_request.body
@@ -228,12 +232,12 @@ def _signatures(messages: list[AnyMessage]) -> list[dict[str, str]]:
 
 
 def test_sqlite_checkpointer_interrupt_and_resume(
-    make_model: Make, planned: GeminiEmulator, tmp_path: Path
+    scripted_model: Make, planned: GeminiEmulator, tmp_path: Path
 ) -> None:
     path = tmp_path / "agent.sqlite"
     with closing(sqlite3.connect(path, check_same_thread=False)) as conn:
         agent = create_agent(
-            make_model(MODEL),
+            scripted_model(MODEL),
             TOOLS,
             checkpointer=SqliteSaver(conn),
             interrupt_after=["tools"],
@@ -247,7 +251,7 @@ def test_sqlite_checkpointer_interrupt_and_resume(
 
     with closing(sqlite3.connect(path, check_same_thread=False)) as conn:
         agent = create_agent(
-            make_model(MODEL),
+            scripted_model(MODEL),
             TOOLS,
             checkpointer=SqliteSaver(conn),
             interrupt_after=["tools"],
@@ -261,18 +265,18 @@ def test_sqlite_checkpointer_interrupt_and_resume(
 
 
 async def test_async_sqlite_checkpointer_resume(
-    make_model: Make, planned: GeminiEmulator, tmp_path: Path
+    scripted_model: Make, planned: GeminiEmulator, tmp_path: Path
 ) -> None:
     path = str(tmp_path / "agent.sqlite")
     async with AsyncSqliteSaver.from_conn_string(path) as saver:
         agent = create_agent(
-            make_model(MODEL), TOOLS, checkpointer=saver, interrupt_before=["tools"]
+            scripted_model(MODEL), TOOLS, checkpointer=saver, interrupt_before=["tools"]
         )
         await agent.ainvoke({"messages": [HumanMessage(TASK)]}, CONFIG)
         assert set((await agent.aget_state(CONFIG)).next) == {"tools"}  # 2 parallel
     async with AsyncSqliteSaver.from_conn_string(path) as saver:
         agent = create_agent(
-            make_model(MODEL), TOOLS, checkpointer=saver, interrupt_before=["tools"]
+            scripted_model(MODEL), TOOLS, checkpointer=saver, interrupt_before=["tools"]
         )
         while (await agent.aget_state(CONFIG)).next:
             await agent.ainvoke(None, CONFIG)

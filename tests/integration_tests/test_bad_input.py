@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 from langchain_core.exceptions import (
@@ -25,10 +26,13 @@ from langchain_cometgemini import (
     StreamInterruptedError,
 )
 from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.support import make_model
 
 
-def make(emu: GeminiEmulator, **kwargs: object) -> ChatCometGemini:
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)  # type: ignore[arg-type]
+def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
+    """The package's default model and retry count (2): retries are under test."""
+    params: dict[str, Any] = {"model": "gemini-3-flash-preview", "max_retries": 2}
+    return make_model(emu, **{**params, **kwargs})
 
 
 def test_empty_messages_raise_before_sending(gemini_emulator: GeminiEmulator) -> None:

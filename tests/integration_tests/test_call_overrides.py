@@ -6,16 +6,11 @@ import pytest
 
 from langchain_cometgemini import ChatCometGemini, RateLimitError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
-
-
-def make(emu: GeminiEmulator, **kwargs: object) -> ChatCometGemini:
-    return ChatCometGemini(
-        model="gemini-2.5-flash", base_url=emu.base_url, api_key=emu.api_key, **kwargs
-    )  # type: ignore[arg-type]
+from tests.support import make_model
 
 
 def test_max_retries_per_call(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, max_retries=2)
+    llm = make_model(gemini_emulator, max_retries=2)
     gemini_emulator.enqueue(Reply.rate_limited("0.01s"), Reply.text("never"))
     with pytest.raises(RateLimitError):
         llm.invoke("hi", max_retries=0)
@@ -26,7 +21,7 @@ def test_max_retries_per_call(gemini_emulator: GeminiEmulator) -> None:
 
 
 async def test_headers_and_auth_style_per_call(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     await llm.ainvoke("a", use_bearer_auth=True, default_headers={"x-run": "7"})
     first = gemini_emulator.last_request.headers
     assert first["authorization"] == "Bearer test-key" and first["x-run"] == "7"
@@ -37,7 +32,7 @@ async def test_headers_and_auth_style_per_call(gemini_emulator: GeminiEmulator) 
 
 def test_other_endpoint_and_key_per_call(gemini_emulator: GeminiEmulator) -> None:
     with GeminiEmulator(api_key="other-key") as other:
-        llm = make(gemini_emulator)
+        llm = make_model(gemini_emulator)
         chunks = list(llm.stream("x", base_url=other.base_url, api_key="other-key"))
         assert "".join(str(c.content) for c in chunks) == "Echo: x"
         assert other.last_request.headers["x-goog-api-key"] == "other-key"
@@ -47,7 +42,7 @@ def test_other_endpoint_and_key_per_call(gemini_emulator: GeminiEmulator) -> Non
 def test_overrides_do_not_reach_the_body_or_tracing(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     llm.invoke("hi", timeout=30, temperature=0.5)
     assert gemini_emulator.last_request.body["generationConfig"] == {"temperature": 0.5}
     assert llm._get_ls_params(timeout=30)["ls_model_name"] == "gemini-2.5-flash"

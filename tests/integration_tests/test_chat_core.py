@@ -9,16 +9,11 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES
+from tests.support import make_model
 
 MODEL = "gemini-2.5-flash"
-
-
-def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", MODEL)
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
 
 
 def collect(chunks: list[AIMessageChunk]) -> AIMessageChunk:
@@ -31,7 +26,7 @@ def collect(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 def test_invoke_posts_generate_content_with_key_in_header_only(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    result = make(gemini_emulator).invoke("hello world")
+    result = make_model(gemini_emulator).invoke("hello world")
     request = gemini_emulator.last_request
     assert request.path == f"/v1beta/models/{MODEL}:generateContent"
     assert request.headers["x-goog-api-key"] == "test-key"
@@ -49,7 +44,7 @@ def test_invoke_posts_generate_content_with_key_in_header_only(
 
 
 def test_bearer_auth_switch(gemini_emulator: GeminiEmulator) -> None:
-    make(gemini_emulator, use_bearer_auth=True).invoke("hi")
+    make_model(gemini_emulator, use_bearer_auth=True).invoke("hi")
     headers = gemini_emulator.last_request.headers
     assert headers["authorization"] == "Bearer test-key"
     assert "x-goog-api-key" not in headers
@@ -58,7 +53,7 @@ def test_bearer_auth_switch(gemini_emulator: GeminiEmulator) -> None:
 def test_generation_fields_reach_generation_config(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(
+    llm = make_model(
         gemini_emulator,
         temperature=0.2,
         top_p=0.9,
@@ -89,12 +84,12 @@ def test_generation_fields_reach_generation_config(
 
 
 def test_unset_fields_are_not_sent(gemini_emulator: GeminiEmulator) -> None:
-    make(gemini_emulator).invoke("hi")
+    make_model(gemini_emulator).invoke("hi")
     assert "generationConfig" not in gemini_emulator.last_request.body
 
 
 def test_per_call_and_bound_overrides(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, temperature=1.0)
+    llm = make_model(gemini_emulator, temperature=1.0)
     llm.invoke("a", temperature=0, max_tokens=9)
     assert gemini_emulator.last_request.generation_config == {
         "temperature": 0,
@@ -110,7 +105,7 @@ def test_unknown_call_argument_raises_before_sending(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     with pytest.raises(TypeError, match="tempreature"):
-        make(gemini_emulator).invoke("hi", tempreature=0)
+        make_model(gemini_emulator).invoke("hi", tempreature=0)
     assert gemini_emulator.requests == []
 
 
@@ -118,7 +113,7 @@ def test_default_headers_and_user_supplied_client(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     with httpx.Client() as client:
-        llm = make(
+        llm = make_model(
             gemini_emulator, default_headers={"x-team": "blue"}, http_client=client
         )
         llm.invoke("hi")
@@ -130,7 +125,7 @@ async def test_user_clients_by_alias_are_used_and_left_open(
 ) -> None:
     with httpx.Client(headers={"x-mine": "sync"}) as client:
         async with httpx.AsyncClient(headers={"x-mine": "async"}) as async_client:
-            llm = make(gemini_emulator, client=client, async_client=async_client)
+            llm = make_model(gemini_emulator, client=client, async_client=async_client)
             llm.invoke("a")
             assert gemini_emulator.last_request.headers["x-mine"] == "sync"
             await llm.ainvoke("b")
@@ -149,7 +144,7 @@ class TokenCounter(BaseCallbackHandler):
 def test_stream_chunks_merge_into_the_invoke_message(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     prompt = "one two three four five"
     gemini_emulator.enqueue(Reply.text("alpha beta gamma delta", n_chunks=4))
     counter = TokenCounter()
@@ -172,13 +167,13 @@ def test_stream_chunks_merge_into_the_invoke_message(
 
 
 def test_streaming_field_makes_invoke_stream(gemini_emulator: GeminiEmulator) -> None:
-    result = make(gemini_emulator, streaming=True).invoke("hi there")
+    result = make_model(gemini_emulator, streaming=True).invoke("hi there")
     assert gemini_emulator.last_request.stream is True
     assert result.content == "Echo: hi there"
 
 
 async def test_async_invoke_and_stream(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     result = await llm.ainvoke("async hello")
     assert result.content == "Echo: async hello"
     chunks = [c async for c in llm.astream("async stream")]
@@ -198,7 +193,7 @@ async def test_async_invoke_and_stream(gemini_emulator: GeminiEmulator) -> None:
 def test_captured_streams_replayed_over_the_wire(
     gemini_emulator: GeminiEmulator, capture_name: str
 ) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     gemini_emulator.enqueue(Reply.from_capture(CAPTURES / capture_name))
     streamed = collect(list(llm.stream("q")))
     gemini_emulator.enqueue(Reply.from_capture(CAPTURES / capture_name))
@@ -224,7 +219,7 @@ def test_blocked_prompt_returns_empty_message_with_reason(
 ) -> None:
     name = "real_stream_prompt_blocked_gemini-3.7-flash.chunks.jsonl"
     gemini_emulator.enqueue(Reply.from_capture(CAPTURES / name))
-    result = make(gemini_emulator).invoke("something bad")
+    result = make_model(gemini_emulator).invoke("something bad")
     assert result.content == ""
     assert (
         result.response_metadata["prompt_feedback"]["block_reason"]
@@ -257,7 +252,7 @@ def test_real_usage_rules(gemini_emulator: GeminiEmulator) -> None:
         "responseId": "r1",
     }
     gemini_emulator.enqueue(Reply(body=body))
-    result = make(gemini_emulator).invoke("hi")
+    result = make_model(gemini_emulator).invoke("hi")
     assert result.id == "r1"
     assert result.usage_metadata == {
         "input_tokens": 15,

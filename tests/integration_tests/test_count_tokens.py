@@ -14,6 +14,7 @@ from langchain_cometgemini._request import build_body
 from langchain_cometgemini._tokens import estimate_tokens
 from langchain_cometgemini.errors import BadRequestError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.support import make_model
 
 MODEL = "gemini-2.5-flash"
 MESSAGES = [
@@ -31,9 +32,8 @@ def get_weather(city: str) -> str:
 
 
 def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    return ChatCometGemini(
-        model=MODEL, base_url=emu.base_url, api_key=emu.api_key, **kwargs
-    )
+    """With the package's retry count (2): what is not retried is under test."""
+    return make_model(emu, model=MODEL, max_retries=2, **kwargs)
 
 
 def test_one_count_tokens_call_carries_the_whole_request(

@@ -11,9 +11,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES, load_capture
+from tests.support import make_model
 
 ANSWER = "Spain won Euro 2024, beating England 2-1."
 GROUNDING = {
@@ -58,11 +58,6 @@ URL_CONTEXT = {
 }
 
 
-def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", "gemini-2.5-flash")
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
-
-
 def grounded_chunks() -> list[dict[str, Any]]:
     """Two events: the text, then the rest with grounding and URL context."""
     usage = {"promptTokenCount": 9, "candidatesTokenCount": 12, "totalTokenCount": 21}
@@ -89,7 +84,9 @@ def test_search_grounding_metadata_and_citations(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     gemini_emulator.enqueue(Reply(chunks=grounded_chunks()))
-    llm = make(gemini_emulator).bind_tools([{"google_search": {}}, {"url_context": {}}])
+    llm = make_model(gemini_emulator).bind_tools(
+        [{"google_search": {}}, {"url_context": {}}]
+    )
     message = llm.invoke("Who won Euro 2024? See https://example.com/news")
     assert gemini_emulator.last_request.body["tools"] == [
         {"googleSearch": {}},
@@ -122,7 +119,7 @@ async def test_streamed_grounding_equals_invoked(
     gemini_emulator.enqueue(
         Reply(chunks=grounded_chunks()), Reply(chunks=grounded_chunks())
     )
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     invoked = await llm.ainvoke("Who won?")
     chunks = [c async for c in llm.astream("Who won?")]
     assert "grounding_metadata" not in chunks[0].response_metadata
@@ -155,7 +152,7 @@ def test_citation_metadata(gemini_emulator: GeminiEmulator) -> None:
         ]
     }
     gemini_emulator.enqueue(Reply(body=body))
-    message = make(gemini_emulator).invoke("Write quicksort")
+    message = make_model(gemini_emulator).invoke("Write quicksort")
     assert message.response_metadata["citation_metadata"] == {
         "citation_sources": [
             {
@@ -173,7 +170,7 @@ def test_code_execution_blocks_replay_in_the_next_turn(
 ) -> None:
     capture = "real_nonstream_code_execution_gemini-3-flash-preview.json"
     gemini_emulator.enqueue(Reply.from_capture(CAPTURES / capture))
-    llm = make(gemini_emulator, model="gemini-3-flash-preview").bind_tools(
+    llm = make_model(gemini_emulator, model="gemini-3-flash-preview").bind_tools(
         [{"code_execution": {}}]
     )
     first = llm.invoke("Run print('ok') then 1/0")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_core.tools import tool
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 
 @tool
@@ -14,12 +14,8 @@ def book_table(place: str) -> str:
     return "booked"
 
 
-def make(emu: GeminiEmulator) -> ChatCometGemini:
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key)
-
-
 def test_maps_with_location_and_function_tools(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator).bind_tools(
+    llm = make_model(gemini_emulator, model="gemini-3-flash-preview").bind_tools(
         [book_table, {"google_maps": {"enable_widget": True}}],
         tool_choice="auto",
         retrieval_config={"latitude": 40.7, "longitude": -74.0, "language_code": "en"},
@@ -41,7 +37,9 @@ def test_maps_with_location_and_function_tools(gemini_emulator: GeminiEmulator) 
 
 def test_location_on_the_tool_dict_per_call(gemini_emulator: GeminiEmulator) -> None:
     tools = [{"googleMaps": {"latitude": 35.68, "longitude": 139.69}}]
-    make(gemini_emulator).invoke("Ramen nearby?", tools=tools)
+    make_model(gemini_emulator, model="gemini-3-flash-preview").invoke(
+        "Ramen nearby?", tools=tools
+    )
     body = gemini_emulator.last_request.body
     assert body["tools"] == [{"googleMaps": {}}]
     assert body["toolConfig"] == {

@@ -15,12 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
-
-
-def make(emu: GeminiEmulator, model: str, **kwargs: Any) -> ChatCometGemini:
-    return ChatCometGemini(
-        model=model, base_url=emu.base_url, api_key=emu.api_key, **kwargs
-    )
+from tests.support import make_model
 
 
 def body(emu: GeminiEmulator) -> dict[str, Any]:
@@ -35,7 +30,9 @@ def body(emu: GeminiEmulator) -> dict[str, Any]:
 def test_unsupported_sampling_is_dropped_with_one_warning(
     gemini_emulator: GeminiEmulator, model: str
 ) -> None:
-    llm = make(gemini_emulator, model, temperature=0.2, top_k=3, max_tokens=50)
+    llm = make_model(
+        gemini_emulator, model=model, temperature=0.2, top_k=3, max_tokens=50
+    )
     with pytest.warns(
         UserWarning, match="temperature, top_p, top_k, presence_penalty not sent"
     ) as caught:
@@ -49,7 +46,7 @@ def test_unsupported_sampling_is_dropped_with_one_warning(
 
 
 def test_other_models_keep_their_sampling(gemini_emulator: GeminiEmulator) -> None:
-    make(gemini_emulator, "gemini-3.8-flash", temperature=0.2).invoke("hi")
+    make_model(gemini_emulator, model="gemini-3.8-flash", temperature=0.2).invoke("hi")
     assert body(gemini_emulator)["generationConfig"] == {"temperature": 0.2}
 
 
@@ -57,7 +54,7 @@ def test_other_models_keep_their_sampling(gemini_emulator: GeminiEmulator) -> No
 def test_conversation_ending_with_a_model_turn_is_refused_before_sending(
     gemini_emulator: GeminiEmulator, model: str
 ) -> None:
-    llm = make(gemini_emulator, model)
+    llm = make_model(gemini_emulator, model=model)
     with pytest.raises(ValueError, match="ends with a model turn"):
         llm.invoke([HumanMessage("Write a haiku"), AIMessage("Autumn")])
     assert gemini_emulator.requests == []
@@ -72,7 +69,7 @@ def test_conversation_ending_with_a_model_turn_is_refused_before_sending(
 
 
 def test_prefill_stays_allowed_elsewhere(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, "gemini-2.5-flash")
+    llm = make_model(gemini_emulator, model="gemini-2.5-flash")
     llm.invoke([HumanMessage("Write a haiku"), AIMessage("Autumn")])
     assert body(gemini_emulator)["contents"][-1]["role"] == "model"
 
@@ -81,7 +78,7 @@ def test_prefill_stays_allowed_elsewhere(gemini_emulator: GeminiEmulator) -> Non
 def test_closed_thinking_levels_refuse_the_others(
     gemini_emulator: GeminiEmulator, model: str
 ) -> None:
-    llm = make(gemini_emulator, model)
+    llm = make_model(gemini_emulator, model=model)
     with pytest.raises(ValueError, match="low, medium, high only, not 'minimal'"):
         llm.invoke("hi", thinking_level="minimal")
     with pytest.raises(ValueError, match="reasoning_effort"):
@@ -110,9 +107,9 @@ def test_closed_thinking_levels_refuse_the_others(
 def test_reasoning_effort_field_and_per_call(
     gemini_emulator: GeminiEmulator, model: str, effort: str, thinking: Any
 ) -> None:
-    make(gemini_emulator, model, reasoning_effort=effort).invoke("hi")
+    make_model(gemini_emulator, model=model, reasoning_effort=effort).invoke("hi")
     assert body(gemini_emulator)["generationConfig"]["thinkingConfig"] == thinking
-    make(gemini_emulator, model).invoke("hi", reasoning_effort=effort)
+    make_model(gemini_emulator, model=model).invoke("hi", reasoning_effort=effort)
     assert body(gemini_emulator)["generationConfig"]["thinkingConfig"] == thinking
 
 
@@ -120,7 +117,9 @@ def test_reasoning_effort_field_and_per_call(
 def test_reasoning_effort_with_level_or_budget_is_a_value_error(
     gemini_emulator: GeminiEmulator, other: dict[str, Any]
 ) -> None:
-    llm = make(gemini_emulator, "gemini-3-flash-preview", reasoning_effort="low")
+    llm = make_model(
+        gemini_emulator, model="gemini-3-flash-preview", reasoning_effort="low"
+    )
     with pytest.raises(ValueError, match="not both"):
         llm.invoke("hi", **other)
     assert gemini_emulator.requests == []
@@ -130,7 +129,9 @@ def test_reasoning_effort_on_a_model_that_does_not_think(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     with pytest.raises(ValueError, match="does not think"):
-        make(gemini_emulator, "gemini-2.0-flash").invoke("hi", reasoning_effort="low")
+        make_model(gemini_emulator, model="gemini-2.0-flash").invoke(
+            "hi", reasoning_effort="low"
+        )
     assert gemini_emulator.requests == []
 
 
@@ -140,7 +141,9 @@ def test_reasoning_effort_on_a_model_that_does_not_think(
 def test_service_tier_store_and_extra_body_reach_the_request(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(gemini_emulator, "gemini-3.8-flash", service_tier="flex", store=False)
+    llm = make_model(
+        gemini_emulator, model="gemini-3.8-flash", service_tier="flex", store=False
+    )
     llm.invoke("hi")
     sent = body(gemini_emulator)
     assert sent["serviceTier"] == "flex" and sent["store"] is False
@@ -152,7 +155,7 @@ def test_service_tier_store_and_extra_body_reach_the_request(
 
 
 def test_unknown_service_tier_is_refused(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, "gemini-3.8-flash")
+    llm = make_model(gemini_emulator, model="gemini-3.8-flash")
     with pytest.raises(ValueError, match="service_tier"):
         llm.invoke("hi", service_tier="economy")
     assert gemini_emulator.requests == []
@@ -167,7 +170,7 @@ def test_unknown_constructor_argument_names_the_closest_field() -> None:
 def test_unknown_call_or_bound_argument_names_the_closest_field(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(gemini_emulator, "gemini-2.5-flash")
+    llm = make_model(gemini_emulator, model="gemini-2.5-flash")
     with pytest.raises(TypeError, match="'reasoning_efort'.*'reasoning_effort'"):
         llm.invoke("hi", reasoning_efort="low")
     with pytest.raises(TypeError, match="'sevice_tier'.*'service_tier'"):
@@ -181,13 +184,13 @@ def test_unknown_call_or_bound_argument_names_the_closest_field(
 async def test_candidate_count_with_stream_is_refused_before_sending(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = make(gemini_emulator, "gemini-2.5-flash", candidate_count=2)
+    llm = make_model(gemini_emulator, model="gemini-2.5-flash", candidate_count=2)
     with pytest.raises(ValueError, match="candidate_count=2 cannot be streamed"):
         list(llm.stream("hi"))
     with pytest.raises(ValueError, match="cannot be streamed"):
         [c async for c in llm.astream("hi")]
     with pytest.raises(ValueError, match="cannot be streamed"):
-        make(gemini_emulator, "gemini-2.5-flash", streaming=True).invoke(
+        make_model(gemini_emulator, model="gemini-2.5-flash", streaming=True).invoke(
             "hi", candidate_count=3
         )
     assert gemini_emulator.requests == []

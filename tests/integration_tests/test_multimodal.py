@@ -15,15 +15,11 @@ from langchain_core.messages import HumanMessage
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(60))
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF"
 WAV = b"RIFF$\x00\x00\x00WAVEfmt " + bytes(28)
-
-
-def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", "gemini-2.5-flash")
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
 
 
 def b64(data: bytes) -> str:
@@ -46,7 +42,7 @@ def api_requests(emu: GeminiEmulator) -> list[Any]:
 def test_inline_image_pdf_and_audio(gemini_emulator: GeminiEmulator) -> None:
     # langchain-core's tracing requires mime_type on base64 standard blocks, so
     # MIME inference from bytes only matters below that layer (unit-tested).
-    make(gemini_emulator).invoke(
+    make_model(gemini_emulator).invoke(
         ask(
             {"type": "image", "base64": b64(PNG), "mime_type": "image/png"},
             {"type": "file", "base64": b64(PDF), "mime_type": "application/pdf"},
@@ -67,7 +63,7 @@ def test_inline_image_pdf_and_audio(gemini_emulator: GeminiEmulator) -> None:
 
 def test_url_is_downloaded_without_the_api_key(gemini_emulator: GeminiEmulator) -> None:
     url = gemini_emulator.serve_file("/media/cat", PNG, "image/png")
-    llm = make(gemini_emulator, allow_private_media_urls=True)
+    llm = make_model(gemini_emulator, allow_private_media_urls=True)
     llm.invoke(ask({"type": "image", "url": url}))
     assert media_parts(gemini_emulator) == [
         {"inlineData": {"mimeType": "image/png", "data": b64(PNG)}}
@@ -82,7 +78,9 @@ async def test_pdf_url_download_in_the_async_path(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     url = gemini_emulator.serve_file("/docs/report", PDF, "application/pdf")
-    llm = make(gemini_emulator, allow_private_media_urls=True, use_bearer_auth=True)
+    llm = make_model(
+        gemini_emulator, allow_private_media_urls=True, use_bearer_auth=True
+    )
     chunks = [c async for c in llm.astream(ask({"type": "file", "url": url}))]
     assert chunks and gemini_emulator.last_request.stream
     assert media_parts(gemini_emulator) == [
@@ -97,9 +95,9 @@ def test_private_url_is_refused_before_anything_is_sent(
 ) -> None:
     url = gemini_emulator.serve_file("/media/cat.png", PNG, "image/png")
     with pytest.raises(ValueError, match="allow_private_media_urls"):
-        make(gemini_emulator).invoke(ask({"type": "image", "url": url}))
+        make_model(gemini_emulator).invoke(ask({"type": "image", "url": url}))
     with pytest.raises(ValueError, match="allow_private_media_urls"):
-        list(make(gemini_emulator).stream(ask({"type": "image", "url": url})))
+        list(make_model(gemini_emulator).stream(ask({"type": "image", "url": url})))
     assert gemini_emulator.requests == []
 
 
@@ -107,7 +105,9 @@ def test_oversized_and_missing_media_fail_before_generate(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     big = gemini_emulator.serve_file("/big.png", PNG * 10, "image/png")
-    llm = make(gemini_emulator, allow_private_media_urls=True, media_max_bytes=100)
+    llm = make_model(
+        gemini_emulator, allow_private_media_urls=True, media_max_bytes=100
+    )
     with pytest.raises(ValueError, match="larger than media_max_bytes"):
         llm.invoke(ask({"type": "image", "url": big}))
     with pytest.raises(ValueError, match="HTTP 404"):
@@ -118,7 +118,7 @@ def test_oversized_and_missing_media_fail_before_generate(
 
 
 def test_pass_through_sends_file_data(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, media_fetch="pass_through")
+    llm = make_model(gemini_emulator, media_fetch="pass_through")
     llm.invoke(
         ask(
             {"type": "image", "url": "https://example.com/a/cat.jpg"},
@@ -154,7 +154,7 @@ def test_pass_through_sends_file_data(gemini_emulator: GeminiEmulator) -> None:
 def test_youtube_and_gs_pass_through_even_in_download_mode(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    make(gemini_emulator).invoke(
+    make_model(gemini_emulator).invoke(
         ask(
             {
                 "type": "video",
@@ -177,7 +177,7 @@ def test_youtube_and_gs_pass_through_even_in_download_mode(
 
 def test_media_resolution_global_and_per_block(gemini_emulator: GeminiEmulator) -> None:
     url = gemini_emulator.serve_file("/hi-res", PNG, "image/png")
-    llm = make(
+    llm = make_model(
         gemini_emulator,
         model="gemini-3-flash-preview",
         media_resolution="medium",
@@ -207,7 +207,7 @@ def test_media_resolution_global_and_per_block(gemini_emulator: GeminiEmulator) 
 
 
 def test_bad_media_block_fails_before_sending(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator)
+    llm = make_model(gemini_emulator)
     with pytest.raises(ValueError, match="has no data"):
         llm.invoke(ask({"type": "image"}))
     with pytest.raises(ValueError, match="media_resolution must be one of"):
@@ -222,9 +222,9 @@ def test_host_names_are_resolved_before_the_check(
     url = gemini_emulator.serve_file("/named.png", PNG, "image/png")
     named = url.replace("127.0.0.1", "localhost")
     with pytest.raises(ValueError, match="'localhost': it resolves to a non-public"):
-        make(gemini_emulator).invoke(ask({"type": "image", "url": named}))
+        make_model(gemini_emulator).invoke(ask({"type": "image", "url": named}))
     assert gemini_emulator.requests == []
-    make(gemini_emulator, allow_private_media_urls=True).invoke(
+    make_model(gemini_emulator, allow_private_media_urls=True).invoke(
         ask({"type": "image", "url": named})
     )
     assert media_parts(gemini_emulator)[0]["inlineData"]["data"] == b64(PNG)

@@ -9,18 +9,13 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES
+from tests.support import make_model
 
 IMAGE_MODEL = "gemini-3-pro-image-preview"
 PCM_MIME = "audio/L16;codec=pcm;rate=24000"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(20)).decode()
-
-
-def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", "gemini-2.5-flash")
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
 
 
 def candidate_event(parts: list[dict[str, Any]], finish: str | None = None) -> Any:
@@ -34,7 +29,7 @@ def candidate_event(parts: list[dict[str, Any]], finish: str | None = None) -> A
 def test_image_output_and_config_on_the_wire(gemini_emulator: GeminiEmulator) -> None:
     capture = CAPTURES / "stream_image_gemini-3-pro-image-preview_SANITIZED.sse"
     gemini_emulator.enqueue(Reply.from_capture(capture))
-    llm = make(
+    llm = make_model(
         gemini_emulator,
         model=IMAGE_MODEL,
         response_modalities=["TEXT", "IMAGE"],
@@ -69,7 +64,7 @@ def test_generated_image_is_sent_back_for_editing(
         },
     ]
     gemini_emulator.enqueue(Reply(body=candidate_event(parts, "STOP")))
-    llm = make(
+    llm = make_model(
         gemini_emulator, model=IMAGE_MODEL, response_modalities=["TEXT", "IMAGE"]
     )
     first = llm.invoke("Draw a cat")
@@ -105,7 +100,7 @@ def test_streamed_audio_merges_and_keeps_the_sample_rate(
     ]
     events[-1]["candidates"][0]["finishReason"] = "STOP"
     gemini_emulator.enqueue(Reply(chunks=events))
-    llm = make(
+    llm = make_model(
         gemini_emulator,
         model="gemini-2.5-flash-preview-tts",
         response_modalities=["AUDIO"],
@@ -143,7 +138,7 @@ def test_logprobs_request_and_response(gemini_emulator: GeminiEmulator) -> None:
         "logProbabilitySum": -0.0123,
     }
     gemini_emulator.enqueue(Reply(body=event))
-    message = make(gemini_emulator).invoke(
+    message = make_model(gemini_emulator).invoke(
         "Yes or no?", response_logprobs=True, logprobs=2
     )
     config = gemini_emulator.last_request.generation_config
@@ -164,7 +159,7 @@ def test_cached_content_leaves_cached_parts_out(
         """Look a city up."""
         return city
 
-    llm = make(gemini_emulator, cached_content="cachedContents/emu-cache-1")
+    llm = make_model(gemini_emulator, cached_content="cachedContents/emu-cache-1")
     bound = llm.bind_tools([lookup], tool_choice="any")
     with pytest.warns(UserWarning, match="systemInstruction, tools, toolConfig"):
         bound.invoke([SystemMessage("Use the cache."), HumanMessage("Paris?")])

@@ -15,16 +15,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import load_capture
+from tests.support import make_model
 
 MODEL = "gemini-3-flash-preview"
 CODE_CAPTURE = "real_nonstream_code_execution_gemini-3-flash-preview.json"
 
 
 def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", MODEL)
-    return ChatCometGemini(
-        base_url=emu.base_url, api_key=emu.api_key, output_version="v1", **kwargs
-    )
+    return make_model(emu, **{"model": MODEL, "output_version": "v1", **kwargs})
 
 
 def reply_with(parts: list[dict[str, Any]]) -> Reply:

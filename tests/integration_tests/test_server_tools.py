@@ -16,6 +16,7 @@ from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._messages import convert_messages
 from langchain_cometgemini._response import result_from_response
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 
 def get_weather(city: str) -> str:
@@ -24,7 +25,7 @@ def get_weather(city: str) -> str:
 
 
 def make(emu: GeminiEmulator, model: str = "gemini-3-flash-preview") -> ChatCometGemini:
-    return ChatCometGemini(model=model, base_url=emu.base_url, api_key=emu.api_key)
+    return make_model(emu, model=model)
 
 
 def tool_config(emu: GeminiEmulator) -> Any:

@@ -48,10 +48,10 @@ MALFORMED = {
 
 
 def test_json_schema_is_the_default_and_lossless(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(Reply.text(json.dumps(ANN), thought='{"name": "X"}'))
-    result = make_model().with_structured_output(Person).invoke("Who?")
+    result = scripted_model().with_structured_output(Person).invoke("Who?")
     config = scripted_emulator.last_request.body["generationConfig"]
     assert config == {
         "responseMimeType": "application/json",
@@ -63,9 +63,9 @@ def test_json_schema_is_the_default_and_lossless(
 
 
 def test_function_calling_forces_the_schema_tool(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    result = make_model().with_structured_output(Person, method="function_calling")
+    result = scripted_model().with_structured_output(Person, method="function_calling")
     parsed = result.invoke("Who?")
     body = scripted_emulator.last_request.body
     assert body["toolConfig"] == {
@@ -81,32 +81,34 @@ def test_function_calling_forces_the_schema_tool(
     "schema", [PersonDict, {"title": "P", **Person.model_json_schema()}]
 )
 def test_json_mode_and_dict_schemas_give_dicts(
-    make_model: Make, scripted_emulator: GeminiEmulator, schema: Any
+    scripted_model: Make, scripted_emulator: GeminiEmulator, schema: Any
 ) -> None:
     scripted_emulator.enqueue(Reply.text('{"name": "Bo", "age": 5}'))
-    result = make_model().with_structured_output(schema, method="json_mode").invoke("x")
+    result = (
+        scripted_model().with_structured_output(schema, method="json_mode").invoke("x")
+    )
     assert scripted_emulator.last_request.body["generationConfig"] == {
         "responseMimeType": "application/json"
     }
     assert result == {"name": "Bo", "age": 5}
-    typed = make_model().with_structured_output(schema).invoke("x")
+    typed = scripted_model().with_structured_output(schema).invoke("x")
     assert set(typed) >= {"name", "age"}
 
 
 def test_max_tokens_raises_with_finish_reason(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(Reply.text('{"name": "An', finish_reason="MAX_TOKENS"))
     with pytest.raises(OutputParserException) as info:
-        make_model().with_structured_output(Person).invoke("x")
+        scripted_model().with_structured_output(Person).invoke("x")
     assert info.value.finish_reason == "MAX_TOKENS"  # type: ignore[attr-defined]
 
 
 def test_malformed_function_call_goes_into_parsing_error(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(Reply(body=MALFORMED))
-    runnable = make_model().with_structured_output(
+    runnable = scripted_model().with_structured_output(
         Person, method="function_calling", include_raw=True
     )
     out = runnable.invoke("x")
@@ -119,20 +121,20 @@ def test_malformed_function_call_goes_into_parsing_error(
 
 
 def test_include_raw_success(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    out = make_model().with_structured_output(Person, include_raw=True).invoke("x")
+    out = scripted_model().with_structured_output(Person, include_raw=True).invoke("x")
     assert out["parsing_error"] is None
     assert isinstance(out["parsed"], Person)
     assert json.loads(out["raw"].text) == out["parsed"].model_dump()
 
 
 def test_stream_yields_growing_partial_objects(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(Reply.text(json.dumps(ANN), n_chunks=6))
     schema = {"title": "P", **Person.model_json_schema()}
-    parts = list(make_model().with_structured_output(schema).stream("x"))
+    parts = list(scripted_model().with_structured_output(schema).stream("x"))
     assert len(parts) >= 3
     assert parts[-1] == ANN
     assert all(isinstance(p, dict) for p in parts)
@@ -140,10 +142,10 @@ def test_stream_yields_growing_partial_objects(
 
 
 async def test_async_stream_of_pydantic_objects(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(Reply.text(json.dumps(ANN), n_chunks=4))
-    runnable = make_model().with_structured_output(Person)
+    runnable = scripted_model().with_structured_output(Person)
     parts = [p async for p in runnable.astream("x")]
     assert parts[-1] == Person(**ANN)
     assert all(isinstance(p, Person) for p in parts)
@@ -151,9 +153,9 @@ async def test_async_stream_of_pydantic_objects(
 
 
 def test_openapi_format_sends_response_schema(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    llm = make_model(tool_schema_format="openapi")
+    llm = scripted_model(tool_schema_format="openapi")
     result = llm.with_structured_output(Address).invoke("x")
     config = scripted_emulator.last_request.body["generationConfig"]
     assert config == {
@@ -186,33 +188,33 @@ class Node(BaseModel):
 
 
 def test_ref_root_dict_schema_is_sent_faithfully(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     """Issue 12 defect 3: ``{"$defs": ..., "$ref": ...}`` reaches the wire whole."""
     schema = Node.model_json_schema()
     assert "$ref" in schema and "properties" not in schema  # a $ref root
     tree = {"name": "root", "children": [{"name": "leaf", "children": []}]}
     scripted_emulator.enqueue(Reply.text(json.dumps(tree)))
-    result = make_model().with_structured_output(schema).invoke("A tree")
+    result = scripted_model().with_structured_output(schema).invoke("A tree")
     config = scripted_emulator.last_request.body["generationConfig"]
     assert config["responseJsonSchema"] == schema
     assert result == tree
 
 
 def test_titled_ref_root_is_not_reduced_to_its_title(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     schema = {"title": "Node", **Node.model_json_schema()}
     scripted_emulator.enqueue(Reply.text(json.dumps({"name": "n"})))
-    make_model().with_structured_output(schema).invoke("A node")
+    scripted_model().with_structured_output(schema).invoke("A node")
     sent = scripted_emulator.last_request.body["generationConfig"]
     assert sent["responseJsonSchema"] == schema
 
 
 @pytest.mark.parametrize("schema", [{"title": "Only a title"}, {"foo": 1}])
 def test_schema_that_constrains_nothing_is_refused(
-    make_model: Make, scripted_emulator: GeminiEmulator, schema: dict[str, Any]
+    scripted_model: Make, scripted_emulator: GeminiEmulator, schema: dict[str, Any]
 ) -> None:
     with pytest.raises(ValueError, match="response schema"):
-        make_model().with_structured_output(schema).invoke("x")
+        scripted_model().with_structured_output(schema).invoke("x")
     assert scripted_emulator.requests == []

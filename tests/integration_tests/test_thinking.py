@@ -7,16 +7,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES
+from tests.support import make_model
 
 SIG = "c2lnbmF0dXJlLTE="
-
-
-def make(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    kwargs.setdefault("model", "gemini-2.5-flash")
-    return ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key, **kwargs)
 
 
 def thinking_sent(emu: GeminiEmulator) -> Any:
@@ -24,7 +19,7 @@ def thinking_sent(emu: GeminiEmulator) -> Any:
 
 
 def test_field_and_per_call_thinking_config(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, thinking_budget=1024, include_thoughts=True)
+    llm = make_model(gemini_emulator, thinking_budget=1024, include_thoughts=True)
     llm.invoke("hi")
     assert thinking_sent(gemini_emulator) == {
         "thinkingBudget": 1024,
@@ -35,7 +30,7 @@ def test_field_and_per_call_thinking_config(gemini_emulator: GeminiEmulator) -> 
         "thinkingBudget": 0,
         "includeThoughts": False,
     }
-    gemini3 = make(gemini_emulator, model="gemini-3-flash-preview")
+    gemini3 = make_model(gemini_emulator, model="gemini-3-flash-preview")
     gemini3.bind(thinking_level="minimal").invoke("hi")
     assert thinking_sent(gemini_emulator) == {"thinkingLevel": "MINIMAL"}
     gemini3.invoke("hi", thinking_config={"thinking_level": "HIGH"})
@@ -43,11 +38,11 @@ def test_field_and_per_call_thinking_config(gemini_emulator: GeminiEmulator) -> 
 
 
 def test_level_and_budget_fail_before_sending(gemini_emulator: GeminiEmulator) -> None:
-    llm = make(gemini_emulator, thinking_level="low")
+    llm = make_model(gemini_emulator, thinking_level="low")
     with pytest.raises(ValueError, match="thinking_level .* thinking_budget"):
         llm.invoke("hi", thinking_budget=100)
     with pytest.raises(ValueError, match="thinking_level must be one of"):
-        make(gemini_emulator).invoke("hi", thinking_level="ultra")
+        make_model(gemini_emulator).invoke("hi", thinking_level="ultra")
     assert gemini_emulator.requests == []
 
 
@@ -57,7 +52,9 @@ def test_thoughts_become_reasoning_blocks_with_usage(
     gemini_emulator.enqueue(
         Reply.text("Paris.", thought="The capital of France is Paris.")
     )
-    message = make(gemini_emulator, include_thoughts=True).invoke("Capital of France?")
+    message = make_model(gemini_emulator, include_thoughts=True).invoke(
+        "Capital of France?"
+    )
     assert message.text == "Paris."
     thinking = [b for b in message.content if b["type"] == "thinking"]  # type: ignore[index,union-attr]
     assert thinking[0]["thinking"] == "The capital of France is Paris."  # type: ignore[index]
@@ -69,7 +66,7 @@ def test_thoughts_become_reasoning_blocks_with_usage(
 def test_stream_yields_thoughts_as_they_arrive(gemini_emulator: GeminiEmulator) -> None:
     capture = CAPTURES / "real_stream_thought_parts_gemma-4.chunks.jsonl"
     gemini_emulator.enqueue(Reply.from_capture(capture))
-    llm = make(gemini_emulator, model="gemma-4-26b-a4b-it", include_thoughts=True)
+    llm = make_model(gemini_emulator, model="gemma-4-26b-a4b-it", include_thoughts=True)
     chunks = list(llm.stream("Reply with exactly: hello"))
     assert gemini_emulator.last_request.stream
     first = chunks[0].content
@@ -100,7 +97,9 @@ async def test_signed_thoughts_replay_on_gemini_3(
         ]
     }
     gemini_emulator.enqueue(Reply(body=body))
-    llm = make(gemini_emulator, model="gemini-3-flash-preview", include_thoughts=True)
+    llm = make_model(
+        gemini_emulator, model="gemini-3-flash-preview", include_thoughts=True
+    )
     first = await llm.ainvoke("Go")
     assert first.content[0]["signature"] == SIG  # type: ignore[index]
     await llm.ainvoke([HumanMessage("Go"), first, HumanMessage("Again")])

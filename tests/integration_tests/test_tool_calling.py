@@ -58,9 +58,9 @@ def merged(chunks: list[BaseMessage]) -> AIMessageChunk:
 
 
 def test_declarations_and_tool_config_on_the_wire(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    llm = make_model().bind_tools(
+    llm = scripted_model().bind_tools(
         [add, get_weather, {"google_search": {}}], tool_choice="add"
     )
     message = llm.invoke("What is add(2, 3)?")
@@ -87,9 +87,9 @@ def test_declarations_and_tool_config_on_the_wire(
 
 
 def test_openapi_parameters_option_reaches_the_wire(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    make_model(tool_schema_format="openapi").bind_tools([add]).invoke("add(1, 2)")
+    scripted_model(tool_schema_format="openapi").bind_tools([add]).invoke("add(1, 2)")
     (declaration,) = scripted_emulator.last_request.body["tools"][0][
         "functionDeclarations"
     ]
@@ -105,20 +105,20 @@ def test_openapi_parameters_option_reaches_the_wire(
 
 
 def test_unknown_tool_choice_raises_before_sending(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     with pytest.raises(ValueError, match="multiply"):
-        make_model().bind_tools([add], tool_choice="multiply")
+        scripted_model().bind_tools([add], tool_choice="multiply")
     assert scripted_emulator.requests == []
 
 
 @pytest.mark.parametrize("model", ["gemini-3-flash-preview", "gemini-2.5-flash"])
 def test_stream_merges_to_the_invoke_message(
-    make_model: Make, scripted_emulator: GeminiEmulator, model: str
+    scripted_model: Make, scripted_emulator: GeminiEmulator, model: str
 ) -> None:
     calls = [("add", {"a": 1, "b": 2}), ("get_weather", {"city": "Oslo"})]
     scripted_emulator.enqueue(Reply.function_calls(calls), Reply.function_calls(calls))
-    llm = make_model(model).bind_tools([add, get_weather])
+    llm = scripted_model(model).bind_tools([add, get_weather])
     invoked = llm.invoke("go")
     chunks = list(llm.stream("go"))
     total = merged(chunks)
@@ -133,7 +133,7 @@ def test_stream_merges_to_the_invoke_message(
 
 
 async def test_async_tool_round_trip_with_gemini_ids(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     scripted_emulator.enqueue(
         Reply.function_calls(
@@ -143,7 +143,7 @@ async def test_async_tool_round_trip_with_gemini_ids(
             ]
         )
     )
-    llm = make_model("gemini-3.1-pro-preview").bind_tools([add, get_weather])
+    llm = scripted_model("gemini-3.1-pro-preview").bind_tools([add, get_weather])
     first = await llm.ainvoke("go")
     assert [c["id"] for c in first.tool_calls] == ["id-a", "id-w"]
     results = [
@@ -189,9 +189,9 @@ async def test_async_tool_round_trip_with_gemini_ids(
 
 
 def test_ten_turn_tool_loop_on_gemini_3_is_accepted(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    llm = make_model("gemini-3-pro-preview").bind_tools([add])
+    llm = scripted_model("gemini-3-pro-preview").bind_tools([add])
     history: list[BaseMessage] = [HumanMessage("Keep adding.")]
     for turn in range(10):
         scripted_emulator.enqueue(Reply.function_call("add", {"a": turn, "b": 1}))
@@ -213,7 +213,7 @@ def test_ten_turn_tool_loop_on_gemini_3_is_accepted(
 
 
 def test_hand_written_history_gets_the_placeholder_on_gemini_3(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     call = {"name": "add", "args": {"a": 1, "b": 2}, "id": "x1", "type": "tool_call"}
     history = [
@@ -221,16 +221,16 @@ def test_hand_written_history_gets_the_placeholder_on_gemini_3(
         AIMessage("", tool_calls=[call]),
         ToolMessage("3", tool_call_id="x1"),
     ]
-    answer = make_model().bind_tools([add]).invoke(history)
+    answer = scripted_model().bind_tools([add]).invoke(history)
     assert answer.content.startswith("Done.")
     part = scripted_emulator.last_request.body["contents"][1]["parts"][0]
     assert part["thoughtSignature"] == "skip_thought_signature_validator"
 
 
 def test_a_lost_signature_is_rejected_by_the_emulator(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    llm = make_model("gemini-3-flash-preview").bind_tools([add])
+    llm = scripted_model("gemini-3-flash-preview").bind_tools([add])
     first = llm.invoke("add(1, 2)")
     (call,) = first.tool_calls
     forged = first.model_copy(
@@ -254,9 +254,9 @@ PNG = (
 
 @pytest.mark.parametrize("model", ["gemini-3-flash-preview", "gemini-2.5-flash"])
 def test_tool_message_image_is_accepted_by_the_emulator(
-    make_model: Make, scripted_emulator: GeminiEmulator, model: str
+    scripted_model: Make, scripted_emulator: GeminiEmulator, model: str
 ) -> None:
-    llm = make_model(model).bind_tools([get_weather])
+    llm = scripted_model(model).bind_tools([get_weather])
     first = llm.invoke("get_weather('Oslo')")
     (call,) = first.tool_calls
     image = {"type": "image", "base64": PNG, "mime_type": "image/png"}
@@ -275,9 +275,9 @@ def test_tool_message_image_is_accepted_by_the_emulator(
 
 
 def test_tools_and_tool_choice_per_call(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    message = make_model().invoke("add(4, 5)", tools=[add], tool_choice="any")
+    message = scripted_model().invoke("add(4, 5)", tools=[add], tool_choice="any")
     body = scripted_emulator.last_request.body
     assert body["tools"] == [{"functionDeclarations": [ADD_DECLARATION]}]
     assert body["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
@@ -319,11 +319,11 @@ SIGNED_PARTS = [
 
 @pytest.mark.parametrize("streamed", [False, True])
 def test_thought_text_and_call_signatures_replay_exactly(
-    make_model: Make, scripted_emulator: GeminiEmulator, streamed: bool
+    scripted_model: Make, scripted_emulator: GeminiEmulator, streamed: bool
 ) -> None:
     scripted_emulator.issued_signatures |= {"VGhvdWdodA==", "Q2FsbA=="}
     scripted_emulator.enqueue(Reply(chunks=SIGNED_EVENTS))
-    llm = make_model("gemini-3-pro-preview").bind_tools([add, get_weather])
+    llm = scripted_model("gemini-3-pro-preview").bind_tools([add, get_weather])
     reply = merged(list(llm.stream("go"))) if streamed else llm.invoke("go")
     results = [ToolMessage("ok", tool_call_id=c["id"]) for c in reply.tool_calls]
     llm.invoke([HumanMessage("go"), reply, *results])
@@ -332,7 +332,7 @@ def test_thought_text_and_call_signatures_replay_exactly(
 
 
 def test_merged_stream_equals_invoke_message(
-    make_model: Make, scripted_emulator: GeminiEmulator
+    scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
     events = [
         _event({"text": "Let me "}),
@@ -352,7 +352,7 @@ def test_merged_stream_equals_invoke_message(
         _event({"text": ""}, finish=True),
     ]
     scripted_emulator.enqueue(Reply(chunks=events), Reply(chunks=events))
-    llm = make_model("gemini-3.1-pro-preview").bind_tools([add, get_weather])
+    llm = scripted_model("gemini-3.1-pro-preview").bind_tools([add, get_weather])
     invoked = llm.invoke("go")
     streamed = merged(list(llm.stream("go")))
     fields = ("content", "tool_calls", "invalid_tool_calls", "additional_kwargs")

@@ -14,6 +14,7 @@ import pytest
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 ray = pytest.importorskip("ray")
 
@@ -29,12 +30,7 @@ def cluster() -> Iterator[None]:
 
 @pytest.fixture
 def llm(gemini_emulator: GeminiEmulator) -> ChatCometGemini:
-    model = ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=gemini_emulator.base_url,
-        api_key=gemini_emulator.api_key,
-        max_retries=2,
-    )
+    model = make_model(gemini_emulator, max_retries=2)
     assert model.invoke("warm the parent's pool").content  # pools open when shipped
     return model
 

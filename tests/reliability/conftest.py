@@ -21,8 +21,8 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from langchain_cometgemini import ChatCometGemini, _retry
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
-MODEL = "gemini-2.5-flash"
 MODES = ("invoke", "ainvoke", "stream", "astream")
 STREAM_MODES = ("stream", "astream")
 
@@ -34,22 +34,9 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_retry, "DEFAULT_MAX_DELAY", 0.004)
 
 
-@pytest.fixture
-def emu(gemini_emulator: GeminiEmulator) -> GeminiEmulator:
-    """The started emulator."""
-    return gemini_emulator
-
-
 def make_llm(emu: GeminiEmulator, **kwargs: Any) -> ChatCometGemini:
-    """A model pointed at ``emu`` with a short timeout."""
-    params: dict[str, Any] = {
-        "model": MODEL,
-        "base_url": emu.base_url,
-        "api_key": emu.api_key,
-        "timeout": 5.0,
-    }
-    params.update(kwargs)
-    return ChatCometGemini(**params)
+    """``make_model`` with the package's own retry count (2): retries are under test."""
+    return make_model(emu, **{"max_retries": 2, **kwargs})
 
 
 def merge(chunks: list[Any]) -> AIMessageChunk:

@@ -113,21 +113,6 @@ def hostile(script: Script, *, read_body: bool = True) -> Iterator[HostileServer
         server.close()
 
 
-def model(base_url: str, **kwargs: Any) -> Any:
-    """A ChatCometGemini pointed at a hostile server (key ``KEY``, 5 s timeout)."""
-    from langchain_cometgemini import ChatCometGemini
-
-    params: dict[str, Any] = {
-        "model": "gemini-2.5-flash",
-        "base_url": base_url,
-        "api_key": KEY,
-        "timeout": 5.0,
-        "max_retries": 0,
-    }
-    params.update(kwargs)
-    return ChatCometGemini(**params)
-
-
 KEY = "AIzaSy-hostile-0123456789-abcdefghij"
 
 # -- building blocks of scripts ------------------------------------------------

@@ -23,10 +23,10 @@ from pydantic import SecretStr
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import CometGeminiError, MissingAPIKeyError
+from tests.support import make_model
 
 from .conftest import MODES, call
 from .hostile import KEY, OK_BODY, Seen, head, hostile, reply
-from .hostile import model as hostile_model
 
 
 def pieces(text: str, key: str = KEY) -> list[str]:
@@ -45,7 +45,7 @@ def everything(error: BaseException) -> str:
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    return hostile_model(base_url, **{"max_retries": 1, **kwargs})
+    return make_model(base_url, **{"api_key": KEY, "max_retries": 1, **kwargs})
 
 
 def echo_everywhere(status: str) -> Any:

@@ -17,14 +17,14 @@ from langchain_cometgemini.errors import (
     InvalidResponseError,
     StreamInterruptedError,
 )
+from tests.support import make_model
 
 from .conftest import STREAM_MODES, call
-from .hostile import event, hostile, sse, stream_reply
-from .hostile import model as hostile_model
+from .hostile import KEY, event, hostile, sse, stream_reply
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    return hostile_model(base_url, **{"max_retries": 0, **kwargs})
+    return make_model(base_url, **{"api_key": KEY, **kwargs})
 
 
 TWO_EVENTS = sse(event("Hello "), event("world", finish=True))

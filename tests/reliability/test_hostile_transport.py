@@ -24,16 +24,16 @@ from langchain_cometgemini.errors import (
     RequestTimeoutError,
     ServerError,
 )
+from tests.support import make_model
 
 from .conftest import MODES, call
-from .hostile import OK_BODY, Seen, drip, gzipped, head, hostile, reply
-from .hostile import model as hostile_model
+from .hostile import KEY, OK_BODY, Seen, drip, gzipped, head, hostile, reply
 
 UNARY = ("invoke", "ainvoke")
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
-    return hostile_model(base_url, **{"max_retries": 2, **kwargs})
+    return make_model(base_url, **{"api_key": KEY, "max_retries": 2, **kwargs})
 
 
 BODY = json.dumps(OK_BODY).encode()

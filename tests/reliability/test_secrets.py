@@ -23,8 +23,9 @@ from langchain_core.messages import HumanMessage
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import CometGeminiError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.support import MODEL
 
-from .conftest import MODEL, call
+from .conftest import call
 
 KEY = "sk-CometSecret-7f3a9b2c4d5e6f708192a3b4c5d6e7f8"
 PNG = (

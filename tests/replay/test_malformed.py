@@ -19,6 +19,7 @@ from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import InvalidResponseError
 from tests.conftest import load_capture
 from tests.replay.server import Answer, ReplayServer
+from tests.support import MODEL, make_model
 from tests.unit_tests.test_response_shapes import MALFORMED
 
 JSON = "application/json; charset=UTF-8"
@@ -31,16 +32,9 @@ def server() -> Iterator[ReplayServer]:
     srv.close()
 
 
-def _model(
-    server: ReplayServer, model: str = "gemini-2.5-flash", **kwargs: Any
-) -> ChatCometGemini:
-    return ChatCometGemini(
-        model=model,
-        base_url=server.base_url,
-        api_key="replay-key",
-        max_retries=2,
-        **kwargs,
-    )
+def _model(server: ReplayServer, model: str = MODEL, **kwargs: Any) -> ChatCometGemini:
+    kwargs.setdefault("max_retries", 2)
+    return make_model(server.base_url, api_key="replay-key", model=model, **kwargs)
 
 
 def _sse(*events: Any) -> bytes:

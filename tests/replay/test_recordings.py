@@ -41,6 +41,7 @@ from tests.replay.expect import (
     part_kind,
 )
 from tests.replay.server import Answer, ReplayServer
+from tests.support import MODEL, make_model
 
 RECORDINGS = all_recordings()
 BY_NAME = {r.name: r for r in RECORDINGS}
@@ -54,13 +55,8 @@ def server() -> Iterator[ReplayServer]:
 
 
 def _model(server: ReplayServer, rec: Recording, **kwargs: Any) -> ChatCometGemini:
-    return ChatCometGemini(
-        model=rec.meta.get("model") or "gemini-2.5-flash",
-        base_url=server.base_url,
-        api_key="replay-key",
-        max_retries=0,
-        **kwargs,
-    )
+    model = rec.meta.get("model") or MODEL
+    return make_model(server.base_url, api_key="replay-key", model=model, **kwargs)
 
 
 def _serve(server: ReplayServer, rec: Recording) -> None:

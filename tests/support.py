@@ -1,0 +1,57 @@
+"""The one way tests build the model under test: :func:`make_model`.
+
+Every test package points ``ChatCometGemini`` at a local server (the emulator,
+the replay server, the hostile server) through this factory, so the test
+defaults live in one place: no retries unless a test asks for them, and a short
+timeout so a server that stops answering fails the test in seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from langchain_cometgemini import ChatCometGemini
+
+MODEL = "gemini-2.5-flash"
+TIMEOUT = 5.0
+API_KEY = "test-key"
+
+
+class Server(Protocol):
+    """A started local server that checks a key (``GeminiEmulator`` is one)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def api_key(self) -> str | None: ...
+
+
+def make_model(
+    server: str | Server,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    model: str = MODEL,
+    max_retries: int = 0,
+    timeout: float | None = TIMEOUT,
+    **kwargs: Any,
+) -> ChatCometGemini:
+    """A ``ChatCometGemini`` pointed at ``server`` (a base URL, or an emulator).
+
+    ``base_url`` and ``api_key``, if given, win over the server's (a bare URL's
+    key is ``API_KEY``). Other keyword arguments go to the constructor.
+    """
+    key: str | None
+    if isinstance(server, str):
+        url, key = server, API_KEY
+    else:
+        url, key = server.base_url, server.api_key
+    return ChatCometGemini(
+        model=model,
+        base_url=url if base_url is None else base_url,
+        api_key=key if api_key is None else api_key,
+        max_retries=max_retries,
+        timeout=timeout,
+        **kwargs,
+    )
