@@ -8,7 +8,10 @@ timeout so a server that stops answering fails the test in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
+
+from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini import ChatCometGemini
 
@@ -55,3 +58,17 @@ def make_model(
         timeout=timeout,
         **kwargs,
     )
+
+
+def content_dicts(message: BaseMessage) -> list[dict[str, Any]]:
+    """``message.content`` as its list of dict blocks (asserting that it is one)."""
+    content = message.content
+    assert isinstance(content, list), content
+    blocks = [block for block in content if isinstance(block, dict)]
+    assert len(blocks) == len(content), content
+    return blocks
+
+
+def as_dicts(blocks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Typed blocks (``content_blocks``, annotations) as dicts, to assert on keys."""
+    return [dict(block) for block in blocks]

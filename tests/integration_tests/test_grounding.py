@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES, load_capture
-from tests.support import make_model
+from tests.support import as_dicts, content_dicts, make_model
 
 ANSWER = "Spain won Euro 2024, beating England 2-1."
 GROUNDING = {
@@ -102,10 +102,8 @@ def test_search_grounding_metadata_and_citations(
         "https://example.com/news"
     )
     (text,) = message.content_blocks
-    cited = [
-        (c["cited_text"], c["title"])  # type: ignore[typeddict-item]
-        for c in text["annotations"]  # type: ignore[typeddict-item]
-    ]
+    assert text["type"] == "text"
+    cited = [(c["cited_text"], c["title"]) for c in as_dicts(text["annotations"])]
     assert cited == [
         ("Spain won Euro 2024", "uefa.com"),
         ("beating England 2-1.", "uefa.com"),
@@ -175,7 +173,7 @@ def test_code_execution_blocks_replay_in_the_next_turn(
     )
     first = llm.invoke("Run print('ok') then 1/0")
     assert gemini_emulator.last_request.body["tools"] == [{"codeExecution": {}}]
-    kinds = [b["type"] for b in first.content]  # type: ignore[index,union-attr]
+    kinds = [b["type"] for b in content_dicts(first)]
     assert kinds == ["executable_code", "code_execution_result", "text"]
     assert first.text.startswith("The execution of the code snippet")
     assert [b["type"] for b in first.content_blocks] == [
@@ -183,9 +181,10 @@ def test_code_execution_blocks_replay_in_the_next_turn(
         "server_tool_result",
         "text",
     ]
-    assert first.content_blocks[1]["status"] == "error"  # type: ignore[typeddict-item]
-    usage = first.usage_metadata or {}
-    assert usage.get("input_tokens") == 23 + 161  # prompt + tool-use prompt
+    result = first.content_blocks[1]
+    assert result["type"] == "server_tool_result" and result["status"] == "error"
+    assert first.usage_metadata is not None
+    assert first.usage_metadata["input_tokens"] == 23 + 161  # + tool-use prompt
 
     llm.invoke([HumanMessage("Run print('ok') then 1/0"), first, HumanMessage("Why?")])
     replayed = gemini_emulator.last_request.contents[1]

@@ -15,7 +15,7 @@ from langchain_core.messages import HumanMessage
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
-from tests.support import make_model
+from tests.support import content_dicts, make_model
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(60))
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF"
@@ -257,4 +257,4 @@ def test_base64_media_without_mime_type_is_inferred_before_tracing(
     list(llm.stream([message]))
     part = gemini_emulator.last_request.body["contents"][0]["parts"][1]
     assert part == {"inlineData": {"mimeType": mime, "data": data}}
-    assert "mime_type" not in message.content[1]  # type: ignore[operator]  # caller's message untouched
+    assert "mime_type" not in content_dicts(message)[1]  # caller's message untouched

@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES
-from tests.support import make_model
+from tests.support import content_dicts, make_model
 
 IMAGE_MODEL = "gemini-3-pro-image-preview"
 PCM_MIME = "audio/L16;codec=pcm;rate=24000"
@@ -44,7 +44,7 @@ def test_image_output_and_config_on_the_wire(gemini_emulator: GeminiEmulator) ->
         total = total + chunk
     assert isinstance(total, AIMessageChunk)
     # default output: an image_url data URI, which .content_blocks shows as image
-    assert total.content[0]["type"] == "image_url"  # type: ignore[index]
+    assert content_dicts(total)[0]["type"] == "image_url"
     [image] = [b for b in total.content_blocks if b["type"] == "image"]
     assert (image["base64"], image["mime_type"]) == ("AA==", "image/jpeg")
     details = total.response_metadata["usage_details"]
@@ -56,7 +56,7 @@ def test_image_output_and_config_on_the_wire(gemini_emulator: GeminiEmulator) ->
 def test_generated_image_is_sent_back_for_editing(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    parts = [
+    parts: list[dict[str, Any]] = [
         {"text": "Here is your cat."},
         {
             "inlineData": {"mimeType": "image/png", "data": PNG},
@@ -68,15 +68,15 @@ def test_generated_image_is_sent_back_for_editing(
         gemini_emulator, model=IMAGE_MODEL, response_modalities=["TEXT", "IMAGE"]
     )
     first = llm.invoke("Draw a cat")
-    image = first.content[1]  # type: ignore[index]
-    assert image["image_url"]["url"] == f"data:image/png;base64,{PNG}"  # type: ignore[index]
+    image = content_dicts(first)[1]
+    assert image["image_url"]["url"] == f"data:image/png;base64,{PNG}"
     shown = first.content_blocks[1]
-    assert shown["type"] == "image" and shown["base64"] == PNG  # type: ignore[typeddict-item]
+    assert shown["type"] == "image" and shown["base64"] == PNG
     # multi-turn editing: the history carries the image (and its signature) back
     llm.invoke([HumanMessage("Draw a cat"), first, HumanMessage("Make it blue")])
     assert gemini_emulator.last_request.contents[1] == {"role": "model", "parts": parts}
     # the image block can also be given as input in a new conversation
-    llm.invoke([HumanMessage([{"type": "text", "text": "Edit:"}, image])])  # type: ignore[list-item]
+    llm.invoke([HumanMessage([{"type": "text", "text": "Edit:"}, image])])
     sent = gemini_emulator.last_request.contents[0]["parts"][1]
     assert sent["inlineData"] == {"mimeType": "image/png", "data": PNG}
 
@@ -115,11 +115,11 @@ def test_streamed_audio_merges_and_keeps_the_sample_rate(
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
-    blocks = total.content
-    assert [b["type"] for b in blocks] == ["audio"] * 3  # type: ignore[index]
-    assert b"".join(base64.b64decode(b["base64"]) for b in blocks) == b"".join(pieces)  # type: ignore[index]
-    assert {b["extras"]["sample_rate"] for b in blocks} == {24000}  # type: ignore[index]
-    assert {b["mime_type"] for b in blocks} == {PCM_MIME}  # type: ignore[index]
+    blocks = content_dicts(total)
+    assert [b["type"] for b in blocks] == ["audio"] * 3
+    assert b"".join(base64.b64decode(b["base64"]) for b in blocks) == b"".join(pieces)
+    assert {b["extras"]["sample_rate"] for b in blocks} == {24000}
+    assert {b["mime_type"] for b in blocks} == {PCM_MIME}
 
 
 def test_logprobs_request_and_response(gemini_emulator: GeminiEmulator) -> None:

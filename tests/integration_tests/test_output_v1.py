@@ -10,12 +10,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import load_capture
-from tests.support import make_model
+from tests.support import content_dicts, make_model
 
 MODEL = "gemini-3-flash-preview"
 CODE_CAPTURE = "real_nonstream_code_execution_gemini-3-flash-preview.json"
@@ -35,11 +41,11 @@ def replay(emu: GeminiEmulator, llm: ChatCometGemini, message: AIMessage) -> Any
     return emu.last_request.contents[1]["parts"]
 
 
-def types_of(message: AIMessage) -> list[str]:
-    return [b["type"] for b in message.content]  # type: ignore[index,union-attr]
+def types_of(message: BaseMessage) -> list[str]:
+    return [b["type"] for b in content_dicts(message)]
 
 
-THOUGHTS = [
+THOUGHTS: list[dict[str, Any]] = [
     {"text": "Plan the answer.", "thought": True, "thoughtSignature": "dGhvdWdodA=="},
     {"text": "Blue."},
 ]
@@ -50,7 +56,7 @@ def test_reasoning_and_text_round_trip(gemini_emulator: GeminiEmulator) -> None:
     llm = make(gemini_emulator, include_thoughts=True)
     message = llm.invoke("Sky colour?")
     assert message.response_metadata["output_version"] == "v1"
-    assert message.content[0] == {  # type: ignore[index]
+    assert content_dicts(message)[0] == {
         "type": "reasoning",
         "reasoning": "Plan the answer.",
         "extras": {"signature": "dGhvdWdodA=="},
@@ -68,12 +74,12 @@ def test_tool_call_round_trip(gemini_emulator: GeminiEmulator) -> None:
     gemini_emulator.enqueue(reply_with([call]))
     llm = make(gemini_emulator)
     message = llm.invoke("Weather in Paris?")
-    (block,) = [b for b in message.content if b["type"] == "tool_call"]  # type: ignore[index,union-attr]
+    (block,) = [b for b in content_dicts(message) if b["type"] == "tool_call"]
     assert (block["name"], block["args"], block["id"]) == (
         "get_weather",
         {"city": "Paris"},
         "c1",
-    )  # type: ignore[index]
+    )
     assert message.tool_calls[0]["id"] == "c1"
     llm.invoke(
         [
@@ -102,7 +108,8 @@ def test_streamed_v1_chunks_merge_to_the_invoked_message(
     assert isinstance(total, AIMessageChunk)
     assert [b["type"] for b in total.content_blocks] == ["reasoning", "text"]
     assert total.text == invoked.text == "Blue."
-    assert total.content_blocks[0]["reasoning"] == "Plan it."  # type: ignore[typeddict-item]
+    reasoning = total.content_blocks[0]
+    assert reasoning["type"] == "reasoning" and reasoning["reasoning"] == "Plan it."
 
 
 def test_code_execution_round_trip(gemini_emulator: GeminiEmulator) -> None:
@@ -111,9 +118,9 @@ def test_code_execution_round_trip(gemini_emulator: GeminiEmulator) -> None:
     llm = make(gemini_emulator).bind_tools([{"code_execution": {}}])
     message = llm.invoke("Run it")
     assert types_of(message) == ["server_tool_call", "server_tool_result", "text"]
-    call, result, _ = message.content
-    assert call["name"] == "code_interpreter"  # type: ignore[index]
-    assert result["status"] == "error"  # type: ignore[index]
+    call, result, _ = content_dicts(message)
+    assert call["name"] == "code_interpreter"
+    assert result["status"] == "error"
     sent = body["candidates"][0]["content"]["parts"]
     llm.invoke([HumanMessage("Run it"), message, HumanMessage("next")])
     assert gemini_emulator.last_request.contents[1]["parts"] == sent
@@ -122,7 +129,7 @@ def test_code_execution_round_trip(gemini_emulator: GeminiEmulator) -> None:
 def test_image_is_a_standard_block_and_round_trips(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    parts = [
+    parts: list[dict[str, Any]] = [
         {"text": "Your cat."},
         {
             "inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="},
@@ -141,7 +148,7 @@ def test_text_signature_survives_v1(gemini_emulator: GeminiEmulator) -> None:
     gemini_emulator.enqueue(reply_with(parts))
     llm = make(gemini_emulator)
     message = llm.invoke("Hi")
-    assert message.content[0]["extras"] == {"signature": "dGV4dC1zaWc="}  # type: ignore[index]
+    assert content_dicts(message)[0]["extras"] == {"signature": "dGV4dC1zaWc="}
     assert replay(gemini_emulator, llm, message) == [
         {"text": "Hello there.", "thoughtSignature": "dGV4dC1zaWc="}
     ]
@@ -151,7 +158,7 @@ def test_media_survive_even_through_langchain_core_translation(
     gemini_emulator: GeminiEmulator,
 ) -> None:
     """Whatever path made the v1 content, the image and signature go back."""
-    parts = [
+    parts: list[dict[str, Any]] = [
         {"text": "Your cat."},
         {
             "inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="},

@@ -101,7 +101,7 @@ def test_max_tokens_raises_with_finish_reason(
     scripted_emulator.enqueue(Reply.text('{"name": "An', finish_reason="MAX_TOKENS"))
     with pytest.raises(OutputParserException) as info:
         scripted_model().with_structured_output(Person).invoke("x")
-    assert info.value.finish_reason == "MAX_TOKENS"  # type: ignore[attr-defined]
+    assert vars(info.value)["finish_reason"] == "MAX_TOKENS"
 
 
 def test_malformed_function_call_goes_into_parsing_error(
@@ -115,8 +115,8 @@ def test_malformed_function_call_goes_into_parsing_error(
     assert out["parsed"] is None
     error = out["parsing_error"]
     assert isinstance(error, OutputParserException)
-    assert error.finish_reason == "MALFORMED_FUNCTION_CALL"  # type: ignore[attr-defined]
-    assert error.finish_message == "Malformed function call: Person(name="  # type: ignore[attr-defined]
+    assert vars(error)["finish_reason"] == "MALFORMED_FUNCTION_CALL"
+    assert vars(error)["finish_message"] == "Malformed function call: Person(name="
     assert out["raw"].response_metadata["finish_reason"] == "MALFORMED_FUNCTION_CALL"
 
 

@@ -9,7 +9,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.conftest import CAPTURES
-from tests.support import make_model
+from tests.support import content_dicts, make_model
 
 SIG = "c2lnbmF0dXJlLTE="
 
@@ -56,11 +56,11 @@ def test_thoughts_become_reasoning_blocks_with_usage(
         "Capital of France?"
     )
     assert message.text == "Paris."
-    thinking = [b for b in message.content if b["type"] == "thinking"]  # type: ignore[index,union-attr]
-    assert thinking[0]["thinking"] == "The capital of France is Paris."  # type: ignore[index]
+    thinking = [b for b in content_dicts(message) if b["type"] == "thinking"]
+    assert thinking[0]["thinking"] == "The capital of France is Paris."
     assert message.content_blocks[0]["type"] == "reasoning"
-    usage = message.usage_metadata or {}
-    assert usage.get("output_token_details", {}).get("reasoning") == 6
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["output_token_details"].get("reasoning") == 6
 
 
 def test_stream_yields_thoughts_as_they_arrive(gemini_emulator: GeminiEmulator) -> None:
@@ -69,11 +69,14 @@ def test_stream_yields_thoughts_as_they_arrive(gemini_emulator: GeminiEmulator) 
     llm = make_model(gemini_emulator, model="gemma-4-26b-a4b-it", include_thoughts=True)
     chunks = list(llm.stream("Reply with exactly: hello"))
     assert gemini_emulator.last_request.stream
-    first = chunks[0].content
-    assert isinstance(first, list) and first[0]["type"] == "thinking"
+    first = content_dicts(chunks[0])
+    assert first[0]["type"] == "thinking"
     assert chunks[0].text == ""
     kinds = [
-        b["type"] for c in chunks if isinstance(c.content, list) for b in c.content
+        b["type"]
+        for c in chunks
+        if isinstance(c.content, list)
+        for b in content_dicts(c)
     ]
     assert kinds.index("text") > kinds.index("thinking")
     total = chunks[0]
@@ -101,7 +104,7 @@ async def test_signed_thoughts_replay_on_gemini_3(
         gemini_emulator, model="gemini-3-flash-preview", include_thoughts=True
     )
     first = await llm.ainvoke("Go")
-    assert first.content[0]["signature"] == SIG  # type: ignore[index]
+    assert content_dicts(first)[0]["signature"] == SIG
     await llm.ainvoke([HumanMessage("Go"), first, HumanMessage("Again")])
     model_turn = gemini_emulator.last_request.contents[1]
     assert model_turn == {"role": "model", "parts": parts}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -49,11 +49,12 @@ ADD_DECLARATION = {
 }
 
 
-def merged(chunks: list[BaseMessage]) -> AIMessageChunk:
+def merged(chunks: Sequence[BaseMessage]) -> AIMessageChunk:
     total = chunks[0]
-    for chunk in chunks[1:]:
-        total = total + chunk  # type: ignore[assignment]
     assert isinstance(total, AIMessageChunk)
+    for chunk in chunks[1:]:
+        assert isinstance(chunk, AIMessageChunk)
+        total = total + chunk
     return total
 
 
@@ -76,7 +77,9 @@ def test_declarations_and_tool_config_on_the_wire(
         "allowedFunctionNames": ["add"],
     }
     # built-in + function tools: Gemini 3 must return its server-side calls
-    gemini3 = scripted_emulator.last_request.model.startswith("gemini-3")
+    model = scripted_emulator.last_request.model
+    assert model is not None
+    gemini3 = model.startswith("gemini-3")
     assert body["toolConfig"].get("includeServerSideToolInvocations") is (
         True if gemini3 else None
     )
@@ -199,7 +202,7 @@ def test_ten_turn_tool_loop_on_gemini_3_is_accepted(
         (call,) = reply.tool_calls
         history += [reply, ToolMessage(str(turn + 1), tool_call_id=call["id"])]
     final = llm.invoke(history)
-    assert final.content.startswith("Done.")
+    assert isinstance(final.content, str) and final.content.startswith("Done.")
     sent = scripted_emulator.last_request.body["contents"]
     sent_sigs = [p.get("thoughtSignature") for c in sent for p in c["parts"]]
     issued = [
@@ -222,7 +225,7 @@ def test_hand_written_history_gets_the_placeholder_on_gemini_3(
         ToolMessage("3", tool_call_id="x1"),
     ]
     answer = scripted_model().bind_tools([add]).invoke(history)
-    assert answer.content.startswith("Done.")
+    assert isinstance(answer.content, str) and answer.content.startswith("Done.")
     part = scripted_emulator.last_request.body["contents"][1]["parts"][0]
     assert part["thoughtSignature"] == "skip_thought_signature_validator"
 

@@ -15,8 +15,9 @@ from langchain_cometgemini._response import (
     sample_rate,
 )
 from tests.conftest import load_capture
+from tests.support import as_dicts, content_dicts
 
-GROUNDING = {
+GROUNDING: dict[str, Any] = {
     "webSearchQueries": ["UEFA Euro 2024 winner"],
     "searchEntryPoint": {"renderedContent": "<style>.chip{}</style><div>...</div>"},
     "groundingChunks": [
@@ -68,12 +69,16 @@ def invoke(body: dict[str, Any], **kw: Any) -> AIMessage:
 
 def stream(events: list[Any], **kw: Any) -> tuple[list[AIMessageChunk], AIMessage]:
     state = StreamState(**kw)
-    chunks = [state.chunk(e).message for e in events]
+    chunks: list[AIMessageChunk] = []
+    for e in events:
+        chunk = state.chunk(e).message
+        assert isinstance(chunk, AIMessageChunk)
+        chunks.append(chunk)
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
     assert isinstance(total, AIMessageChunk)
-    return chunks, message_from_chunk(total)  # type: ignore[arg-type]
+    return chunks, message_from_chunk(total)
 
 
 # -- thinking ------------------------------------------------------------------------
@@ -82,16 +87,17 @@ def stream(events: list[Any], **kw: Any) -> tuple[list[AIMessageChunk], AIMessag
 def test_streamed_thoughts_arrive_as_reasoning_before_the_answer() -> None:
     events = load_capture("real_stream_thought_parts_gemma-4.chunks.jsonl")
     chunks, total = stream(events)
-    first = chunks[0].content
-    assert isinstance(first, list) and first[0]["type"] == "thinking"
+    first = content_dicts(chunks[0])
+    assert first[0]["type"] == "thinking"
     assert first[0]["thinking"].startswith("*   User input")
     assert chunks[0].text == ""  # thoughts never leak into .text
     assert total.text == "hello"
     parts = [p for e in events for p in e["candidates"][0]["content"]["parts"]]
     thoughts = "".join(p["text"] for p in parts if p.get("thought"))
-    assert total.content[0]["thinking"] == thoughts  # type: ignore[index]
+    assert content_dicts(total)[0]["thinking"] == thoughts
     assert total.content_blocks[0]["type"] == "reasoning"
-    reasoning = (total.usage_metadata or {}).get("output_token_details", {})
+    assert total.usage_metadata is not None
+    reasoning = total.usage_metadata["output_token_details"]
     assert (
         reasoning.get("reasoning") == events[-1]["usageMetadata"]["thoughtsTokenCount"]
     )
@@ -178,7 +184,9 @@ def test_grounding_metadata_snake_cased_and_cited_on_text() -> None:
     assert grounding["web_search_queries"] == ["UEFA Euro 2024 winner"]
     assert grounding["search_entry_point"]["rendered_content"].startswith("<style>")
     assert grounding["grounding_supports"][0]["grounding_chunk_indices"] == [0, 1]
-    annotations = message.content_blocks[0]["annotations"]  # type: ignore[typeddict-item]
+    block = message.content_blocks[0]
+    assert block["type"] == "text"
+    annotations = as_dicts(block["annotations"])
     assert [(a["url"], a["title"]) for a in annotations] == [
         ("https://vertexaisearch.cloud.google.com/a", "uefa.com"),
         ("https://vertexaisearch.cloud.google.com/b", "bbc.com"),
@@ -280,7 +288,7 @@ def test_streamed_logprobs_are_concatenated_once() -> None:
 def test_code_execution_blocks_from_capture() -> None:
     body = load_capture("real_nonstream_code_execution_gemini-3-flash-preview.json")
     message = invoke(body)
-    code, result, text = message.content  # type: ignore[misc]
+    code, result, text = content_dicts(message)
     assert code["type"] == "executable_code"
     assert code["executable_code"] == "print('ok')\nprint(1/0)"
     assert code["extras"]["signature"].startswith("EjQKMgERTTIPJbX")
@@ -292,8 +300,10 @@ def test_code_execution_blocks_from_capture() -> None:
     blocks = message.content_blocks
     kinds = [b["type"] for b in blocks]
     assert kinds == ["server_tool_call", "server_tool_result", "text"]
-    assert blocks[1]["status"] == "error"  # type: ignore[typeddict-item]
-    assert blocks[1]["tool_call_id"] == "g4hwl40j"  # type: ignore[typeddict-item]
+    result_block = blocks[1]
+    assert result_block["type"] == "server_tool_result"
+    assert result_block["status"] == "error"
+    assert result_block["tool_call_id"] == "g4hwl40j"
 
 
 # -- generated media ----------------------------------------------------------------
@@ -303,7 +313,7 @@ def test_generated_image_is_an_image_block_with_its_signature() -> None:
     """Default output: an ``image_url`` data URI, shown as ``image`` (defect 6)."""
     events = load_capture("stream_image_gemini-3-pro-image-preview_SANITIZED.sse")
     _, total = stream(events)
-    image = total.content[0]  # type: ignore[index]
+    image = content_dicts(total)[0]
     assert image == {
         "type": "image_url",
         "image_url": {"url": "data:image/jpeg;base64,AA=="},
@@ -353,7 +363,7 @@ def test_thought_image_is_reasoning_not_an_answer_image() -> None:
         images = [b["base64"] for b in message.content_blocks if b["type"] == "image"]
         assert images == ["Ag=="]
         assert [b["type"] for b in message.content_blocks] == ["reasoning", "image"]
-        thought = message.content[0]
+        thought = content_dicts(message)[0]
         assert thought["type"] == ("reasoning" if version else "thinking")
         assert thought["extras"]["image"] == {
             "base64": "AQ==",
@@ -391,11 +401,11 @@ def test_streamed_audio_pieces_merge_into_separate_valid_blocks() -> None:
     ]
     events[-1]["candidates"][0]["finishReason"] = "STOP"
     _, total = stream(events)
-    blocks = total.content
-    assert [b["type"] for b in blocks] == ["audio"] * 3  # type: ignore[index]
-    assert [base64.b64decode(b["base64"]) for b in blocks] == pcm  # type: ignore[index]
-    assert all(b["extras"] == {"sample_rate": 24000} for b in blocks)  # type: ignore[index]
-    assert len({b["index"] for b in blocks}) == 3  # type: ignore[index]
+    blocks = content_dicts(total)
+    assert [b["type"] for b in blocks] == ["audio"] * 3
+    assert [base64.b64decode(b["base64"]) for b in blocks] == pcm
+    assert all(b["extras"] == {"sample_rate": 24000} for b in blocks)
+    assert len({b["index"] for b in blocks}) == 3
 
 
 # -- output_version="v1" -----------------------------------------------------------
@@ -404,7 +414,7 @@ def test_streamed_audio_pieces_merge_into_separate_valid_blocks() -> None:
 def test_v1_code_execution_keeps_signatures_and_status() -> None:
     body = load_capture("real_nonstream_code_execution_gemini-3-flash-preview.json")
     message = invoke(body, output_version="v1")
-    call, result, text = message.content  # type: ignore[misc]
+    call, result, text = content_dicts(message)
     assert message.response_metadata["output_version"] == "v1"
     assert call["type"] == "server_tool_call" and call["name"] == "code_interpreter"
     assert call["args"] == {"code": "print('ok')\nprint(1/0)", "language": "PYTHON"}
@@ -419,7 +429,7 @@ def test_v1_stream_text_signature_and_tool_calls() -> None:
     name = "real_stream_function_call_gemini-3.1-pro-preview.chunks.jsonl"
     events = load_capture(name)
     _, total = stream(events, output_version="v1")
-    calls = [b for b in total.content if b["type"] == "tool_call"]  # type: ignore[index,union-attr]
+    calls = [b for b in content_dicts(total) if b["type"] == "tool_call"]
     assert [(c["name"], c["args"], c["id"]) for c in calls] == [
         ("get_weather", {"city": "San Francisco"}, "g1bmv6il")
     ]
@@ -432,6 +442,6 @@ def test_v1_grounding_citations_on_first_text_block_when_streamed() -> None:
         event([{"text": "Euro 2024."}], "STOP", groundingMetadata=GROUNDING),
     ]
     _, total = stream(events, output_version="v1")
-    (text,) = total.content
-    assert text["text"] == "Spain won Euro 2024."  # type: ignore[index]
-    assert [a["title"] for a in text["annotations"]] == ["uefa.com", "bbc.com"]  # type: ignore[index]
+    (text,) = content_dicts(total)
+    assert text["text"] == "Spain won Euro 2024."
+    assert [a["title"] for a in text["annotations"]] == ["uefa.com", "bbc.com"]

@@ -88,7 +88,7 @@ def test_unparseable_replies_raise_with_finish_data(
     message = AIMessage(content, response_metadata={"finish_reason": reason})
     with pytest.raises(OutputParserException, match=text) as info:
         _parse(GeminiOutputParser(pydantic_schema=Person), message)
-    assert info.value.finish_reason == reason  # type: ignore[attr-defined]
+    assert vars(info.value)["finish_reason"] == reason
     assert f"finish_reason={reason}" in str(info.value)
 
 
@@ -101,8 +101,8 @@ def test_missing_tool_call_raises_with_finish_message() -> None:
     with pytest.raises(OutputParserException) as info:
         _parse(GeminiOutputParser(tool_name="Person"), message)
     error = info.value
-    assert error.finish_reason == "MALFORMED_FUNCTION_CALL"  # type: ignore[attr-defined]
-    assert error.finish_message == meta["finish_message"]  # type: ignore[attr-defined]
+    assert vars(error)["finish_reason"] == "MALFORMED_FUNCTION_CALL"
+    assert vars(error)["finish_message"] == meta["finish_message"]
     assert "Malformed function call" in str(error)
 
 
@@ -116,7 +116,7 @@ def test_tool_call_args_parse_into_the_schema() -> None:
 
 def test_stream_yields_partial_objects_then_the_final_one() -> None:
     pieces = ['{"name": "Da', 'n", "ag', 'e": 41}']
-    chunks = [AIMessageChunk(p) for p in pieces]
+    chunks = [AIMessageChunk(content=p) for p in pieces]
     chunks[-1].response_metadata = {"finish_reason": "STOP"}
     assert list(GeminiOutputParser().transform(iter(chunks))) == [
         {"name": "Da"},
@@ -128,7 +128,7 @@ def test_stream_yields_partial_objects_then_the_final_one() -> None:
 
 
 def test_stream_with_nothing_to_parse_raises() -> None:
-    chunk = AIMessageChunk("", response_metadata={"finish_reason": "SAFETY"})
+    chunk = AIMessageChunk(content="", response_metadata={"finish_reason": "SAFETY"})
     with pytest.raises(OutputParserException, match="SAFETY"):
         list(GeminiOutputParser().transform(iter([chunk])))
 
