@@ -833,10 +833,12 @@ class StreamState:
     ) -> ChatGenerationChunk:
         """:meth:`chunk` for any event (the fast path's reference).
 
-        ``whole``: the event is a complete answer (a unary body), so its
-        metadata is reported even without a ``finishReason``.
+        ``whole``: the event is a complete answer (a unary body, already
+        checked by :func:`result_from_response`), so its metadata is reported
+        even without a ``finishReason``.
         """
-        event = check_event(event)
+        if not whole:
+            event = check_event(event)
         candidate = _candidate(event, self.candidate_index)
         reader = _PartReader(self)
         for part in (candidate.get("content") or {}).get("parts") or ():
@@ -852,7 +854,7 @@ class StreamState:
         if self.finished and self.defer_finish and not whole:
             self._latest.update(_finish_metadata(event, candidate, self.collected))
         elif self.finished:
-            metadata.update(self.finish.new_values(event, candidate, self))
+            metadata.update(self.finish.new_values(event, candidate, self, last=whole))
         content = reader.content()
         if self.v1:
             content = to_v1(content, reader.tool_call_chunks)
@@ -953,9 +955,17 @@ class _FinishData:
         self.reported: dict[str, Any] = {}
 
     def new_values(
-        self, event: dict[str, Any], candidate: dict[str, Any], state: StreamState
+        self,
+        event: dict[str, Any],
+        candidate: dict[str, Any],
+        state: StreamState,
+        *,
+        last: bool = False,
     ) -> dict[str, Any]:
+        """What no earlier chunk reported; ``last``: no event follows this one."""
         current = _finish_metadata(event, candidate, state.collected)
+        if last and not self.reported:
+            return current
         new: dict[str, Any] = {}
         for key, value in current.items():
             if key not in self.reported:
