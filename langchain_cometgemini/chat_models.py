@@ -754,11 +754,13 @@ class ChatCometGemini(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Count tokens with one ``:countTokens`` call carrying the whole request.
+        """Count tokens with ``:countTokens``; counts already learnt are reused.
 
-        Contents, system instruction and tools are all counted. Where the endpoint
-        is missing, a local estimate (about 4 characters per token) is returned
-        with a warning.
+        Contents, system instruction and tools are all counted. A first count
+        is one request carrying the whole request; contents counted before are
+        not asked about again (``_tokens.py``: ``trim_messages`` costs one
+        request per new content). Where the endpoint is missing, a local
+        estimate (about 4 characters per token) is returned with a warning.
         """
         from langchain_cometgemini._tokens import count_tokens
         from langchain_cometgemini._tools import convert_tools

@@ -63,6 +63,11 @@ class CometGeminiError(ModelError):
         request_id: The request id the server gave (Google's
             ``x-request-id`` header, or CometAPI's ``(request id: ...)`` in the
             message), when it gave one.
+        missing_resource: For a 404 that is Google's own "not found" for a
+            named resource (``models/x is not found ...``): that name
+            (``"models/x"``); None otherwise.
+        endpoint_missing: The server does not serve the method that was called
+            (see :attr:`endpoint_missing`).
     """
 
     def __init__(
@@ -83,7 +88,17 @@ class CometGeminiError(ModelError):
         self.retry_after = retry_after
         self.headers = headers or {}
         self.request_id = request_id or _request_id(self.headers, message)
+        self.missing_resource = _missing_resource(status_code, message)
         super().__init__(self._render())
+
+    @property
+    def endpoint_missing(self) -> bool:
+        """The server does not serve the called method (a gateway without it).
+
+        A 404 / 405 / 501 that is not Google's "not found" for a named
+        resource (:attr:`missing_resource`: a wrong model name is a real error).
+        """
+        return self.status_code in _UNSERVED and self.missing_resource is None
 
     def _render(self) -> str:
         head = " ".join(str(p) for p in (self.status_code, self.status) if p)
@@ -160,6 +175,19 @@ class InvalidResponseError(CometGeminiError, ModelAPIError):
     and redirects (never followed, so the key cannot travel elsewhere).
     """
 
+    @property
+    def endpoint_missing(self) -> bool:
+        """A success status whose body is no API answer at all (a web page).
+
+        That is a gateway answering a path it does not serve. The transport
+        raises it for a 2xx body that is not a JSON object (or not an SSE
+        stream) without a cause; a body cut short or undecodable is raised
+        from its decoding error, and a JSON answer of the wrong shape carries
+        no status: neither counts.
+        """
+        status = self.status_code
+        return status is not None and 200 <= status < 300 and self.__cause__ is None
+
 
 _STATUS_CLASSES: dict[int, type[CometGeminiError]] = {
     400: BadRequestError,
@@ -179,6 +207,22 @@ _CONTEXT_OVERFLOW = re.compile(
     r"|input token count|too many tokens|prompt is too long",
     re.IGNORECASE,
 )
+
+
+_UNSERVED = frozenset({404, 405, 501})
+"""Statuses of a method the server does not serve (or a missing resource)."""
+
+_GOOGLE_NOT_FOUND = re.compile(
+    r"\b((?:models|tunedModels|cachedContents|files)/\S+) is not found"
+)
+"""Google's 404 for a resource it does not know (e.g. a misspelt model)."""
+
+
+def _missing_resource(status_code: int | None, message: str) -> str | None:
+    if status_code != 404:
+        return None
+    match = _GOOGLE_NOT_FOUND.search(message or "")
+    return match.group(1) if match else None
 
 
 _REQUEST_ID = re.compile(r"\(request id: ([^)\s]{1,128})\)")
