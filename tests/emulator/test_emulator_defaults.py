@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 from langchain.agents import create_agent
 from langchain.agents.structured_output import ToolStrategy
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
@@ -88,9 +90,8 @@ def test_tool_strategy_agent_ends_against_the_default_emulator(
         tools,
         response_format=ToolStrategy(Weather),
     )
-    state = agent.invoke(
-        {"messages": [("user", "Weather in Oslo?")]}, {"recursion_limit": 12}
-    )
+    config: RunnableConfig = {"recursion_limit": 12}
+    state = agent.invoke({"messages": [HumanMessage("Weather in Oslo?")]}, config)
     assert isinstance(state["structured_response"], Weather)
     # each user tool once, then the response tool: len(tools) + 1 model calls
     assert len(gemini_emulator.requests) == len(tools) + 1

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tools import tool
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -140,6 +140,7 @@ async def test_create_agent_async_streaming(
         if mode == "messages":
             tokens.append(data[0])
         else:
+            assert isinstance(data, dict)
             final = data
     check_run(planned, final["messages"])
     assert all(r.stream for r in planned.requests)
@@ -220,7 +221,7 @@ def test_create_agent_response_format_uses_a_tool_before_gemini_3(
     assert body["toolConfig"]["functionCallingConfig"]["mode"] == "ANY"
 
 
-CONFIG = {"configurable": {"thread_id": "trip-1"}}
+CONFIG: RunnableConfig = {"configurable": {"thread_id": "trip-1"}}
 
 
 def _signatures(messages: list[AnyMessage]) -> list[dict[str, str]]:

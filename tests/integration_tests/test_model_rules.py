@@ -163,7 +163,7 @@ def test_unknown_service_tier_is_refused(gemini_emulator: GeminiEmulator) -> Non
 
 def test_unknown_constructor_argument_names_the_closest_field() -> None:
     with pytest.raises(TypeError, match="'temprature'; did you mean 'temperature'"):
-        ChatCometGemini(api_key="k", temprature=0.2)  # type: ignore[call-arg]
+        ChatCometGemini(api_key="k", temprature=0.2)
     ChatCometGemini(api_key="k", max_tokens=5, request_timeout=3, model_name="m")
 
 

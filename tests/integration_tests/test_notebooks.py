@@ -53,7 +53,7 @@ def kernel_manager(
 
 
 def execute(name: str, km: AsyncKernelManager) -> nbformat.NotebookNode:
-    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    notebook: nbformat.NotebookNode = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
         notebook,
         km=km,
@@ -97,7 +97,8 @@ def _structure(notebook: nbformat.NotebookNode) -> list[tuple[str, list[str]]]:
 
 
 def committed(name: str) -> nbformat.NotebookNode:
-    return nbformat.read(NOTEBOOKS / name, as_version=4)
+    notebook: nbformat.NotebookNode = nbformat.read(NOTEBOOKS / name, as_version=4)
+    return notebook
 
 
 @pytest.mark.parametrize("name", ["chat_cometgemini.ipynb", "langgraph_agent.ipynb"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from langchain_core.messages import (
     AIMessage,
@@ -37,7 +39,7 @@ def history() -> list[BaseMessage]:
     ids=["last", "last-system-human", "first"],
 )
 def test_trim_messages_counts_with_the_model(
-    gemini_emulator: GeminiEmulator, options: dict[str, object]
+    gemini_emulator: GeminiEmulator, options: dict[str, Any]
 ) -> None:
     llm = ChatCometGemini(
         model="gemini-2.5-flash",

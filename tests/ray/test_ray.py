@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.language_models import LanguageModelInput
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
@@ -37,7 +38,7 @@ def llm(gemini_emulator: GeminiEmulator) -> ChatCometGemini:
 
 @ray.remote
 def answer_batch(llm: ChatCometGemini, prompts: list[str]) -> list[str]:
-    return [str(m.content) for m in llm.batch(prompts)]
+    return [str(m.content) for m in llm.batch(list(prompts))]
 
 
 @ray.remote
@@ -46,7 +47,7 @@ def answer_abatch(llm: ChatCometGemini, prompts: list[str]) -> list[str]:
 
     async def run() -> list[str]:
         try:
-            return [str(m.content) for m in await llm.abatch(prompts)]
+            return [str(m.content) for m in await llm.abatch(list(prompts))]
         finally:
             await llm.aclose()
 
@@ -73,7 +74,7 @@ class Answerer:
         self.llm = llm
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        prompts = [str(p) for p in batch["prompt"]]
+        prompts: list[LanguageModelInput] = [str(p) for p in batch["prompt"]]
         batch["answer"] = [str(m.content) for m in self.llm.batch(prompts)]
         return batch
 

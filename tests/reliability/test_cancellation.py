@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import AsyncGenerator, Generator
 
 import pytest
 
@@ -31,6 +32,7 @@ async def test_astream_closed_halfway_disconnects(emu: GeminiEmulator) -> None:
     llm = make_llm(emu)
     emu.enqueue(slow_stream())
     stream = llm.astream("go")
+    assert isinstance(stream, AsyncGenerator)
     seen = [(await anext(stream)).text for _ in range(3)]
     await stream.aclose()
     assert seen == ["w0", " w1", " w2"]
@@ -88,6 +90,7 @@ def test_sync_stream_closed_halfway_disconnects(
     llm = make_llm(emu)
     emu.enqueue(slow_stream())
     stream = llm.stream("go")
+    assert isinstance(stream, Generator)
     seen = [next(stream).text for _ in range(2)]
     stream.close()
     assert seen == ["w0", " w1"]
@@ -117,6 +120,7 @@ def test_many_abandoned_streams_leak_no_connections(
         for _ in range(20):
             emu.enqueue(slow_stream())
             stream = llm.astream("go")
+            assert isinstance(stream, AsyncGenerator)
             await anext(stream)
             await stream.aclose()
         await llm.aclose()

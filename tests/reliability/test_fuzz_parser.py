@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from langchain_core.messages import AIMessageChunk
 
 from langchain_cometgemini._response import StreamState, result_from_response
 from langchain_cometgemini.errors import CometGeminiError
@@ -227,6 +228,7 @@ def test_random_streams_parse_or_raise_typed(events: list[dict[str, Any]]) -> No
     message = chunks[0].message
     for chunk in chunks[1:]:
         message = message + chunk.message
+    assert isinstance(message, AIMessageChunk)
     assert message.text == visible_text(events)
     final = events[-1]["usageMetadata"]
     assert message.usage_metadata is not None

@@ -19,12 +19,7 @@ import pytest
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
-
-
-def _model(emu: GeminiEmulator) -> ChatCometGemini:
-    return ChatCometGemini(
-        model="gemini-2.5-flash", base_url=emu.base_url, api_key=emu.api_key
-    )
+from tests.support import make_model
 
 
 async def _use(llm: ChatCometGemini, mode: str) -> None:
@@ -47,23 +42,23 @@ def resource_warnings() -> Iterator[list[warnings.WarningMessage]]:
 
 @pytest.mark.parametrize("mode", ["ainvoke", "astream"])
 def test_model_used_in_two_asyncio_runs_then_collected(
-    gemini_emulator: GeminiEmulator,
+    emu: GeminiEmulator,
     resource_warnings: list[warnings.WarningMessage],
     mode: str,
 ) -> None:
-    llm = _model(gemini_emulator)
+    llm = make_model(emu)
     asyncio.run(_use(llm, mode))
     asyncio.run(_use(llm, mode))  # a second loop: a second client
     del llm
     gc.collect()
-    assert gemini_emulator.connections_opened == 2
+    assert emu.connections_opened == 2
 
 
 def test_connections_of_a_finished_asyncio_run_are_closed_at_its_end(
-    gemini_emulator: GeminiEmulator,
+    emu: GeminiEmulator,
     resource_warnings: list[warnings.WarningMessage],
 ) -> None:
-    llm = _model(gemini_emulator)
+    llm = make_model(emu)
     asyncio.run(_use(llm, "ainvoke"))
     (client,) = [found[0] for found in llm._engine()._async_clients.values()]
     assert client.is_closed  # closed by asyncio.run, before the model is dropped
@@ -71,11 +66,11 @@ def test_connections_of_a_finished_asyncio_run_are_closed_at_its_end(
 
 
 def test_model_collected_while_its_loop_runs(
-    gemini_emulator: GeminiEmulator,
+    emu: GeminiEmulator,
     resource_warnings: list[warnings.WarningMessage],
 ) -> None:
     async def main() -> None:
-        llm = _model(gemini_emulator)
+        llm = make_model(emu)
         await _use(llm, "ainvoke")
         del llm
         gc.collect()  # the loop schedules the client's close
@@ -86,14 +81,14 @@ def test_model_collected_while_its_loop_runs(
 
 
 def test_aclose_then_use_again_in_the_same_loop(
-    gemini_emulator: GeminiEmulator,
+    emu: GeminiEmulator,
     resource_warnings: list[warnings.WarningMessage],
 ) -> None:
     async def main() -> None:
-        llm = _model(gemini_emulator)
+        llm = make_model(emu)
         await _use(llm, "ainvoke")
         await llm.aclose()
         await _use(llm, "astream")
 
     asyncio.run(main())
-    assert gemini_emulator.connections_opened == 2
+    assert emu.connections_opened == 2

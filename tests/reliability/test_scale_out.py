@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import cloudpickle
 import pytest
@@ -113,12 +113,16 @@ def _child_calls(llm: ChatCometGemini, tag: str, queue: Any) -> None:
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_and_parent_calling_at_once_get_their_own_answers(
-    emu: GeminiEmulator, method: str
+    emu: GeminiEmulator, method: Literal["fork", "spawn"]
 ) -> None:
     llm = make_llm(emu, timeout=30.0)
     use(llm, "sync")  # the parent's pool is open when the children start
     use(llm, "async")
-    context = multiprocessing.get_context(method)
+    context = (
+        multiprocessing.get_context("fork")
+        if method == "fork"
+        else multiprocessing.get_context("spawn")
+    )
     queue = context.Queue()
     workers = [
         context.Process(target=_child_calls, args=(llm, f"w{i}", queue))

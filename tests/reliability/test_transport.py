@@ -148,4 +148,4 @@ def test_httpx_request_log_line_is_still_written(
     assert len(lines) == 1
     assert lines[0].startswith("HTTP Request: POST http://127.0.0.1:")
     assert lines[0].endswith('"HTTP/1.1 200 OK"')
-    assert emu.api_key not in lines[0]
+    assert emu.api_key is not None and emu.api_key not in lines[0]
