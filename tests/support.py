@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from langchain_cometgemini import ChatCometGemini
 
@@ -72,3 +72,9 @@ def content_dicts(message: BaseMessage) -> list[dict[str, Any]]:
 def as_dicts(blocks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Typed blocks (``content_blocks``, annotations) as dicts, to assert on keys."""
     return [dict(block) for block in blocks]
+
+
+def ai_chunk(message: BaseMessage) -> AIMessageChunk:
+    """``message``, asserted to be an ``AIMessageChunk`` (what a stream yields)."""
+    assert isinstance(message, AIMessageChunk), type(message)
+    return message

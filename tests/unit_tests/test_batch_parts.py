@@ -79,7 +79,7 @@ async def test_rate_limiter_spaces_the_starts(monkeypatch: pytest.MonkeyPatch) -
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(_batch.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr("langchain_cometgemini._batch.asyncio.sleep", fake_sleep)
     limiter = _batch.RateLimiter(rpm=600)  # one start every 0.1 s
     start = asyncio.get_running_loop().time()
     for _ in range(5):

@@ -12,6 +12,7 @@ from langchain_cometgemini._blocks import content_parts
 from langchain_cometgemini._messages import convert_messages
 from langchain_cometgemini._response import result_from_response
 from tests.conftest import load_capture
+from tests.support import content_dicts
 
 MODEL = "gemini-3-flash-preview"
 
@@ -40,7 +41,7 @@ THOUGHT_PARTS = [
     {"text": "Weighing options.", "thought": True, "thoughtSignature": "dGgx"},
     {"text": "Blue.", "thoughtSignature": "dHgx"},
 ]
-IMAGE_PARTS = [
+IMAGE_PARTS: list[dict[str, Any]] = [
     {"text": "Here it is."},
     {
         "inlineData": {"mimeType": "image/png", "data": "iVBORw0K"},
@@ -84,7 +85,7 @@ def _core_translated() -> AIMessage:
     """v1 content produced by langchain-core's own translator (no wiring)."""
     message = reply(body_with(copy.deepcopy(IMAGE_PARTS)))
     return AIMessage(
-        content=message.content_blocks,  # type: ignore[arg-type]
+        content=[dict(block) for block in message.content_blocks],
         response_metadata={**message.response_metadata, "output_version": "v1"},
     )
 
@@ -92,7 +93,7 @@ def _core_translated() -> AIMessage:
 def test_core_translator_output_replays_too() -> None:
     translated = _core_translated()
     # the image is an ``image`` block, or ``non_standard`` with older translators
-    assert translated.content[1]["type"] in ("image", "non_standard")  # type: ignore[index]
+    assert content_dicts(translated)[1]["type"] in ("image", "non_standard")
     unsigned = [
         {k: v for k, v in p.items() if k != "thoughtSignature"} for p in IMAGE_PARTS
     ]
@@ -204,7 +205,7 @@ def test_unknown_block_type_is_a_value_error() -> None:
 
 def test_non_dict_block_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="expected a string or a dict"):
-        content_parts([42])  # type: ignore[list-item]
+        content_parts([42])
 
 
 def test_non_standard_without_dict_value_is_rejected() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
+import httpx2
 import pytest
 
 from langchain_cometgemini import _client as c
@@ -168,9 +169,10 @@ def test_stream_check_error_event() -> None:
         c.StreamCheck(URL).accept('{"error": {"code": 503, "message": "over"}}')
 
 
-def response(status: int, body: bytes, **hdrs: str) -> httpx.Response:
-    return httpx.Response(
-        status, content=body, headers=hdrs, request=httpx.Request("POST", URL)
+def response(status: int, body: bytes, **hdrs: str) -> httpx2.Response:
+    """A response as the engine (httpx2) hands it to ``_decode_json``."""
+    return httpx2.Response(
+        status, content=body, headers=hdrs, request=httpx2.Request("POST", URL)
     )
 
 

@@ -12,9 +12,12 @@ from langchain_cometgemini import errors as e
 
 
 def google(
-    code: int, message: str, status: str | None = None, details: list | None = None
+    code: int,
+    message: str,
+    status: str | None = None,
+    details: list[Any] | None = None,
 ) -> str:
-    error: dict = {"code": code, "message": message}
+    error: dict[str, Any] = {"code": code, "message": message}
     if status:
         error["status"] = status
     if details is not None:
@@ -66,7 +69,7 @@ CLASSES = [
 
 @pytest.mark.parametrize(("code", "message", "status", "details", "cls"), CLASSES)
 def test_status_table(
-    code: int, message: str, status: str | None, details: list, cls: type
+    code: int, message: str, status: str | None, details: list[Any], cls: type
 ) -> None:
     error = e.error_from_response(code, google(code, message, status, details))
     assert type(error) is cls

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from langchain_core.load import dumpd
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini import _chunks, _response
+from langchain_cometgemini import _chunks
 from langchain_cometgemini._response import StreamState
 from tests.conftest import load_capture
+from tests.support import ai_chunk
 
 CAPTURES = Path(__file__).parent.parent / "data" / "captures"
 STREAMS = sorted(
@@ -35,7 +37,11 @@ _IDS = [itertools.count()]
 @pytest.fixture(autouse=True)
 def _ordered_generated_ids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Generated tool call ids depend only on their order (reset per path)."""
-    monkeypatch.setattr(_response.uuid, "uuid4", lambda: uuid.UUID(int=next(_IDS[0])))
+
+    def ordered_uuid4() -> uuid.UUID:
+        return uuid.UUID(int=next(_IDS[0]))
+
+    monkeypatch.setattr("langchain_cometgemini._response.uuid.uuid4", ordered_uuid4)
     yield
 
 
@@ -169,8 +175,9 @@ def test_edge_cases_chunk_by_chunk(name: str, output_version: str | None) -> Non
 def test_plain_text_chunks_carry_usage_deltas() -> None:
     events = SYNTHETIC["usage repeats, grows, disappears"]
     state = StreamState()
-    chunks = [state.chunk(e).message for e in events]
-    assert [c.usage_metadata["output_tokens"] for c in chunks] == [1, 0, 3, 0, 2]  # type: ignore[index]
+    chunks = [ai_chunk(state.chunk(e).message) for e in events]
+    usage = [c.usage_metadata and c.usage_metadata["output_tokens"] for c in chunks]
+    assert usage == [1, 0, 3, 0, 2]
     assert [c.content for c in chunks] == ["a", "b", "cd", "e", "f"]
 
 
@@ -227,9 +234,9 @@ def test_plain_text_chunks_are_filled_in_directly() -> None:
 
 @pytest.mark.parametrize("response_id", ["resp-1", None])
 def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> None:
-    usage: Any = {"input_tokens": 0, "output_tokens": 4, "total_tokens": 4}
-    built = _chunks.constructed_text_chunk("héllo", dict(usage), response_id)
-    want = _chunks.validated_text_chunk("héllo", dict(usage), response_id)
+    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 4, "total_tokens": 4}
+    built = _chunks.constructed_text_chunk("héllo", usage.copy(), response_id)
+    want = _chunks.validated_text_chunk("héllo", usage.copy(), response_id)
     assert built == want
     assert dump(built) == dump(want)
     assert built.model_fields_set == want.model_fields_set
@@ -238,9 +245,9 @@ def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> 
     assert built.message.model_dump(exclude_unset=True) == want.message.model_dump(
         exclude_unset=True
     )
-    merged = built + _chunks.constructed_text_chunk(" x", dict(usage), response_id)
+    merged = built + _chunks.constructed_text_chunk(" x", usage.copy(), response_id)
     assert merged.message.content == "héllo x"
-    assert merged.message.usage_metadata == {
+    assert ai_chunk(merged.message).usage_metadata == {
         "input_tokens": 0,
         "output_tokens": 8,
         "total_tokens": 8,
@@ -248,12 +255,12 @@ def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> 
 
 
 def test_constructed_chunks_share_no_mutable_state() -> None:
-    usage: Any = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
-    a = _chunks.constructed_text_chunk("a", dict(usage), "r").message
-    b = _chunks.constructed_text_chunk("b", dict(usage), "r").message
+    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
+    a = ai_chunk(_chunks.constructed_text_chunk("a", usage.copy(), "r").message)
+    b = ai_chunk(_chunks.constructed_text_chunk("b", usage.copy(), "r").message)
     a.additional_kwargs["k"] = 1
     a.response_metadata["k"] = 1
-    a.tool_call_chunks.append({"name": "f", "args": "", "id": "1", "index": 0})  # type: ignore[typeddict-item]
+    a.tool_call_chunks.append({"name": "f", "args": "", "id": "1", "index": 0})
     assert b.additional_kwargs == {}
     assert b.response_metadata == {"model_provider": "google_genai"}
     assert b.tool_call_chunks == [] and b.model_fields_set == a.model_fields_set
@@ -262,7 +269,7 @@ def test_constructed_chunks_share_no_mutable_state() -> None:
 
 
 def test_a_non_string_response_id_takes_the_validated_path() -> None:
-    usage: Any = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
+    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
     chunk = _chunks.text_chunk("a", usage, 12345)
     assert chunk.message.id == "12345"
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
+import httpx2
 import pytest
 
 from langchain_cometgemini._fetch import (
     MAX_REDIRECTS,
-    MediaFetchError,
     MediaPolicy,
     aresolve_media,
     check_addresses,
@@ -24,6 +24,7 @@ from langchain_cometgemini._fetch import (
     resolve_media,
 )
 from langchain_cometgemini._media import FILES_API_ROOT
+from langchain_cometgemini.errors import MediaFetchError
 
 PUBLIC = "http://93.184.216.34"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 40
@@ -90,7 +91,7 @@ def test_pass_through_sends_nothing_and_keeps_the_body() -> None:
 
 
 def test_unknown_mode_is_rejected() -> None:
-    policy = MediaPolicy(mode="sometimes")  # type: ignore[arg-type]
+    policy = MediaPolicy(mode=cast(Any, "sometimes"))
     with pytest.raises(ValueError, match="media_fetch must be"):
         resolve_media(body_of(file_part(f"{PUBLIC}/a")), policy, httpx.Client())
 
@@ -116,13 +117,13 @@ def test_unknown_mode_is_rejected() -> None:
     ],
 )
 def test_non_public_addresses_are_refused(address: str) -> None:
-    url = httpx.URL("http://media.example/x.png")
+    url = httpx2.URL("http://media.example/x.png")
     with pytest.raises(MediaFetchError, match="allow_private_media_urls=True"):
         check_addresses(url, ["93.184.216.34", address])
 
 
 def test_public_addresses_pass_and_no_address_is_refused() -> None:
-    url = httpx.URL("http://media.example/x.png")
+    url = httpx2.URL("http://media.example/x.png")
     check_addresses(url, ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])
     with pytest.raises(MediaFetchError):
         check_addresses(url, [])

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_cometgemini._response import StreamState, result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 from tests.conftest import load_capture
+from tests.support import content_dicts
 
 
 def _stream(events: list[dict[str, Any]]) -> AIMessageChunk:
@@ -20,7 +21,8 @@ def _stream(events: list[dict[str, Any]]) -> AIMessageChunk:
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
-    return total.message  # type: ignore[return-value]
+    assert isinstance(total.message, AIMessageChunk)
+    return total.message
 
 
 def _event(text: str, **candidate: Any) -> dict[str, Any]:
@@ -85,7 +87,7 @@ def test_streamed_function_call_arguments_are_assembled() -> None:
 
 def test_a_stream_ending_inside_a_streamed_call_raises() -> None:
     opened = {"functionCall": {"name": "f", "willContinue": True}}
-    events = [
+    events: list[dict[str, Any]] = [
         {"candidates": [{"content": {"parts": [opened]}}]},
         {"candidates": [{"content": {"parts": []}, "finishReason": "STOP"}]},
     ]
@@ -189,7 +191,7 @@ def test_a_blocked_prompt_without_candidates_is_an_answer() -> None:
     assert message.response_metadata["finish_reason"] == "SAFETY"
 
 
-SIGNED_TEXT_AND_IMAGE = [
+SIGNED_TEXT_AND_IMAGE: list[dict[str, Any]] = [
     {"text": "Here ", "thoughtSignature": "dGV4dA=="},
     {"text": "it is."},
     {
@@ -206,15 +208,16 @@ def _replayed(message: Any) -> list[dict[str, Any]]:
 
     history = [HumanMessage("draw"), message, HumanMessage("again")]
     _, contents = convert_messages(history, model="gemini-3-pro-image-preview")
-    return contents[1]["parts"]  # type: ignore[no-any-return]
+    parts: list[dict[str, Any]] = contents[1]["parts"]
+    return parts
 
 
 def test_text_signature_survives_the_switch_to_blocks_unary() -> None:
     """Issue 12 defect 4, response side: one body, text then an image."""
     body = _parts(*copy.deepcopy(SIGNED_TEXT_AND_IMAGE))
     message = result_from_response(body).generations[0].message
-    text = message.content[0]
-    assert text["extras"] == {"signature": "dGV4dA=="}  # type: ignore[index]
+    text = content_dicts(message)[0]
+    assert text["extras"] == {"signature": "dGV4dA=="}
     assert "__gemini_text_thought_signatures__" not in message.additional_kwargs
     assert _replayed(message) == SIGNED_TEXT_AND_IMAGE
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, cast
 
 import pytest
+from langchain_core.runnables import RunnableBinding
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
@@ -46,6 +47,7 @@ class Weather(TypedDict):
 
 def _only(tools: list[dict[str, Any]]) -> dict[str, Any]:
     assert len(tools) == 1
+    declaration: dict[str, Any]
     (declaration,) = tools[0]["functionDeclarations"]
     return declaration
 
@@ -131,7 +133,7 @@ def test_duplicate_names_keep_the_first_and_bad_format_raises() -> None:
     with pytest.warns(UserWarning, match=r"\['add'\]"):
         assert function_names(convert_tools([add, multiply, add])) == NAMES
     with pytest.raises(ValueError, match="tool_schema_format"):
-        convert_tools([add], schema_format="yaml")  # type: ignore[arg-type]
+        convert_tools([add], schema_format=cast(Any, "yaml"))
 
 
 @pytest.mark.parametrize(
@@ -170,7 +172,8 @@ def test_unknown_tool_choice_raises(choice: Any) -> None:
 def test_bind_tools_binds_wire_ready_tools_and_config() -> None:
     llm = ChatCometGemini(api_key="k")
     bound = llm.bind_tools([add, multiply], tool_choice="multiply", strict=True)
-    kwargs = bound.kwargs  # type: ignore[attr-defined]
+    assert isinstance(bound, RunnableBinding)
+    kwargs = bound.kwargs
     assert function_names(kwargs["tools"]) == NAMES
     assert kwargs["tool_config"] == {
         "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["multiply"]}
@@ -181,7 +184,9 @@ def test_bind_tools_binds_wire_ready_tools_and_config() -> None:
 
 def test_bind_tools_uses_the_models_schema_format() -> None:
     llm = ChatCometGemini(api_key="k", tool_schema_format="openapi")
-    tools = llm.bind_tools([add]).kwargs["tools"]  # type: ignore[attr-defined]
+    bound = llm.bind_tools([add])
+    assert isinstance(bound, RunnableBinding)
+    tools = bound.kwargs["tools"]
     assert _only(tools)["parameters"]["properties"]["a"] == {
         "type": "INTEGER",
         "title": "A",
