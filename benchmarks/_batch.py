@@ -1,4 +1,4 @@
-"""Benchmark: ``cometgemini batch`` and ``abatch`` over many prompts.
+"""The ``batch`` section: ``cometgemini batch`` and ``abatch`` over many prompts.
 
 Against benchmarks/server.py in its own process (its CPU is not counted), it
 measures the client's CPU per prompt (``time.process_time``) of:
@@ -14,13 +14,12 @@ measures the client's CPU per prompt (``time.process_time``) of:
 Memory: the engine's resident set (VmRSS) after 10% and after 100% of the
 answers, so any per-result growth shows as bytes per result.
 
-Usage: ``python benchmarks/batch.py [--prompts 10000] [-j 16] [--rounds 3]``;
-prints a table and, with ``--json PATH``, writes the figures.
+Variants take turns round by round; each figure is the median over rounds.
+Run by ``run.py`` (``--only batch``), against its server.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -32,11 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from run import start_server, stop_server  # noqa: E402
 
 MODEL = "bench-s256-n1"
 KEY = "bench-key"
@@ -162,50 +156,19 @@ def run_command(base_url: str, n: int, jobs: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prompts", type=int, default=10_000)
-    parser.add_argument("-j", "--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    n, jobs = args.prompts, args.concurrency
-    server, base_url = start_server()
+def run(base_url: str, *, prompts: int, jobs: int, rounds: int) -> dict[str, Any]:
+    """Medians over ``rounds`` of every variant's figures (and the settings)."""
+    n = prompts
     rows: dict[str, list[dict[str, float]]] = {}
-    try:
-        for _ in range(args.rounds):  # variants take turns, round by round
-            rows.setdefault("ainvoke", []).append(
-                asyncio.run(run_ainvoke(base_url, min(n, 2000)))
-            )
-            rows.setdefault("abatch", []).append(
-                asyncio.run(run_abatch(base_url, n, jobs))
-            )
-            rows.setdefault("engine", []).append(
-                asyncio.run(run_engine(base_url, n, jobs))
-            )
-            rows.setdefault("command", []).append(run_command(base_url, n, jobs))
-    finally:
-        stop_server(server)
+    for _ in range(rounds):  # variants take turns, round by round
+        rows.setdefault("ainvoke", []).append(
+            asyncio.run(run_ainvoke(base_url, min(n, 2000)))
+        )
+        rows.setdefault("abatch", []).append(asyncio.run(run_abatch(base_url, n, jobs)))
+        rows.setdefault("engine", []).append(asyncio.run(run_engine(base_url, n, jobs)))
+        rows.setdefault("command", []).append(run_command(base_url, n, jobs))
     medians = {
-        name: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         for name, runs in rows.items()
     }
-    reference = medians["ainvoke"]["cpu_us"]
-    print(f"{n} prompts, -j {jobs}, median of {args.rounds} rounds, client CPU:")
-    for name, figures in medians.items():
-        ratio = figures["cpu_us"] / reference
-        extra = ", ".join(
-            f"{key} {value:,.1f}"
-            for key, value in figures.items()
-            if key not in ("cpu_us", "per_s")
-        )
-        print(
-            f"  {name:8} {figures['cpu_us']:8.1f} us/prompt  {ratio:4.2f}x ainvoke  "
-            f"{figures['per_s']:8.0f} prompts/s  {extra}"
-        )
-    if args.json:
-        args.json.write_text(json.dumps({"prompts": n, "j": jobs, **medians}, indent=2))
-
-
-if __name__ == "__main__":
-    main()
+    return {"prompts": n, "j": jobs, "rounds": rounds, **medians}

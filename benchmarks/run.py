@@ -1,15 +1,17 @@
-"""Benchmark ChatCometGemini against the floor (raw httpx + LangChain) and C.
+"""The benchmark runner: ChatCometGemini against the floor (raw httpx + LangChain).
 
 Usage::
 
-    .venv/bin/python benchmarks/run.py            # full run (several minutes)
-    .venv/bin/python benchmarks/run.py --quick    # about 1-2 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py                     # full run, every section
+    .venv/bin/python benchmarks/run.py --quick             # every section, fewer calls
+    .venv/bin/python benchmarks/run.py --only bursts,threads [--quick]
+    .venv/bin/python benchmarks/run.py --skip batch,rss
 
-Starts benchmarks/server.py in a separate process, measures A (raw httpx),
-B (raw httpx + httpx-sse), D (LangChain's own fixed cost), E (ChatCometGemini)
-and C (langchain-google-genai, when installed) in one run, prints the ratio
-table with the targets of issue 6, and writes benchmarks/results/latest.json
-and latest.md. See benchmarks/README.md.
+Starts benchmarks/server.py once, in a separate process, runs the sections
+(``SECTIONS``; ``--only`` / ``--skip`` select them), stops the server, checks
+the targets of issues 6, 16 and 18 (``_report.targets``) and writes
+``results/latest.json`` and ``latest.md`` (``--out`` for another directory)
+with the sections that ran. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import _batch  # noqa: E402
+import _bursts  # noqa: E402
+import _threads  # noqa: E402
 import _variants as V  # noqa: E402
 from _measure import ameasure, concurrent_wall, measure  # noqa: E402
 from _report import render, targets  # noqa: E402
@@ -52,6 +58,14 @@ class Config:
     size_calls: tuple[int, ...]
     events: tuple[int, ...]
     event_reps: tuple[int, ...]
+    burst_widths: tuple[tuple[int, int], ...]
+    """(width, consecutive bursts) per series of the bursts section."""
+    thread_workers: int
+    thread_calls: int
+    thread_rounds: int
+    batch_prompts: int
+    batch_jobs: int
+    batch_rounds: int
     rss_variants: tuple[str, ...] = ("A", "D", "E", "C")
     c_everywhere: bool = True
     """False: C only in the per-invoke/per-chunk sections (it is slow)."""
@@ -71,6 +85,13 @@ QUICK = Config(
     size_calls=(30, 30, 12, 4),
     events=(100, 1000, 10000),
     event_reps=(6, 3, 3),
+    burst_widths=((200, 5), (1000, 2)),
+    thread_workers=32,
+    thread_calls=640,
+    thread_rounds=1,
+    batch_prompts=1000,
+    batch_jobs=16,
+    batch_rounds=1,
     rss_variants=("E",),
     c_everywhere=False,
 )
@@ -88,6 +109,13 @@ FULL = Config(
     size_calls=(400, 300, 100, 30),
     events=(100, 1000, 10000),
     event_reps=(40, 12, 8),
+    burst_widths=((200, 5), (1000, 5)),
+    thread_workers=32,
+    thread_calls=2000,
+    thread_rounds=3,
+    batch_prompts=10_000,
+    batch_jobs=16,
+    batch_rounds=3,
 )
 
 
@@ -366,6 +394,7 @@ def _env() -> dict[str, Any]:
     for dist in (
         "langchain-core",
         "httpx",
+        "httpx2",
         "httpx-sse",
         "pydantic",
         "langchain-google-genai",
@@ -400,31 +429,57 @@ def _env() -> dict[str, Any]:
     }
 
 
-def run(cfg: Config, quick: bool, with_c: bool, out_dir: Path) -> dict[str, Any]:
+def sections(
+    base: str, cfg: Config, with_c: bool
+) -> dict[str, Callable[[], dict[str, Any]]]:
+    """Every section, in run order (``--only`` / ``--skip`` pick from these)."""
+    return {
+        "sync": lambda: sync_section(base, cfg, with_c),
+        "async": lambda: asyncio.run(_async_section(base, cfg, with_c)),
+        "concurrency": lambda: asyncio.run(_concurrency(base, cfg, with_c)),
+        "bursts": lambda: _bursts.run(base, cfg.burst_widths),
+        "threads": lambda: _threads.run(
+            base,
+            workers=cfg.thread_workers,
+            calls=cfg.thread_calls,
+            rounds=cfg.thread_rounds,
+        ),
+        "batch": lambda: _batch.run(
+            base,
+            prompts=cfg.batch_prompts,
+            jobs=cfg.batch_jobs,
+            rounds=cfg.batch_rounds,
+        ),
+        "scaling": lambda: _scaling(base, cfg, with_c),
+        "rss": lambda: _rss(base, cfg, with_c),
+        "imports": lambda: _imports(cfg, with_c),
+    }
+
+
+SECTIONS = tuple(sections("", FULL, False))
+
+
+def run(
+    cfg: Config, quick: bool, with_c: bool, out_dir: Path, chosen: list[str]
+) -> dict[str, Any]:
     proc, base = start_server()
     t0 = time.perf_counter()
     results: dict[str, Any] = {
         "env": _env(),
         "mode": "quick" if quick else "full",
+        "sections": chosen,
         "config": asdict(cfg),
     }
     try:
-        steps = [
-            ("sync", lambda: sync_section(base, cfg, with_c)),
-            ("async", lambda: asyncio.run(_async_section(base, cfg, with_c))),
-            ("concurrency", lambda: asyncio.run(_concurrency(base, cfg, with_c))),
-            ("scaling", lambda: _scaling(base, cfg, with_c)),
-            ("rss", lambda: _rss(base, cfg, with_c)),
-            ("imports", lambda: _imports(cfg, with_c)),
-        ]
-        for name, step in steps:
+        steps = sections(base, cfg, with_c)
+        for name in chosen:
             s0 = time.perf_counter()
             print(
                 f"[{time.perf_counter() - t0:6.1f}s] {name} ...",
                 file=sys.stderr,
                 flush=True,
             )
-            results[name] = step()
+            results[name] = steps[name]()
             results.setdefault("section_seconds", {})[name] = time.perf_counter() - s0
     finally:
         stop_server(proc)
@@ -434,34 +489,32 @@ def run(cfg: Config, quick: bool, with_c: bool, out_dir: Path) -> dict[str, Any]
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     md = render(results)
     (out_dir / "latest.md").write_text(md)
-    if out_dir.resolve() == (HERE / "results").resolve():
-        update_readme(md)
     print(md)
     return results
 
 
-START, END = "<!-- results:start -->", "<!-- results:end -->"
+def _pick(only: str | None, skip: str | None) -> list[str]:
+    def names(arg: str) -> list[str]:
+        got = [x.strip() for x in arg.split(",") if x.strip()]
+        bad = [x for x in got if x not in SECTIONS]
+        if bad:
+            raise SystemExit(f"unknown section(s) {bad}; choose from {SECTIONS}")
+        return got
 
-
-def update_readme(md: str) -> None:
-    """Put the latest table into benchmarks/README.md and the project README.
-
-    Each file gets it between its markers (the project README's are in its
-    "Performance" section); a file without markers is left alone.
-    """
-    body = md.split("\n", 2)[2].replace("\n## ", "\n### ")  # nest under README
-    for readme in (HERE / "README.md", HERE.parent / "README.md"):
-        text = readme.read_text()
-        if START not in text or END not in text:
-            continue
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        readme.write_text(f"{head}{START}\n{body}{END}{tail}")
+    chosen = names(only) if only else list(SECTIONS)
+    dropped = set(names(skip)) if skip else set()
+    return [x for x in SECTIONS if x in chosen and x not in dropped]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="ChatCometGemini benchmark")
-    parser.add_argument("--quick", action="store_true", help="~1-2 minute run")
+    parser.add_argument(
+        "--quick", action="store_true", help="every section with fewer calls"
+    )
+    parser.add_argument(
+        "--only", help="comma-separated sections to run: " + ", ".join(SECTIONS)
+    )
+    parser.add_argument("--skip", help="comma-separated sections to leave out")
     parser.add_argument(
         "--no-c",
         action="store_true",
@@ -476,7 +529,8 @@ def main() -> None:
         rss_child(args.rss_child, args.base_url, args.calls)
         return
     with_c = not args.no_c and V.google_genai("http://127.0.0.1:1", 1, 1) is not None
-    run(QUICK if args.quick else FULL, args.quick, with_c, args.out)
+    chosen = _pick(args.only, args.skip)
+    run(QUICK if args.quick else FULL, args.quick, with_c, args.out, chosen)
 
 
 if __name__ == "__main__":

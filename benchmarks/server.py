@@ -7,7 +7,11 @@ Answers, over HTTP/1.1 keep-alive on 127.0.0.1:
 * ``POST /{version}/models/{model}:streamGenerateContent?alt=sse`` -> ``N``
   CRLF-framed SSE events (``data: {...}\\r\\n\\r\\n``), the last one carrying
   ``finishReason`` and usage, as Gemini sends them;
-* ``POST .../models/{model}:countTokens`` -> ``{"totalTokens": 1}``.
+* ``POST .../models/{model}:countTokens`` -> ``{"totalTokens": 1}``;
+* ``GET /_stats`` -> ``{"requests": n, "tagged": k, "duplicated": {id: count}}``
+  since the last ``GET /_reset``: every request answered, and, for request
+  bodies carrying ``bench-id-<n>`` (the thread test puts one in each prompt),
+  the ids seen more than once (a request the client sent twice).
 
 The response shape is chosen by the model name, so any client can select it
 without extra headers: ``bench-s{S}-n{N}`` (e.g. ``bench-s1024-n1000``; both
@@ -108,10 +112,46 @@ _NOT_FOUND = (
     b'content-length: 21\r\n\r\n{"error":"not found"}'
 )
 _COUNT = _http(b"application/json", b'{"totalTokens":1}')
+_TAG = re.compile(rb"bench-id-(\d+)")
+
+
+class Tally:
+    """Requests answered, and how often each tagged request id was seen."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.ids: dict[bytes, int] = {}
+
+    def reset(self) -> None:
+        self.requests = 0
+        self.ids = {}
+
+    def count(self, body: bytes) -> None:
+        self.requests += 1
+        if b"bench-id-" in body:
+            match = _TAG.search(body)
+            if match is not None:
+                key = match.group(1)
+                self.ids[key] = self.ids.get(key, 0) + 1
+
+    def stats(self) -> bytes:
+        dup = {k.decode(): n for k, n in self.ids.items() if n > 1}
+        body = {"requests": self.requests, "tagged": len(self.ids), "duplicated": dup}
+        return _http(b"application/json", _dumps(body))
+
+
+TALLY = Tally()
 
 
 def route(request_line: bytes) -> bytes:
     """The canned response for one request line."""
+    if request_line.startswith(b"GET /_"):
+        if request_line.startswith(b"GET /_stats "):
+            return TALLY.stats()
+        if request_line.startswith(b"GET /_reset "):
+            TALLY.reset()
+            return _http(b"application/json", b"{}")
+        return _NOT_FOUND
     match = _MODEL.search(request_line)
     if match is None:
         return _NOT_FOUND
@@ -151,8 +191,11 @@ class _Conn(asyncio.Protocol):
             total = end + 4 + length
             if len(self.buf) < total:
                 return
+            body = self.buf[end + 4 : total]
             self.buf = self.buf[total:]
             line = head.split(b"\r\n", 1)[0]
+            if not line.startswith(b"GET /_"):
+                TALLY.count(body)
             assert self.transport is not None
             self.transport.write(route(line))
 
