@@ -4,6 +4,8 @@ import asyncio
 import concurrent.futures
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -18,11 +20,11 @@ from langchain_cometgemini.testing import (
 from .conftest import FLASH, body, sse_events, sse_url, url
 
 
-def texts(data: dict) -> str:
+def texts(data: dict[str, Any]) -> str:
     return "".join(p.get("text", "") for p in data["candidates"][0]["content"]["parts"])
 
 
-def wait_for(predicate, timeout: float = 3.0) -> bool:
+def wait_for(predicate: Callable[[], bool], timeout: float = 3.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -69,10 +71,12 @@ def test_rejected_request_does_not_consume_queue(
         ),
     ],
 )
-def test_responder(emu: GeminiEmulator, client: httpx.Client, result, expected) -> None:
+def test_responder(
+    emu: GeminiEmulator, client: httpx.Client, result: Any, expected: str
+) -> None:
     seen: list[RecordedRequest] = []
 
-    def responder(request: RecordedRequest):
+    def responder(request: RecordedRequest) -> Any:
         seen.append(request)
         return result
 
@@ -87,7 +91,11 @@ def test_responder_exception_is_kept_not_a_500(
     emu: GeminiEmulator, client: httpx.Client
 ) -> None:
     """A raising responder is the test's bug: kept, answered with a 400."""
-    emu.responder = lambda request: 1 / 0
+
+    def divide_by_zero(request: RecordedRequest) -> Reply:
+        return Reply.text(str(1 / 0))
+
+    emu.responder = divide_by_zero
     r = client.post(url(), json=body())
     assert r.status_code == 400 and "ZeroDivisionError" in r.json()["error"]["message"]
     with pytest.raises(ResponderError, match="ZeroDivisionError"):
@@ -252,7 +260,7 @@ def test_client_closing_mid_stream_is_counted(emu: GeminiEmulator) -> None:
 def test_nonstream_request_merges_chunks(
     emu: GeminiEmulator, client: httpx.Client
 ) -> None:
-    chunks = [
+    chunks: list[dict[str, Any]] = [
         {
             "candidates": [
                 {

@@ -13,7 +13,8 @@ from .conftest import FLASH, PRO3, body, sse_events, sse_url, url, user
 
 
 def parts_of(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return data["candidates"][0]["content"]["parts"]
+    parts: list[dict[str, Any]] = data["candidates"][0]["content"]["parts"]
+    return parts
 
 
 def ask(
@@ -21,7 +22,8 @@ def ask(
 ) -> dict[str, Any]:
     r = client.post(url(), json=body(text, generationConfig=config))
     assert r.status_code == 200, r.text
-    return r.json()
+    answer: dict[str, Any] = r.json()
+    return answer
 
 
 def test_stop_sequences_cut_answer(client: httpx.Client) -> None:
@@ -65,7 +67,7 @@ def test_json_mode_without_schema(client: httpx.Client) -> None:
     assert json.loads(parts_of(data)[0]["text"]) == {}
 
 
-PERSON = {
+PERSON: dict[str, Any] = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "minLength": 10},

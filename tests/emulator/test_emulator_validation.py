@@ -15,7 +15,7 @@ def error_of(
 ) -> dict[str, Any]:
     r = client.post(url(action=action), json=payload)
     assert r.status_code == 400, r.text
-    error = r.json()["error"]
+    error: dict[str, Any] = r.json()["error"]
     assert error["code"] == 400 and error["status"] == "INVALID_ARGUMENT"
     return error
 

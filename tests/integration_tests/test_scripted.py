@@ -41,7 +41,9 @@ def test_answers_by_keyword_then_restores_the_environment() -> None:
         thinker = ChatCometGemini(model=FLASH, include_thoughts=True)
         blocks = thinker.invoke("the sky?").content_blocks
         assert [b["type"] for b in blocks] == ["reasoning", "text"]
-        assert blocks[0]["reasoning"] == "Short wavelengths scatter more."
+        thought = blocks[0]
+        assert thought["type"] == "reasoning"
+        assert thought["reasoning"] == "Short wavelengths scatter more."
         sent = [r.text for r in gemini.emulator.requests]
     assert sent == ["Why is the sky blue?", "x", "unscripted", "the sky?"]
     assert os.environ["COMETAPI_KEY"] == "the-users-own-key"

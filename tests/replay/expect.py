@@ -29,7 +29,7 @@ class Recording:
 
     @property
     def is_stream(self) -> bool:
-        return self.meta["body_file"].endswith(".sse")
+        return str(self.meta["body_file"]).endswith(".sse")
 
     @property
     def content_type(self) -> str:

@@ -74,6 +74,7 @@ class ReplayServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an IPv4 server: (host, port)
         return f"http://{host}:{port}"
 
     def queue(self, answer: Answer) -> None:

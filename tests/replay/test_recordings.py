@@ -41,7 +41,7 @@ from tests.replay.expect import (
     part_kind,
 )
 from tests.replay.server import Answer, ReplayServer
-from tests.support import MODEL, make_model
+from tests.support import MODEL, as_dicts, make_model
 
 RECORDINGS = all_recordings()
 BY_NAME = {r.name: r for r in RECORDINGS}
@@ -225,7 +225,7 @@ def _calls(content: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _blocks(message: BaseMessage, kind: str) -> list[dict[str, Any]]:
-    return [b for b in message.content_blocks if b.get("type") == kind]  # type: ignore[misc]
+    return [b for b in as_dicts(message.content_blocks) if b.get("type") == kind]
 
 
 def _check_message(message: AIMessage, exp: Expected) -> None:
@@ -308,7 +308,8 @@ def _comparable(message: BaseMessage) -> dict[str, Any]:
     dumped = _GENERATED_ID.sub(
         lambda m: numbers.setdefault(m.group(0), f"generated-{len(numbers)}"), dumped
     )
-    return json.loads(dumped)  # type: ignore[no-any-return]
+    comparable: dict[str, Any] = json.loads(dumped)
+    return comparable
 
 
 # -- the cases -------------------------------------------------------------------

@@ -142,7 +142,7 @@ def v1_anthropic_reply() -> AIMessage:
     """ChatAnthropic(output_version="v1"): standard blocks with extras.signature."""
     message = anthropic_reply()
     return AIMessage(
-        content=message.content_blocks,  # type: ignore[arg-type]
+        content=[dict(block) for block in message.content_blocks],
         tool_calls=message.tool_calls,
         response_metadata={**message.response_metadata, "output_version": "v1"},
     )

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 
 from langchain_cometgemini._response import result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
@@ -40,9 +41,10 @@ def test_empty_name_is_an_invalid_tool_call() -> None:
         {"functionCall": {"name": "g", "args": {"x": [1]}, "id": "c1"}},
     )
     message = result_from_response(body).generations[0].message
-    assert message.tool_calls == [  # type: ignore[attr-defined]
+    assert isinstance(message, AIMessage)
+    assert message.tool_calls == [
         {"name": "g", "args": {"x": [1]}, "id": "c1", "type": "tool_call"}
     ]
-    [invalid] = message.invalid_tool_calls  # type: ignore[attr-defined]
+    [invalid] = message.invalid_tool_calls
     assert invalid["name"] is None
     assert "without a name" in str(invalid["error"])

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 from langchain_cometgemini._messages import convert_messages
 from langchain_cometgemini._response import StreamState, message_from_chunk
 from tests.conftest import load_capture
+from tests.support import ai_chunk
 
 STREAMS = [
     "real_stream_text_gemini-3-pro-preview.chunks.jsonl",
@@ -32,11 +33,11 @@ STREAMS = [
 
 def merged(events: list[dict[str, Any]]) -> tuple[list[AIMessageChunk], AIMessageChunk]:
     state = StreamState()
-    chunks = [state.chunk(e).message for e in events]
+    chunks = [ai_chunk(state.chunk(e).message) for e in events]
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
-    return chunks, total  # type: ignore[return-value]
+    return chunks, total
 
 
 def signatures_in(events: list[dict[str, Any]]) -> list[str]:
