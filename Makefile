@@ -54,7 +54,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix langchain_cometgemini tests benchmarks scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict langchain_cometgemini
+	$(BIN)/mypy --strict langchain_cometgemini tests
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit_tests --disable-socket --allow-unix-socket -q
