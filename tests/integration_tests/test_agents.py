@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.integration_tests.scripted_model import Plan
+from tests.support import make_model
 
 FC_KEY = "__gemini_function_call_thought_signatures__"
 MODEL = "gemini-3-flash-preview"
@@ -316,9 +317,7 @@ def test_graph_switching_from_another_provider_to_gemini_3(
     """Claude calls a tool, Gemini 3 continues: the emulator (which checks
     Gemini 3 signatures) accepts the history, and nothing of Claude's reasoning
     or signatures is on the wire."""
-    gemini = ChatCometGemini(
-        model=MODEL, base_url=gemini_emulator.base_url, api_key=gemini_emulator.api_key
-    ).bind_tools([get_weather])
+    gemini = make_model(gemini_emulator, model=MODEL).bind_tools([get_weather])
     builder = StateGraph(MessagesState)
     builder.add_node("claude", _claude_turn)
     builder.add_node("tools", ToolNode([get_weather]))

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.support import content_dicts, make_model
 
@@ -245,11 +244,7 @@ def test_host_names_are_resolved_before_the_check(
 def test_base64_media_without_mime_type_is_inferred_before_tracing(
     gemini_emulator: GeminiEmulator, kind: str, data: str, mime: str
 ) -> None:
-    llm = ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=gemini_emulator.base_url,
-        api_key=gemini_emulator.api_key,
-    )
+    llm = make_model(gemini_emulator)
     message = HumanMessage(
         [{"type": "text", "text": "what?"}, {"type": kind, "base64": data}]
     )

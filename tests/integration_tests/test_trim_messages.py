@@ -14,8 +14,8 @@ from langchain_core.messages import (
     trim_messages,
 )
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 
 def history() -> list[BaseMessage]:
@@ -41,11 +41,7 @@ def history() -> list[BaseMessage]:
 def test_trim_messages_counts_with_the_model(
     gemini_emulator: GeminiEmulator, options: dict[str, Any]
 ) -> None:
-    llm = ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=gemini_emulator.base_url,
-        api_key=gemini_emulator.api_key,
-    )
+    llm = make_model(gemini_emulator)
     full = history()
     total = llm.get_num_tokens_from_messages(full)
     trimmed = trim_messages(full, token_counter=llm, max_tokens=total // 2, **options)
@@ -58,11 +54,7 @@ def test_trim_messages_counts_with_the_model(
 def test_counting_nothing_is_zero_and_sends_nothing(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    llm = ChatCometGemini(
-        model="gemini-2.5-flash",
-        base_url=gemini_emulator.base_url,
-        api_key=gemini_emulator.api_key,
-    )
+    llm = make_model(gemini_emulator)
     assert llm.get_num_tokens_from_messages([]) == 0
     assert gemini_emulator.requests == []
     assert llm.get_num_tokens_from_messages([SystemMessage("Be terse.")]) > 0

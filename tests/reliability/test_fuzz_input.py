@@ -24,9 +24,9 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import BadRequestError
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 FUZZ = settings(
     max_examples=100,
@@ -124,13 +124,7 @@ def emu() -> Iterator[GeminiEmulator]:
 
 
 def send(emu: GeminiEmulator, model: str, history: list[BaseMessage]) -> None:
-    llm = ChatCometGemini(
-        model=model,
-        base_url=emu.base_url,
-        api_key=emu.api_key,
-        media_fetch="pass_through",
-        max_retries=0,
-    )
+    llm = make_model(emu, model=model, media_fetch="pass_through")
     before = len(emu.requests)
     try:
         llm.invoke(history)
@@ -163,7 +157,7 @@ def test_random_histories_gemini_3(
 
 def test_invalid_base64_fails_before_sending(emu: GeminiEmulator) -> None:
     block = {"type": "image", "base64": "not base64!", "mime_type": "image/png"}
-    llm = ChatCometGemini(base_url=emu.base_url, api_key=emu.api_key)
+    llm = make_model(emu, model="gemini-3-flash-preview")
     before = len(emu.requests)
     with pytest.raises(ValueError, match="not valid base64"):
         llm.invoke([HumanMessage(content=[block])])

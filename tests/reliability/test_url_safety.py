@@ -10,9 +10,9 @@ import asyncio
 
 import pytest
 
-from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._client import build_url
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 from .conftest import MODES, call, make_llm
 
@@ -99,8 +99,6 @@ def test_good_model_reaches_exactly_its_path(emu: GeminiEmulator) -> None:
 
 
 def test_base_url_with_a_path_prefix_is_kept(emu: GeminiEmulator) -> None:
-    llm = ChatCometGemini(
-        model="gemini-2.5-flash", base_url=emu.base_url + "/", api_key=emu.api_key
-    )
+    llm = make_model(emu, base_url=emu.base_url + "/")
     assert llm.invoke("hi").text == "Echo: hi"
     assert emu.last_request.path == "/v1beta/models/gemini-2.5-flash:generateContent"
