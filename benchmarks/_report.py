@@ -70,7 +70,7 @@ def _floor_rows(
     if a is not None and d is not None:
         floor = a + d
     c = _get(r, sec, "C", "cpu_us")
-    return [
+    rows = [
         _row(
             f"{label} CPU E/({raw}+D)",
             _ratio(e, floor),
@@ -86,6 +86,7 @@ def _floor_rows(
             f"C={_fmt(c)}us, E={_fmt(e)}us",
         ),
     ]
+    return rows if c is not None else rows[:1]  # C only when installed
 
 
 def _in_situ_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
@@ -587,4 +588,4 @@ def render(r: dict[str, Any]) -> str:
         out += ["", "## Batch (`cometgemini batch`, `abatch`)", ""] + _batch(r["batch"])
     if "scaling" in r:
         out += ["", "## Scaling (client CPU per call, median)", ""] + _scaling(r)
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"

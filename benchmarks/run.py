@@ -75,7 +75,7 @@ QUICK = Config(
     invoke_calls=200,
     rounds=200,
     warmup=20,
-    stream_reps=4,
+    stream_reps=10,
     stream_events=1000,
     conc_width=200,
     conc_rounds=2,
@@ -413,7 +413,14 @@ def _env() -> dict[str, Any]:
         check=False,
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "langchain_cometgemini"],
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "langchain_cometgemini",
+            "benchmarks",
+            ":!benchmarks/results",
+        ],
         cwd=HERE.parent,
         capture_output=True,
         text=True,
