@@ -255,13 +255,30 @@ def _check_message(message: AIMessage, exp: Expected) -> None:
     assert message.invalid_tool_calls == []
     shown = [(b["name"], b["args"]) for b in _blocks(message, "tool_call")]
     assert shown == [(c["name"], c["args"]) for c in exp.tool_calls]
-    # parts without a standard block (Gemini 3's server-side toolCall /
-    # toolResponse) stay non_standard, one each, kept whole for the replay
-    opaque = [p for p in exp.parts if part_kind(p) in ("toolCall", "toolResponse")]
-    assert len(_blocks(message, "non_standard")) == len(opaque)
-    code = [b["args"]["code"] for b in _blocks(message, "server_tool_call")]
+    # Gemini 3's server-side toolCall / toolResponse parts are standard
+    # server_tool_call / server_tool_result blocks, in order, with their ids
+    assert _blocks(message, "non_standard") == []
+    server = [p for p in exp.parts if part_kind(p) in ("toolCall", "toolResponse")]
+    kinds = {"toolCall": "server_tool_call", "toolResponse": "server_tool_result"}
+    expected = [
+        (kinds[part_kind(p)], p[part_kind(p)]["toolType"], p[part_kind(p)].get("id"))
+        for p in server
+    ]
+    typed = [
+        b
+        for b in as_dicts(message.content_blocks)
+        if "tool_type" in b.get("extras", {})
+    ]
+    seen = [
+        (b["type"], b["extras"]["tool_type"], b.get("id") or b.get("tool_call_id"))
+        for b in typed
+    ]
+    assert seen == expected
+    server_calls = _blocks(message, "server_tool_call")
+    code = [b["args"]["code"] for b in server_calls if b["name"] == "code_interpreter"]
     assert code == exp.code
-    outputs = [b["output"] for b in _blocks(message, "server_tool_result")]
+    results = _blocks(message, "server_tool_result")
+    outputs = [b["output"] for b in results if "tool_type" not in b.get("extras", {})]
     assert outputs == exp.code_outputs
     _check_usage(message, exp)
     assert meta.get("finish_reason") == exp.finish_reason
