@@ -1,10 +1,12 @@
 """Typed errors for every way a Gemini request can fail.
 
-Flow: `_client.py` catches an HTTP status, an SSE ``error`` event or an httpx
-transport failure and calls :func:`error_from_response` / :func:`error_from_transport`.
-Both classify through one table (:data:`_STATUS_CLASSES`), so the same failure
-raises the same class whether it came from ``invoke``, ``ainvoke``, ``stream`` or
-``astream``.
+Flow: `_client.py` turns an HTTP status into :func:`error_from_response` and an
+SSE ``error`` event (or an error body sent with a 2xx) into
+:func:`error_from_event`; both classify through one table
+(:data:`_STATUS_CLASSES`), so the same failure raises the same class whether it
+came from ``invoke``, ``ainvoke``, ``stream`` or ``astream``. Transport
+failures of httpx and httpx2 are mapped to these classes by
+``_client.transport_error``.
 
 Every class inherits :class:`CometGeminiError` *and* the matching
 ``langchain_core.exceptions`` class, so callers can catch either.
