@@ -72,10 +72,14 @@ def test_model_collected_while_its_loop_runs(
     async def main() -> None:
         llm = make_model(emu)
         await _use(llm, "ainvoke")
+        client = llm._engine().async_client  # kept: only the model goes
         del llm
         gc.collect()  # the loop schedules the client's close
-        for _ in range(20):
+        for _ in range(1000):  # up to 10 s on a busy machine
+            if client.is_closed:
+                break
             await asyncio.sleep(0.01)
+        assert client.is_closed
 
     asyncio.run(main())
 
