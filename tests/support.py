@@ -8,6 +8,7 @@ timeout so a server that stops answering fails the test in seconds.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -78,3 +79,16 @@ def ai_chunk(message: BaseMessage) -> AIMessageChunk:
     """``message``, asserted to be an ``AIMessageChunk`` (what a stream yields)."""
     assert isinstance(message, AIMessageChunk), type(message)
     return message
+
+
+def read_terminal(main_fd: int) -> bytes:
+    """Everything written to a pseudo-terminal until its child side closes."""
+    shown = b""
+    while True:
+        try:
+            data = os.read(main_fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            return shown
+        if not data:
+            return shown
+        shown += data

@@ -26,6 +26,7 @@ import pytest
 
 from langchain_cometgemini import cli
 from langchain_cometgemini.testing import GeminiEmulator, RecordedRequest, Reply
+from tests.support import read_terminal
 
 FLASH = "gemini-2.5-flash"
 
@@ -412,16 +413,8 @@ def test_progress_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
         env=clean_env(),
     )
     os.close(child_fd)
-    shown = b""
     try:
-        while True:
-            try:
-                data = os.read(main_fd, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            shown += data
+        shown = read_terminal(main_fd)
         process.wait(timeout=60)
     finally:
         process.kill()

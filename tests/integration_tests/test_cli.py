@@ -23,6 +23,7 @@ import pytest
 
 from langchain_cometgemini import cli
 from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.support import read_terminal
 
 CAPTURES = Path(__file__).resolve().parents[1] / "data" / "captures"
 NOTICE = "cometgemini: --offline: answering with the built-in offline"
@@ -110,16 +111,8 @@ def run_on_a_terminal(*args: str) -> tuple[int, str, str]:
         env={**base, "PYTHONWARNINGS": "ignore"},
     )
     os.close(child_fd)
-    shown = b""
     try:
-        while True:
-            try:
-                data = os.read(main_fd, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            shown += data
+        shown = read_terminal(main_fd)
         _, err = process.communicate(timeout=60)
     finally:
         process.kill()

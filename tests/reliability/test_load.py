@@ -9,6 +9,7 @@ queue in its pool, without drowning the emulator in threads.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import hashlib
 import os
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_cometgemini import _client
+from langchain_cometgemini import ChatCometGemini, _client
 from langchain_cometgemini.errors import CometGeminiError, ServerError
 from langchain_cometgemini.testing import GeminiEmulator, RecordedRequest, Reply
 
@@ -114,20 +115,22 @@ async def test_1000_concurrent_ainvoke_through_one_instance(
     assert await asettle(lambda: open_fds() <= baseline + 1), (open_fds(), baseline)
 
 
+def invoke_or_error(llm: ChatCometGemini, token: str) -> Any:
+    """One sync call's answer, or the typed error it raised (counted, not raised)."""
+    try:
+        return llm.invoke(token)
+    except CometGeminiError as exc:
+        return exc
+
+
 def test_one_instance_from_16_threads(emu: GeminiEmulator, fd_baseline: int) -> None:
     echo = FlakyEcho()
     emu.responder = echo
     llm = make_llm(emu, timeout=120.0, max_retries=MAX_RETRIES)
     tokens = [f"thread-call-{i:04d}" for i in range(480)]
 
-    def run(token: str) -> Any:
-        try:
-            return llm.invoke(token)
-        except CometGeminiError as exc:
-            return exc
-
     with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(run, tokens))
+        results = list(pool.map(functools.partial(invoke_or_error, llm), tokens))
     check_outcomes(tokens, results, echo)
     llm.close()
     assert settle(lambda: open_fds() <= fd_baseline + 1), (open_fds(), fd_baseline)
@@ -146,14 +149,9 @@ def test_32_threads_on_a_pool_of_8_beside_a_cpu_hog(emu: GeminiEmulator) -> None
             llm = make_llm(emu, timeout=120.0, max_retries=MAX_RETRIES)
             tokens = [f"race-{round_}-{i:04d}" for i in range(256)]
 
-            def run(token: str, llm: Any = llm) -> Any:
-                try:
-                    return llm.invoke(token)
-                except CometGeminiError as exc:
-                    return exc
-
             with ThreadPoolExecutor(32) as pool:
-                results = list(pool.map(run, tokens))
+                answer = functools.partial(invoke_or_error, llm)
+                results = list(pool.map(answer, tokens))
             check_outcomes_of(tokens, results, echo)
             llm.close()
     finally:
