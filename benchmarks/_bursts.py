@@ -12,7 +12,7 @@ Variants:
 * ``raw httpx P/K`` and ``raw httpx2 P/K``: a raw ``AsyncClient`` of that family
   with ``max_connections=P`` and ``max_keepalive_connections=K``, doing A's call
   (POST + ``json.loads``), at 256/256, 100/20 and the package's own setting
-  (``langchain_cometgemini._client.MAX_CONNECTIONS`` / ``MAX_KEEPALIVE``);
+  (``langchain_cometgemini._http.client.MAX_CONNECTIONS`` / ``MAX_KEEPALIVE``);
 * ``E``: ``ChatCometGemini.ainvoke`` with the clients the package builds;
 * ``D``: LangChain's fixed cost, the no-network ``BaseChatModel`` of
   ``_variants.floor_model`` (``ainvoke``, no HTTP at all).
@@ -35,7 +35,7 @@ Series = tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]
 
 def pools() -> dict[str, tuple[int, int]]:
     """Pool settings measured: 256/256, 100/20 and the package's (labelled)."""
-    from langchain_cometgemini import _client
+    from langchain_cometgemini._http import client as _client
 
     found = {"256/256": (256, 256), "100/20": (100, 20)}
     own = (_client.MAX_CONNECTIONS, _client.MAX_KEEPALIVE)

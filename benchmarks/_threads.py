@@ -39,7 +39,7 @@ def _stats(base: str, action: str) -> dict[str, Any]:
 
 
 def _raw(module_name: str, base: str) -> Callable[[], tuple[Any, Any]]:
-    from langchain_cometgemini import _client
+    from langchain_cometgemini._http import client as _client
 
     module = importlib.import_module(module_name)
     url = f"{base}/v1beta/models/{V.model_name(1024, 100)}:generateContent"

@@ -37,7 +37,7 @@ def model_name(size: int, events: int) -> str:
 
 def pool_limits() -> httpx.Limits:
     """The pool limits ChatCometGemini uses (so raw httpx gets the same pool)."""
-    from langchain_cometgemini import _client
+    from langchain_cometgemini._http import client as _client
 
     return httpx.Limits(
         max_connections=_client.MAX_CONNECTIONS,

@@ -33,7 +33,7 @@ import weakref
 from collections import OrderedDict
 from typing import Any
 
-from langchain_cometgemini._client import GeminiHTTP
+from langchain_cometgemini._http.client import GeminiHTTP
 
 MAX_COUNTS = 4096
 """Counts kept per engine (contents, contexts, whole requests)."""

@@ -42,8 +42,8 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from langchain_cometgemini._client import GeminiHTTP
-from langchain_cometgemini._fetch import MediaPolicy, resolve_media
+from langchain_cometgemini._http.client import GeminiHTTP
+from langchain_cometgemini._http.fetch import MediaPolicy, resolve_media
 from langchain_cometgemini._token_cache import TokenCounts, counts_for, digest
 from langchain_cometgemini.errors import (
     BadRequestError,

@@ -39,14 +39,6 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from langchain_cometgemini._client import (
-    GeminiHTTP,
-    RetryPolicy,
-    build_headers,
-    check_api_key,
-    check_base_url,
-    display_url,
-)
 from langchain_cometgemini._fields import (
     ALIASES,
     CALL_ONLY,
@@ -54,14 +46,22 @@ from langchain_cometgemini._fields import (
     LS_PARAMS,
     REQUEST_FIELDS,
 )
-from langchain_cometgemini._media import with_mime_types
-from langchain_cometgemini._profiles import profile_for
-from langchain_cometgemini._request import build_body
-from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._http.client import (
+    GeminiHTTP,
+    RetryPolicy,
+    build_headers,
+    check_api_key,
+    check_base_url,
+    display_url,
+)
+from langchain_cometgemini._wire.media import with_mime_types
+from langchain_cometgemini._wire.profiles import profile_for
+from langchain_cometgemini._wire.request import build_body
+from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import MissingAPIKeyError
 
 if TYPE_CHECKING:
-    from langchain_cometgemini._fetch import MediaPolicy
+    from langchain_cometgemini._http.fetch import MediaPolicy
 
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
 # are used: a plain text call never loads them (import time, issue 6).
@@ -533,7 +533,7 @@ class ChatCometGemini(BaseChatModel):
         if stop is not None:
             params["stop"] = stop
         if params.get("response_format") is not None:
-            from langchain_cometgemini._structured import (
+            from langchain_cometgemini._wire.structured import (
                 openapi_response_schema,
                 response_format_params,
             )
@@ -552,7 +552,7 @@ class ChatCometGemini(BaseChatModel):
             params.pop("tool_choice", None)
             params.pop("retrieval_config", None)
             return
-        from langchain_cometgemini._tools import prepare_tools
+        from langchain_cometgemini._wire.tools import prepare_tools
 
         params["tools"], config = prepare_tools(
             params.get("tools") or [],
@@ -619,7 +619,7 @@ class ChatCometGemini(BaseChatModel):
 
     @property
     def _media_policy(self) -> MediaPolicy:
-        from langchain_cometgemini._fetch import MediaPolicy
+        from langchain_cometgemini._http.fetch import MediaPolicy
 
         return MediaPolicy(
             mode=self.media_fetch,
@@ -659,7 +659,7 @@ class ChatCometGemini(BaseChatModel):
         """The body with media URLs downloaded (only if a message may hold one)."""
         if not call.media:
             return call.body
-        from langchain_cometgemini._fetch import resolve_media
+        from langchain_cometgemini._http.fetch import resolve_media
 
         return resolve_media(call.body, self._media_policy, http.client)
 
@@ -667,7 +667,7 @@ class ChatCometGemini(BaseChatModel):
         """Async :meth:`_resolve_media`."""
         if not call.media:
             return call.body
-        from langchain_cometgemini._fetch import aresolve_media
+        from langchain_cometgemini._http.fetch import aresolve_media
 
         return await aresolve_media(call.body, self._media_policy, http.async_client)
 
@@ -763,7 +763,7 @@ class ChatCometGemini(BaseChatModel):
         estimate (about 4 characters per token) is returned with a warning.
         """
         from langchain_cometgemini._tokens import count_tokens
-        from langchain_cometgemini._tools import convert_tools
+        from langchain_cometgemini._wire.tools import convert_tools
 
         kwargs: dict[str, Any] = {}
         if tools:
@@ -813,7 +813,7 @@ class ChatCometGemini(BaseChatModel):
             ValueError: ``tool_choice`` names a tool that is not bound, or two
                 tools share a name.
         """
-        from langchain_cometgemini._tools import prepare_tools
+        from langchain_cometgemini._wire.tools import prepare_tools
 
         gemini_tools, config = prepare_tools(
             tools,
@@ -855,7 +855,7 @@ class ChatCometGemini(BaseChatModel):
             and ``finish_message`` (with ``include_raw`` it goes into
             ``parsing_error``).
         """
-        from langchain_cometgemini._structured import structured_runnable
+        from langchain_cometgemini._wire.structured import structured_runnable
 
         return structured_runnable(
             self,

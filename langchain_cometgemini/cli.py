@@ -50,7 +50,7 @@ from langchain_core.messages import (
 )
 
 from langchain_cometgemini import ChatCometGemini, __version__
-from langchain_cometgemini._media import sniff_mime
+from langchain_cometgemini._wire.media import sniff_mime
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,

@@ -1,7 +1,7 @@
 """Gemini 3 thought-signature rules.
 
 Which models follow them is the package's one family rule,
-:func:`langchain_cometgemini._profiles.generation` ``>= 3``: every ``gemini-3*``
+:func:`langchain_cometgemini._wire.profiles.generation` ``>= 3``: every ``gemini-3*``
 and later name, the ``-latest`` aliases (they point at Gemini 3) and unknown
 future names (``gemini-5-x``).
 
@@ -19,7 +19,7 @@ import os
 from collections.abc import Collection
 from typing import Any
 
-from langchain_cometgemini._profiles import generation
+from langchain_cometgemini._wire.profiles import generation
 from langchain_cometgemini.testing._errors import (
     CORRUPTED_SIGNATURE_MESSAGE,
     MISSING_SIGNATURE_MESSAGE,

@@ -10,8 +10,8 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini._request import build_body
 from langchain_cometgemini._tokens import estimate_tokens
+from langchain_cometgemini._wire.request import build_body
 from langchain_cometgemini.errors import BadRequestError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 from tests.support import make_model

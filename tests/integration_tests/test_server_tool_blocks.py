@@ -23,7 +23,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini._response import result_from_response
+from langchain_cometgemini._wire.response import result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
 

@@ -13,8 +13,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini._messages import convert_messages
-from langchain_cometgemini._response import result_from_response
+from langchain_cometgemini._wire.messages import convert_messages
+from langchain_cometgemini._wire.response import result_from_response
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.support import make_model
 

@@ -43,7 +43,7 @@ def closed_port() -> int:
 def test_connect_refused_is_retried_then_a_connection_error(
     emu: GeminiEmulator, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, "langchain_cometgemini._client")
+    caplog.set_level(logging.INFO, "langchain_cometgemini._http.client")
     llm = make_llm(emu, base_url=f"http://127.0.0.1:{closed_port()}", max_retries=2)
     with pytest.raises(APIConnectionError) as info:
         call(llm, mode)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessageChunk
 
-from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import CometGeminiError
 
 ENUMS: dict[str, list[str]] = json.loads(

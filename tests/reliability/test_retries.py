@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import pytest
 from langchain_core.exceptions import ContextOverflowError, ModelRateLimitError
 
-from langchain_cometgemini import _retry
+from langchain_cometgemini._http import retry as _retry
 from langchain_cometgemini.errors import (
     AuthenticationError,
     BadRequestError,
@@ -30,7 +30,7 @@ from langchain_cometgemini.testing import GeminiEmulator, Reply
 
 from .conftest import MODES, call, make_llm
 
-CLIENT_LOG = "langchain_cometgemini._client"
+CLIENT_LOG = "langchain_cometgemini._http.client"
 
 
 def waits(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from langchain_cometgemini._blocks import content_parts
-from langchain_cometgemini._messages import convert_messages
-from langchain_cometgemini._response import result_from_response
+from langchain_cometgemini._wire.blocks import content_parts
+from langchain_cometgemini._wire.messages import convert_messages
+from langchain_cometgemini._wire.response import result_from_response
 from tests.conftest import load_capture
 from tests.support import content_dicts
 

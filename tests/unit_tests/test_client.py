@@ -10,9 +10,9 @@ import httpx
 import httpx2
 import pytest
 
-from langchain_cometgemini import _client as c
-from langchain_cometgemini import _retry as r
 from langchain_cometgemini import errors as e
+from langchain_cometgemini._http import client as c
+from langchain_cometgemini._http import retry as r
 
 URL = "https://api.example/v1beta/models/m:generateContent"
 

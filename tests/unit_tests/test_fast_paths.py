@@ -18,8 +18,8 @@ from langchain_core.load import dumpd
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini import _chunks
-from langchain_cometgemini._response import StreamState
+from langchain_cometgemini._wire import chunks as _chunks
+from langchain_cometgemini._wire.response import StreamState
 from tests.conftest import load_capture
 from tests.support import ai_chunk
 
@@ -41,7 +41,9 @@ def _ordered_generated_ids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def ordered_uuid4() -> uuid.UUID:
         return uuid.UUID(int=next(_IDS[0]))
 
-    monkeypatch.setattr("langchain_cometgemini._response.uuid.uuid4", ordered_uuid4)
+    monkeypatch.setattr(
+        "langchain_cometgemini._wire.response.uuid.uuid4", ordered_uuid4
+    )
     yield
 
 
@@ -194,8 +196,8 @@ assert set(pkg.__all__) <= set(dir(pkg))
 from langchain_cometgemini import ChatCometGemini, MediaFetchError, RateLimitError
 from langchain_cometgemini.errors import RateLimitError as Same
 assert RateLimitError is Same and issubclass(MediaFetchError, ValueError)
-loaded = [m for m in ("httpx", "httpx_sse", "langchain_cometgemini._structured",
-          "langchain_cometgemini._tools", "langchain_cometgemini._tokens")
+loaded = [m for m in ("httpx", "httpx_sse", "langchain_cometgemini._wire.structured",
+          "langchain_cometgemini._wire.tools", "langchain_cometgemini._tokens")
           if m in sys.modules]
 print(",".join(loaded))
 """

@@ -15,7 +15,7 @@ import httpx
 import httpx2
 import pytest
 
-from langchain_cometgemini._fetch import (
+from langchain_cometgemini._http.fetch import (
     MAX_REDIRECTS,
     MediaPolicy,
     aresolve_media,
@@ -23,7 +23,7 @@ from langchain_cometgemini._fetch import (
     media_targets,
     resolve_media,
 )
-from langchain_cometgemini._media import FILES_API_ROOT
+from langchain_cometgemini._wire.media import FILES_API_ROOT
 from langchain_cometgemini.errors import MediaFetchError
 
 PUBLIC = "http://93.184.216.34"

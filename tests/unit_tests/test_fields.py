@@ -6,7 +6,7 @@ import pytest
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._fields import ALIASES, TABLE, canonical
-from langchain_cometgemini._request import GENERATION_FIELDS
+from langchain_cometgemini._wire.request import GENERATION_FIELDS
 
 
 def test_every_field_row_is_a_model_field_with_its_aliases() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from langchain_cometgemini._media import (
+from langchain_cometgemini._wire.media import (
     FILES_API_ROOT,
     media_part,
     resolution_level,

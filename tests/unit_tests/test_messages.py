@@ -13,7 +13,7 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from langchain_cometgemini._messages import convert_messages
+from langchain_cometgemini._wire.messages import convert_messages
 
 MODEL = "gemini-2.5-flash"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from langchain_cometgemini._messages import SKIP_SIGNATURE, convert_messages
+from langchain_cometgemini._wire.messages import SKIP_SIGNATURE, convert_messages
 
 G3, G25 = "gemini-3-flash-preview", "gemini-2.5-flash"
 PNG = (

@@ -21,12 +21,12 @@ from langchain_core.messages import (
     messages_to_dict,
 )
 
-from langchain_cometgemini._messages import (
+from langchain_cometgemini._wire.messages import (
     SKIP_SIGNATURE,
     convert_messages,
     requires_signatures,
 )
-from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._wire.response import StreamState, result_from_response
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini._profiles import (
+from langchain_cometgemini._wire.profiles import (
     FAMILIES,
     family_for,
     generation,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from langchain_cometgemini._request import build_body, generation_config
+from langchain_cometgemini._wire.request import build_body, generation_config
 
 MODEL = "gemini-3-flash-preview"
 
@@ -203,7 +203,7 @@ def test_server_invocations_flag_follows_the_family() -> None:
 def test_stream_function_call_arguments_asks_for_pieces() -> None:
     from langchain_core.messages import HumanMessage
 
-    from langchain_cometgemini._request import build_body
+    from langchain_cometgemini._wire.request import build_body
 
     params = {
         "tools": [{"functionDeclarations": [{"name": "f"}]}],

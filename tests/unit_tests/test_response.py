@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-from langchain_cometgemini._response import (
+from langchain_cometgemini._wire.response import (
     StreamState,
     message_from_chunk,
     result_from_response,

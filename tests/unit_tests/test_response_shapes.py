@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
-from langchain_cometgemini._response import StreamState, result_from_response
+from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 from tests.conftest import load_capture
 from tests.support import content_dicts
@@ -204,7 +204,7 @@ SIGNED_TEXT_AND_IMAGE: list[dict[str, Any]] = [
 def _replayed(message: Any) -> list[dict[str, Any]]:
     from langchain_core.messages import HumanMessage
 
-    from langchain_cometgemini._messages import convert_messages
+    from langchain_cometgemini._wire.messages import convert_messages
 
     history = [HumanMessage("draw"), message, HumanMessage("again")]
     _, contents = convert_messages(history, model="gemini-3-pro-image-preview")

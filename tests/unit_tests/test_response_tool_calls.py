@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_cometgemini._response import result_from_response
+from langchain_cometgemini._wire.response import result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal, Optional
 import pytest
 from pydantic import BaseModel, Field
 
-from langchain_cometgemini._schema import SUPPORTED_KEYS, to_openapi
+from langchain_cometgemini._wire.schema import SUPPORTED_KEYS, to_openapi
 
 
 def _convert(schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration
 from pydantic import BaseModel
 
-from langchain_cometgemini._structured import (
+from langchain_cometgemini._wire.structured import (
     GeminiOutputParser,
     response_format_params,
 )
@@ -134,7 +134,7 @@ def test_stream_with_nothing_to_parse_raises() -> None:
 
 
 def test_streamed_arguments_option_sets_the_tool_config() -> None:
-    from langchain_cometgemini._structured import with_streamed_arguments
+    from langchain_cometgemini._wire.structured import with_streamed_arguments
 
     body = {"contents": [], "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
     sent = with_streamed_arguments(body, True)

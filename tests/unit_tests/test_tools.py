@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini._tools import convert_tools, function_names, tool_config
+from langchain_cometgemini._wire.tools import convert_tools, function_names, tool_config
 
 ADD_SCHEMA = {
     "type": "object",
@@ -217,7 +217,7 @@ def test_a_one_key_schema_dict_is_not_a_builtin() -> None:
 def test_a_ref_root_schema_dict_is_sent_faithfully() -> None:
     from pydantic import BaseModel
 
-    from langchain_cometgemini._tools import convert_tools
+    from langchain_cometgemini._wire.tools import convert_tools
 
     class Node(BaseModel):
         """A tree node."""
@@ -238,7 +238,7 @@ def test_a_ref_root_schema_dict_is_sent_faithfully() -> None:
 
 
 def test_a_ref_outside_its_own_defs_is_refused() -> None:
-    from langchain_cometgemini._tools import convert_tools
+    from langchain_cometgemini._wire.tools import convert_tools
 
     with pytest.raises(ValueError, match="does not point into its own"):
         convert_tools([{"$ref": "#/$defs/X", "$defs": {}}], schema_format="json_schema")

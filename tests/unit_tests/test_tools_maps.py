@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_cometgemini._tools import convert_tools, retrieval_config
+from langchain_cometgemini._wire.tools import convert_tools, retrieval_config
 
 
 def test_location_keys_move_from_the_tool_to_retrieval_config() -> None:

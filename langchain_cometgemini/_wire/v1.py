@@ -27,7 +27,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, block_translators
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import google_genai
 
-from langchain_cometgemini._constants import MODEL_PROVIDER, OUTCOME_CODES
+from langchain_cometgemini._wire.constants import MODEL_PROVIDER, OUTCOME_CODES
 
 
 def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
-from langchain_cometgemini._schema import to_openapi
+from langchain_cometgemini._wire.schema import to_openapi
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput

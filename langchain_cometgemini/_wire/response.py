@@ -89,15 +89,15 @@ from langchain_core.messages.block_translators.google_genai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_cometgemini._chunks import text_chunk
-from langchain_cometgemini._constants import (
+from langchain_cometgemini._wire.chunks import text_chunk
+from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
     MODEL_PROVIDER,
     OUTCOME_CODES,
     TEXT_SIGNATURES_KEY,
 )
-from langchain_cometgemini._v1 import to_v1
+from langchain_cometgemini._wire.v1 import to_v1
 from langchain_cometgemini.errors import InvalidResponseError
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

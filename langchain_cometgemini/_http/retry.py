@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from langchain_cometgemini.errors import APIConnectionError, CometGeminiError
 
-logger = logging.getLogger("langchain_cometgemini._client")
+logger = logging.getLogger("langchain_cometgemini._http.client")
 """The retry log keeps the logger name users already configure."""
 
 T = TypeVar("T")

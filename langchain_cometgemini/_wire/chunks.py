@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini._constants import MODEL_PROVIDER
+from langchain_cometgemini._wire.constants import MODEL_PROVIDER
 
 _MESSAGE_SET = frozenset({"content", "response_metadata", "usage_metadata", "id"})
 """The fields a validated plain-text chunk reports as explicitly set."""

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from langchain_cometgemini._constants import OUTCOME_CODES
-from langchain_cometgemini._media import media_part
+from langchain_cometgemini._wire.constants import OUTCOME_CODES
+from langchain_cometgemini._wire.media import media_part
 
 Part = dict[str, Any]
 

@@ -53,14 +53,18 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_cometgemini._blocks import content_parts, foreign_parts, with_signature
-from langchain_cometgemini._constants import (
+from langchain_cometgemini._wire.blocks import (
+    content_parts,
+    foreign_parts,
+    with_signature,
+)
+from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
     MODEL_PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
-from langchain_cometgemini._profiles import generation
+from langchain_cometgemini._wire.profiles import generation
 
 SKIP_SIGNATURE = "skip_thought_signature_validator"
 """Google's documented placeholder for a function call whose signature is lost."""

@@ -32,8 +32,8 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini._fields import GENERATION_KEYS
-from langchain_cometgemini._messages import convert_messages
-from langchain_cometgemini._profiles import (
+from langchain_cometgemini._wire.messages import convert_messages
+from langchain_cometgemini._wire.profiles import (
     FIXED_SAMPLING,
     family_for,
     generation,
@@ -311,7 +311,7 @@ def _top_level(body: dict[str, Any], params: Mapping[str, Any]) -> None:
     if params.get("store") is not None:
         body["store"] = bool(params["store"])
     if params.get("stream_function_call_arguments"):
-        from langchain_cometgemini._structured import with_streamed_arguments
+        from langchain_cometgemini._wire.structured import with_streamed_arguments
 
         body.update(with_streamed_arguments(body, True))
     extra = params.get("extra_body")

@@ -39,8 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_cometgemini._client import deadline, family, http_errors
-from langchain_cometgemini._media import FILES_API_ROOT, is_youtube, sniff_mime
+from langchain_cometgemini._http.client import deadline, family, http_errors
+from langchain_cometgemini._wire.media import FILES_API_ROOT, is_youtube, sniff_mime
 from langchain_cometgemini.errors import MediaFetchError
 
 if TYPE_CHECKING:

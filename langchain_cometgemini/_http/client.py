@@ -55,8 +55,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from langchain_cometgemini._json import dumps, loads
-from langchain_cometgemini._retry import (
+from langchain_cometgemini._http.retry import (
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
     RetryPolicy,
@@ -64,7 +63,8 @@ from langchain_cometgemini._retry import (
     is_retryable,
     with_retries,
 )
-from langchain_cometgemini._sse import SSEDecoder, StreamCheck
+from langchain_cometgemini._http.sse import SSEDecoder, StreamCheck
+from langchain_cometgemini._json import dumps, loads
 from langchain_cometgemini._version import __version__
 from langchain_cometgemini.errors import (
     APIConnectionError,
