@@ -1,7 +1,7 @@
 """Shared helpers for the reliability suite: one call helper for all four modes.
 
 Every test here drives ``ChatCometGemini`` through the local emulator over a
-real socket. The retry backoff is shrunk through ``_client``'s module-level
+real socket. The retry backoff is shrunk through ``_http.retry``'s module-level
 defaults (read when the model builds its ``RetryPolicy``), so storms of
 retries take milliseconds while the model's own ``max_retries`` wiring is what
 is under test. Server-requested delays are kept small by the tests themselves.
@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
-from langchain_cometgemini import ChatCometGemini, _retry
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini._http import retry as _retry
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.support import make_model
 

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_cometgemini import ChatCometGemini, _client
+from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini._http import client as _client
 from langchain_cometgemini.errors import CometGeminiError, ServerError
 from langchain_cometgemini.testing import GeminiEmulator, RecordedRequest, Reply
 
