@@ -54,6 +54,7 @@ from langchain_cometgemini._http.client import (
     check_base_url,
     display_url,
 )
+from langchain_cometgemini._wire.constants import DEFAULT_MODEL
 from langchain_cometgemini._wire.media import with_mime_types
 from langchain_cometgemini._wire.profiles import profile_for
 from langchain_cometgemini._wire.request import build_body
@@ -66,7 +67,6 @@ if TYPE_CHECKING:
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
 # are used: a plain text call never loads them (import time, issue 6).
 
-DEFAULT_MODEL = "gemini-3-flash-preview"
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 
 _CALL_ALIASES = ALIASES

@@ -5,6 +5,10 @@
 Keeping them here lets neither direction import the other.
 """
 
+DEFAULT_MODEL = "gemini-3-flash-preview"
+"""The model ``ChatCometGemini`` uses when none is given (here, with no import of
+LangChain, so that ``cometgemini --help`` can name it without loading LangChain)."""
+
 MODEL_PROVIDER = "google_genai"
 """``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
 standard content-block translator for Gemini applies to these messages."""
