@@ -483,16 +483,22 @@ class _PartReader:
             "base64": data,
             "mime_type": mime,
         }
+        extras = _media_extras(part, "inlineData")
         rate = sample_rate(mime)
         if rate:
-            block["extras"] = {"sample_rate": rate}
+            extras["sample_rate"] = rate
+        if extras:
+            block["extras"] = extras
         self._block(block, signature, kind=None)
 
     def file_data(self, part: dict[str, Any], signature: str | None) -> None:
         data = _object(part["fileData"], "fileData")
-        block = {"type": "file", "url": data.get("fileUri", "")}
+        block: dict[str, Any] = {"type": "file", "url": data.get("fileUri", "")}
         if data.get("mimeType"):
             block["mime_type"] = data["mimeType"]
+        extras = _media_extras(part, "fileData")
+        if extras:
+            block["extras"] = extras
         self._block(block, signature, kind=None)
 
     def executable_code(self, part: dict[str, Any], signature: str | None) -> None:
@@ -630,6 +636,22 @@ def _server_extras(part: dict[str, Any], kind: str) -> dict[str, Any]:
     if part.get("thought"):
         extras["thought"] = True
     return extras
+
+
+_PART_OWN = frozenset({"thought", "thoughtSignature"})
+
+
+def _media_extras(part: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A media part's other fields, snake_cased, for the block's ``extras``.
+
+    ``mediaResolution`` (its level and ``numTokens``), ``videoMetadata``,
+    ``partMetadata`` and any field a newer API adds.
+    """
+    return {
+        _snake(key): snake_keys(value)
+        for key, value in part.items()
+        if key != kind and key not in _PART_OWN and value is not None
+    }
 
 
 _RATE = re.compile(r"(?:^|;)\s*rate=(\d+)", re.I)
@@ -782,7 +804,7 @@ class StreamState:
         if (
             type(candidates) is not list
             or len(candidates) != 1
-            or "promptFeedback" in event
+            or not event.keys() <= _PLAIN_TOP
             or self.partial.active
         ):
             return None
@@ -845,6 +867,7 @@ class StreamState:
             reader.read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(candidate)
+        self.collected.add_unknown(event, candidate)
         final = _is_final(event, candidate)
         if (final or whole) and self.partial.active:
             msg = "Gemini ended its answer inside a streamed function call"
@@ -1005,6 +1028,11 @@ _GATHERED = frozenset(
 _PLAIN_KEYS = frozenset({"content", "index"})
 """Candidate keys a plain-text event may carry (anything else: general path)."""
 
+_PLAIN_TOP = frozenset(
+    {"candidates", "usageMetadata", "modelVersion", "responseId", "createTime"}
+)
+"""Top-level keys a plain-text event may carry (anything else: general path)."""
+
 
 _COLLECTED_LISTS: dict[str, tuple[str, ...]] = {
     "groundingMetadata": (
@@ -1024,16 +1052,59 @@ _REPEATABLE = frozenset({"logprobsResult"})
 the others may be re-sent by the API and are de-duplicated."""
 
 
+_KNOWN_TOP = frozenset(
+    {
+        "candidates",
+        "promptFeedback",
+        "usageMetadata",
+        "modelVersion",
+        "responseId",
+        "createTime",
+    }
+)
+"""Top-level answer fields read by name; any other passes through snake_cased."""
+
+_KNOWN_CANDIDATE = frozenset(
+    {
+        "content",
+        "index",
+        "finishReason",
+        "finishMessage",
+        "safetyRatings",
+        "avgLogprobs",
+        *_COLLECTED_LISTS,
+    }
+)
+"""Candidate fields read by name; any other passes through snake_cased."""
+
+
+_OURS = frozenset({"model_provider", "output_version"})
+"""``response_metadata`` keys the package writes itself (never passed through)."""
+
+
 class _Collected:
     """Grounding, citation, URL-context and logprobs data gathered over a stream.
 
     Streamed events carry only what is new (e.g. grounding chunks not sent
     before); the final chunk reports the union, so merged chunks equal the
     non-streamed message and nothing is concatenated twice.
+
+    Fields the package does not read by name (``modelStatus``, a candidate's
+    ``tokenCount``, whatever a newer API adds) pass through snake_cased into
+    ``response_metadata``: ``extra`` keeps the latest value of each.
     """
 
     def __init__(self) -> None:
         self.values: dict[str, dict[str, Any]] = {}
+        self.extra: dict[str, Any] = {}
+
+    def add_unknown(self, event: dict[str, Any], candidate: dict[str, Any]) -> None:
+        """Keep the fields of ``event`` and ``candidate`` read by no one else."""
+        for source, known in ((event, _KNOWN_TOP), (candidate, _KNOWN_CANDIDATE)):
+            for key, value in source.items():
+                name = _snake(key)
+                if key not in known and value is not None and name not in _OURS:
+                    self.extra[name] = snake_keys(value)
 
     def add(self, candidate: dict[str, Any] | None) -> None:
         for key, list_fields in _COLLECTED_LISTS.items():
@@ -1100,7 +1171,8 @@ def _finish_metadata(
         "avg_logprobs": candidate.get("avgLogprobs"),
         "usage_details": _modality_details(event.get("usageMetadata")),
     }
-    return {k: v for k, v in values.items() if v is not None}
+    known = {k: v for k, v in values.items() if v is not None}
+    return {**collected.extra, **known}
 
 
 def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
