@@ -55,6 +55,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from langchain_cometgemini._http.pool import close_if_leftover
 from langchain_cometgemini._http.retry import (
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
@@ -720,16 +721,21 @@ class GeminiHTTP:
     def _send(self, client: Any, url: str, content: bytes) -> Any:
         request = self._prepare(client, url, content)
         try:
-            return client.send(request, stream=True, follow_redirects=False)
+            response = client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
             raise transport_error(exc, url) from exc
+        close_if_leftover(response, built_here=client is not self._user_client)
+        return response
 
     async def _asend(self, client: Any, url: str, content: bytes) -> Any:
         request = self._prepare(client, url, content)
         try:
-            return await client.send(request, stream=True, follow_redirects=False)
+            response = await client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
             raise transport_error(exc, url) from exc
+        built = client is not self._user_async_client
+        close_if_leftover(response, built_here=built)
+        return response
 
     def _masked(self, response: Any, body: bytes) -> bytes:
         """An error body with the key masked before any excerpt can cut it."""

@@ -207,3 +207,61 @@ def drip(data: bytes, every: float, stop: threading.Event | None = None) -> Scri
 
 def gzipped(data: bytes) -> bytes:
     return gzip.compress(data)
+
+
+# -- keep-alive: several requests on one connection ---------------------------
+
+
+def next_request(conn: socket.socket) -> Seen | None:
+    """Read the next request on a kept-alive connection (None once it closed)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head_bytes, _, body = data.partition(b"\r\n\r\n")
+    headers = {}
+    for line in head_bytes.split(b"\r\n")[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        body += chunk
+    return Seen(head_bytes, headers, body)
+
+
+def prompt_of(seen: Seen) -> str:
+    """The text of the first part of the request's last turn."""
+    text = json.loads(seen.body)["contents"][-1]["parts"][0]["text"]
+    assert isinstance(text, str)
+    return text
+
+
+def kept_alive(answer: Callable[[Seen], bytes], log: list[Seen]) -> Script:
+    """Answer every request on the connection with ``answer(request)``'s bytes.
+
+    Every request (the connection's first included) is appended to ``log``.
+    """
+
+    def script(conn: socket.socket, first: Seen) -> None:
+        seen: Seen | None = first
+        while seen is not None:
+            log.append(seen)
+            conn.sendall(answer(seen))
+            seen = next_request(conn)
+
+    return script
+
+
+def keep_alive_response(body: bytes, content_type: str = "application/json") -> bytes:
+    """A complete 200 answer with ``Content-Length`` that keeps the connection."""
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: "
+        + content_type.encode()
+        + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+        + body
+    )
