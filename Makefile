@@ -25,7 +25,7 @@ PYTHONS_SH = SUPPORTED="$(PYTHONS)" scripts/test-pythons.sh
 PYTHONS_HERE = $(shell PY=python3 $(PYTHONS_SH) --list 2>/dev/null | sed 's/ /: /' | paste -sd, - | sed 's/,/, /g')
 PY_ERROR = $(if $(PYVER),$(PY) is Python $(PYVER),$(PY) could not be run); $(SUPPORTED_LINE)
 
-.PHONY: install test unit integration lint format typecheck notebooks live benchmark clean
+.PHONY: install test unit integration lint format typecheck notebooks live benchmark clean try
 .PHONY: check-python pythons test-pythons test-ray
 
 # Before any venv is made: an unsupported or missing interpreter stops here, in one line.
@@ -44,6 +44,12 @@ $(STAMP): pyproject.toml | check-python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The command from the terminal, answered by the built-in emulator (no key needed);
+# with PY=... it uses that interpreter's venv, like every other target.
+Q ?= Why is the sky blue?
+try: $(STAMP)
+	$(BIN)/cometgemini --offline "$(Q)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check langchain_cometgemini tests benchmarks scripts
