@@ -105,6 +105,9 @@ TABLE: tuple[CallField, ...] = (
     _client("media_max_bytes"),
     _client("allow_private_media_urls"),
     _client("tool_schema_format"),
+    # -- answer policy (read by _empty.AnswerPolicy, never sent) -----------------
+    _client("on_empty_answer"),
+    _client("max_empty_retries"),
 )
 
 GENERATION_KEYS: dict[str, str] = {

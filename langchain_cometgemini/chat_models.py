@@ -7,6 +7,10 @@ Call flow::
            -> _request.build_body        messages + params -> JSON body
       -> _client.GeminiHTTP              POST / SSE, retries, typed errors
       -> _response                       JSON -> AIMessage / AIMessageChunk
+      around each call: _empty.AnswerPolicy   empty answers: return, raise, retry
+
+``_generate`` / ``_stream`` (and async) hand their one-request versions
+(``_generate_once`` ...) to the call's ``AnswerPolicy``.
 
 This class only holds configuration and wires; it converts nothing itself.
 """
@@ -18,7 +22,15 @@ import ipaddress
 import os
 import threading
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import aclosing, closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -39,6 +51,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
+from langchain_cometgemini._empty import AnswerPolicy
 from langchain_cometgemini._fields import (
     ALIASES,
     CALL_ONLY,
@@ -315,6 +328,10 @@ class ChatCometGemini(BaseChatModel):
     """Your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (used as is)."""
     streaming: bool = False
     """Stream by default, even from ``invoke``."""
+    on_empty_answer: Literal["return", "raise", "retry"] = "return"
+    """An answer with no usable content: return it (and warn), raise, or ask again."""
+    max_empty_retries: int = Field(default=1, ge=0)
+    """Times ``on_empty_answer="retry"`` asks again (each attempt is billed)."""
 
     temperature: float | None = None
     """Sampling temperature."""
@@ -680,11 +697,23 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        answers = AnswerPolicy.pop(kwargs, self)
+        return answers.generate(
+            lambda: self._generate_once(answers, messages, stop, **kwargs)
+        )
+
+    def _generate_once(
+        self,
+        answers: AnswerPolicy,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = llm._resolve_media(call, http)
-        body = http.request(call.model, "generateContent", request)
+        body = answers.seen(http.request(call.model, "generateContent", request))
         return result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
@@ -694,11 +723,23 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        answers = AnswerPolicy.pop(kwargs, self)
+        return await answers.agenerate(
+            lambda: self._agenerate_once(answers, messages, stop, **kwargs)
+        )
+
+    async def _agenerate_once(
+        self,
+        answers: AnswerPolicy,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
-        body = await http.arequest(call.model, "generateContent", request)
+        body = answers.seen(await http.arequest(call.model, "generateContent", request))
         return result_from_response(body, output_version=self.output_version)
 
     def _stream(
@@ -708,12 +749,25 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        answers = AnswerPolicy.pop(kwargs, self)
+        yield from answers.stream(
+            lambda: self._stream_once(answers, messages, stop, run_manager, **kwargs)
+        )
+
+    def _stream_once(
+        self,
+        answers: AnswerPolicy,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Generator[ChatGenerationChunk, None, None]:
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = llm._resolve_media(call, http)
         state = StreamState(output_version=self.output_version, defer_finish=True)
-        with closing(http.stream(call.model, request)) as events:
+        with closing(answers.watch(http.stream(call.model, request))) as events:
             for event in events:
                 chunk = state.chunk(event)
                 if run_manager:
@@ -732,12 +786,28 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        answers = AnswerPolicy.pop(kwargs, self)
+        async for chunk in answers.astream(
+            lambda: self._astream_once(answers, messages, stop, run_manager, **kwargs)
+        ):
+            yield chunk
+
+    async def _astream_once(
+        self,
+        answers: AnswerPolicy,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncGenerator[ChatGenerationChunk, None]:
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
         state = StreamState(output_version=self.output_version, defer_finish=True)
-        async with aclosing(http.astream(call.model, request)) as events:
+        async with aclosing(
+            answers.awatch(http.astream(call.model, request))
+        ) as events:
             async for event in events:
                 chunk = state.chunk(event)
                 if run_manager:

@@ -28,19 +28,26 @@ from langchain_core.exceptions import (
     ModelNotFoundError,
     ModelPermissionDeniedError,
     ModelRateLimitError,
+    ModelRefusalError,
     ModelTimeoutError,
 )
 
 __all__ = [
     "APIConnectionError",
+    "AnswerFailedError",
+    "AnswerRefusedError",
     "AuthenticationError",
     "BadRequestError",
     "CometGeminiError",
     "ConnectTimeoutError",
     "ContextWindowExceededError",
+    "EmptyAnswerError",
+    "EmptyAnswerWarning",
     "InvalidResponseError",
     "MediaFetchError",
     "MissingAPIKeyError",
+    "ModelRetiredError",
+    "ModelStatusWarning",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -135,6 +142,22 @@ class NotFoundError(CometGeminiError, ModelNotFoundError):
     """The model or path does not exist (HTTP 404)."""
 
 
+class ModelRetiredError(NotFoundError):
+    """Gemini does not serve this model name (HTTP 404): retired or renamed.
+
+    Google answers the same 404 for a retired model, a renamed one and a
+    misspelt one; the message names the model families the package has
+    profiles for and the closest of them.
+
+    Attributes:
+        model: The model name that was asked for.
+        known_models: The model families the package knows (``_wire/profiles``).
+    """
+
+    model: str = ""
+    known_models: tuple[str, ...] = ()
+
+
 class RateLimitError(CometGeminiError, ModelRateLimitError):
     """Quota or rate limit exceeded (HTTP 429)."""
 
@@ -189,6 +212,81 @@ class InvalidResponseError(CometGeminiError, ModelAPIError):
         """
         status = self.status_code
         return status is not None and 200 <= status < 300 and self.__cause__ is None
+
+
+class EmptyAnswerError(CometGeminiError):
+    """Gemini answered (HTTP 200) with no usable content (``on_empty_answer="raise"``).
+
+    Raised as one of its two subclasses: :class:`AnswerRefusedError` (content
+    withheld by a filter, or the prompt blocked) or :class:`AnswerFailedError`
+    (the model produced nothing usable: a malformed or unexpected tool call, an
+    empty stop, the token limit spent thinking, ...).
+
+    Attributes:
+        finish_reason: Gemini's ``finishReason`` (or the prompt's ``blockReason``).
+        finish_message: Gemini's ``finishMessage`` (for ``MALFORMED_FUNCTION_CALL``
+            the text of the broken call), or None.
+        usage_metadata: The tokens billed, all attempts included (or None).
+        candidate: The raw Gemini candidate (camelCase JSON; a stream's events
+            merged), or None when there was none (a blocked prompt).
+        raw_message: The empty ``AIMessage`` the call would have returned.
+        blocked_prompt: The prompt itself was blocked (``promptFeedback``).
+        is_retryable: Asking again may help (a malformed or unexpected tool
+            call, an empty stop).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        finish_reason: str | None = None,
+        finish_message: str | None = None,
+        usage_metadata: Any = None,
+        candidate: dict[str, Any] | None = None,
+        answer: Any = None,
+        blocked_prompt: bool = False,
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message, status_code=200)
+        self.finish_reason = finish_reason
+        self.finish_message = finish_message
+        self.usage_metadata = usage_metadata
+        self.candidate = candidate
+        self.raw_message = answer
+        self.blocked_prompt = blocked_prompt
+        self.is_retryable = retryable
+
+    def _render(self) -> str:
+        return self.message
+
+
+class AnswerRefusedError(EmptyAnswerError, ModelRefusalError):
+    """The answer was withheld by a filter, or the prompt was blocked.
+
+    Asking again is unlikely to help (safety, recitation, blocklist, ...).
+
+    Also a langchain-core ``ModelRefusalError`` (``raw_message`` is the empty
+    message).
+    """
+
+
+class AnswerFailedError(EmptyAnswerError, ModelAPIError):
+    """The model produced nothing usable.
+
+    A malformed or unexpected tool call, an empty stop, the token limit reached
+    while thinking, no image, ...
+
+    Also a langchain-core ``ModelAPIError``; :attr:`is_retryable` says whether
+    asking again may help.
+    """
+
+
+class EmptyAnswerWarning(UserWarning):
+    """An answer with no usable content was returned (once per finish reason)."""
+
+
+class ModelStatusWarning(UserWarning):
+    """The model is deprecated or has a retirement date (once per model)."""
 
 
 _STATUS_CLASSES: dict[int, type[CometGeminiError]] = {
