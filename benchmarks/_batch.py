@@ -5,7 +5,7 @@ measures the client's CPU per prompt (``time.process_time``) of:
 
 * ``ainvoke``   one call at a time on one model (the reference);
 * ``abatch``    ``llm.abatch(prompts, max_concurrency=J)``;
-* ``engine``    the batch engine (``_batch.BatchRunner``, J workers, one output
+* ``engine``    the batch engine (``cli.batch.BatchRunner``, J workers, one output
                 line written and flushed per answer) on the same prompts;
 * ``command``   ``cometgemini batch IN -o OUT -j J`` run as a subprocess: its
                 whole CPU (user + sys, start-up included) over the prompts,
@@ -77,7 +77,8 @@ async def run_abatch(base_url: str, n: int, jobs: int) -> dict[str, float]:
 
 
 async def run_engine(base_url: str, n: int, jobs: int) -> dict[str, float]:
-    from langchain_cometgemini import _batch
+    from langchain_cometgemini.cli.batch import BatchRunner
+    from langchain_cometgemini.cli.jobs import load_jobs
 
     lines = [json.dumps({"id": i, "prompt": t}) for i, t in enumerate(prompts(n))]
     marks: dict[str, int] = {}
@@ -94,16 +95,16 @@ async def run_engine(base_url: str, n: int, jobs: int) -> dict[str, float]:
         out_path = Path(tmp) / "out.jsonl"
         with out_path.open("a", encoding="utf-8") as out:
             connection = {"base_url": base_url, "api_key": KEY}
-            warm = _batch.BatchRunner(
-                _batch.load_jobs(['{"id": "w", "prompt": "warm up"}']),
+            warm = BatchRunner(
+                load_jobs(['{"id": "w", "prompt": "warm up"}']),
                 out,
                 connection=connection,
                 kwargs={"model": MODEL},
             )
             await warm.run()
             cpu, wall = time.process_time(), time.perf_counter()
-            runner = _batch.BatchRunner(
-                _batch.load_jobs(lines),
+            runner = BatchRunner(
+                load_jobs(lines),
                 out,
                 connection=connection,
                 kwargs={"model": MODEL},

@@ -20,20 +20,29 @@ timeouts, dropped connections, broken streams)::
         assert llm.invoke("hi").content == "Bonjour"  # after one retry
         assert emu.last_request.text == "hi"
 
+A ``responder`` (given to the constructor, or set later) answers what the
+queue does not; returning None from it means :func:`default_reply`, the
+emulator's own answer. Every ``Reply`` builder takes the fault options
+``delay``, ``event_delay``, ``drop_after`` and ``reset``.
+
 With pytest, the ``gemini_emulator`` fixture (installed with the package)
 yields a started emulator. ``python -m langchain_cometgemini.testing`` runs one
 in the foreground and prints its base URL.
 """
 
+from langchain_cometgemini.testing._dispatch import Responder
 from langchain_cometgemini.testing._emulator import GeminiEmulator, ResponderError
 from langchain_cometgemini.testing._reply import Reply
 from langchain_cometgemini.testing._request import RecordedRequest
+from langchain_cometgemini.testing._responder import default_reply
 from langchain_cometgemini.testing._scripted import ScriptedGemini
 
 __all__ = [
     "GeminiEmulator",
     "RecordedRequest",
     "Reply",
+    "Responder",
     "ResponderError",
     "ScriptedGemini",
+    "default_reply",
 ]

@@ -27,8 +27,10 @@ from langchain_cometgemini.testing._responder import default_reply
 from langchain_cometgemini.testing._signatures import check_signatures, is_gemini3
 from langchain_cometgemini.testing._validation import validate
 
-ResponderResult = Reply | dict[str, Any] | str
+ResponderResult = Reply | dict[str, Any] | str | None
 Responder = Callable[[RecordedRequest], ResponderResult]
+"""A function from the request to its answer: a ``Reply``, a response body, a
+text, or None for the emulator's default answer (``default_reply``)."""
 GENERATE = ("generateContent", "streamGenerateContent")
 MESSAGES = {
     "generateContent": "GenerateContentRequest",
@@ -45,13 +47,13 @@ class State(Protocol):
     check_signatures: bool
     responder: Responder | None
 
-    def issued(self) -> frozenset[str]:
+    def _issued(self) -> frozenset[str]:
         """Return the signatures issued so far."""
 
-    def take_queued(self) -> Reply | None:
+    def _take_queued(self) -> Reply | None:
         """Pop the next queued reply, if any."""
 
-    def responder_failed(self, request: RecordedRequest, error: Exception) -> None:
+    def _responder_failed(self, request: RecordedRequest, error: Exception) -> None:
         """Keep an exception the responder raised (with its traceback)."""
 
 
@@ -66,7 +68,7 @@ def dispatch(state: State, request: RecordedRequest) -> Reply:
     problem = _reject(state, request)
     if problem is not None:
         return problem
-    queued = state.take_queued()
+    queued = state._take_queued()
     if queued is not None:
         return queued
     if request.action == "countTokens":
@@ -101,7 +103,7 @@ def _semantic_error(
         if message is not None:
             return _error(400, message)
     if state.check_signatures and is_gemini3(request.model):
-        message = check_signatures(request.contents, state.issued())
+        message = check_signatures(request.contents, state._issued())
         if message is not None:
             return _error(400, message)
     return None
@@ -152,11 +154,13 @@ def _call_responder(
     try:
         result = responder(request)
     except Exception as exc:  # noqa: BLE001 - kept and re-raised at stop()
-        state.responder_failed(request, exc)
+        state._responder_failed(request, exc)
         return _error(
             400,
             f"Emulator responder raised {exc!r} (see GeminiEmulator.responder_errors)",
         )
+    if result is None:
+        return default_reply(request)
     if isinstance(result, Reply):
         return result
     if isinstance(result, str):

@@ -41,6 +41,10 @@ class GeminiEmulator:
         host: Interface to bind.
         port: Port to bind; 0 picks a free one.
         check_signatures: Apply the Gemini 3 thought-signature rules.
+        responder: A function from :class:`RecordedRequest` to a ``Reply``
+            (or a dict body, or a text), asked when no reply is queued;
+            returning None gives :func:`default_reply`. Also settable later
+            as ``emulator.responder``.
     """
 
     def __init__(
@@ -50,10 +54,11 @@ class GeminiEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         check_signatures: bool = True,
+        responder: Responder | None = None,
     ) -> None:
         self.api_key = api_key
         self.check_signatures = check_signatures
-        self.responder: Responder | None = None
+        self.responder: Responder | None = responder
         self.requests: list[RecordedRequest] = []
         self.issued_signatures: set[str] = set()
         self.disconnects = 0
@@ -140,8 +145,8 @@ class GeminiEmulator:
         msg = f"the emulator's responder raised {len(errors)} time(s):\n{shown}"
         raise ResponderError(msg) from errors[0][1]
 
-    def responder_failed(self, request: RecordedRequest, error: Exception) -> None:
-        """Keep an exception the responder raised (internal)."""
+    def _responder_failed(self, request: RecordedRequest, error: Exception) -> None:
+        """Keep an exception the responder raised."""
         trace = "".join(traceback.format_exception(error))
         with self._lock:
             self.responder_errors.append((request, error, trace))
@@ -164,10 +169,10 @@ class GeminiEmulator:
             self._files[path] = (data, content_type)
         return self.base_url + path
 
-    # Backend protocol used by the HTTP handler and the dispatcher.
+    # What the HTTP handler and the dispatcher call (private: not for tests).
 
-    def handle(self, request: RecordedRequest) -> Reply:
-        """Record ``request`` and return the reply to send (internal)."""
+    def _handle(self, request: RecordedRequest) -> Reply:
+        """Record ``request`` and return the reply to send."""
         with self._lock:
             self.requests.append(request)
         if request.action is None:
@@ -177,17 +182,17 @@ class GeminiEmulator:
         self._remember_signatures(prepared)
         return prepared
 
-    def take_queued(self) -> Reply | None:
-        """Pop the next queued reply, if any (internal)."""
+    def _take_queued(self) -> Reply | None:
+        """Pop the next queued reply, if any."""
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
-    def issued(self) -> frozenset[str]:
-        """Return the signatures issued so far (internal)."""
+    def _issued(self) -> frozenset[str]:
+        """Return the signatures issued so far."""
         with self._lock:
             return frozenset(self.issued_signatures)
 
-    def count_disconnect(self) -> None:
+    def _count_disconnect(self) -> None:
         """Count a client that left before its response was complete."""
         with self._lock:
             self.disconnects += 1

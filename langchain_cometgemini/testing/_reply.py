@@ -8,17 +8,31 @@ common cases; see :class:`Reply`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from langchain_cometgemini.testing import _build
 from langchain_cometgemini.testing._errors import google_error, retry_info
 
 Body = dict[str, Any]
+
+
+class Faults(TypedDict, total=False):
+    """The fault options every ``Reply`` builder takes (see :class:`Reply`).
+
+    ``Reply.text("hi", event_delay=0.5, drop_after=2)``: a stream that sends two
+    events half a second apart, then closes the connection.
+    """
+
+    delay: float
+    event_delay: float
+    drop_after: int | None
+    reset: bool
 
 
 def captures_dir() -> Path:
@@ -74,6 +88,7 @@ class Reply:
         thought: str | None = None,
         signature: str | None = None,
         usage: Body | None = None,
+        **faults: Unpack[Faults],
     ) -> Reply:
         """A realistic text answer.
 
@@ -88,6 +103,7 @@ class Reply:
                 models one is issued automatically when not given.
             usage: ``usageMetadata`` of the final response (default: counted
                 in words, prompt tokens from the request).
+            faults: ``delay``, ``event_delay``, ``drop_after``, ``reset``.
         """
         pieces = _build.split_text(text, n_chunks or 3)
         thoughts = _build.count_words(thought) if thought else 0
@@ -97,7 +113,8 @@ class Reply:
         chunk_parts += [[{"text": piece}] for piece in pieces]
         if signature:
             chunk_parts.append([{"text": "", "thoughtSignature": signature}])
-        return cls._from_parts(chunk_parts, thoughts, usage, finish_reason, model)
+        reply = cls._from_parts(chunk_parts, thoughts, usage, finish_reason, model)
+        return reply._with(faults)
 
     @classmethod
     def function_call(
@@ -108,6 +125,7 @@ class Reply:
         id: str | None = None,
         signature: str | None = None,
         text: str | None = None,
+        **faults: Unpack[Faults],
     ) -> Reply:
         """A single function call, optionally preceded by some text.
 
@@ -118,21 +136,23 @@ class Reply:
             signature: Thought signature of the call; on Gemini 3 models one
                 is issued automatically when not given.
             text: Text part sent before the call (its own stream event).
+            faults: ``delay``, ``event_delay``, ``drop_after``, ``reset``.
         """
         call = _call_part(name, args, id)
         if signature:
             call["thoughtSignature"] = signature
         chunk_parts = [[{"text": text}]] if text else []
         chunk_parts.append([call])
-        return cls._from_parts(chunk_parts, 0, None, "STOP", None)
+        return cls._from_parts(chunk_parts, 0, None, "STOP", None)._with(faults)
 
     @classmethod
-    def function_calls(cls, calls: list[Any]) -> Reply:
+    def function_calls(cls, calls: list[Any], **faults: Unpack[Faults]) -> Reply:
         """Parallel function calls, all in one part list (and one stream event).
 
         Args:
             calls: ``(name, args)`` or ``(name, args, id)`` tuples, or dicts
                 with ``name``, ``args`` and optional ``id``.
+            faults: ``delay``, ``event_delay``, ``drop_after``, ``reset``.
         """
         parts = [
             _call_part(c["name"], c.get("args"), c.get("id"))
@@ -140,7 +160,7 @@ class Reply:
             else _call_part(*c)
             for c in calls
         ]
-        return cls._from_parts([parts], 0, None, "STOP", None)
+        return cls._from_parts([parts], 0, None, "STOP", None)._with(faults)
 
     @classmethod
     def _from_parts(
@@ -171,38 +191,50 @@ class Reply:
         *,
         details: list[Body] | None = None,
         retry_after: str | None = None,
+        **faults: Unpack[Faults],
     ) -> Reply:
-        """A Google-shaped error with HTTP status ``code``."""
+        """A Google-shaped error with HTTP status ``code`` (and ``faults``)."""
         headers = {"Retry-After": retry_after} if retry_after else {}
         body = google_error(code, message, status, details)
-        return cls(status=code, body=body, headers=headers)
+        return cls(status=code, body=body, headers=headers, **faults)
 
     @classmethod
     def rate_limited(
-        cls, retry_delay: str | None = "1s", retry_after: str | None = None
+        cls,
+        retry_delay: str | None = "1s",
+        retry_after: str | None = None,
+        **faults: Unpack[Faults],
     ) -> Reply:
         """A 429 ``RESOURCE_EXHAUSTED`` with RetryInfo and/or ``Retry-After``."""
         details = [retry_info(retry_delay)] if retry_delay else None
         message = "You exceeded your current quota, please check your plan."
         if retry_delay:
             message += f"\nPlease retry in {retry_delay}."
-        return cls.error(429, message, details=details, retry_after=retry_after)
+        return cls.error(
+            429, message, details=details, retry_after=retry_after, **faults
+        )
 
     @classmethod
     def comet_error(
-        cls, http_status: int, message: str, code: str, type: str = "comet_api_error"
+        cls,
+        http_status: int,
+        message: str,
+        code: str,
+        type: str = "comet_api_error",
+        **faults: Unpack[Faults],
     ) -> Reply:
         """A CometAPI gateway error ``{"error": {"message", "type", "code"}}``."""
         request_id = secrets.token_hex(13)
         text = f"{message} (request id: {request_id})"
         body = {"error": {"message": text, "type": type, "code": code}}
-        return cls(status=http_status, body=body)
+        return cls(status=http_status, body=body, **faults)
 
     @classmethod
-    def html(cls, status: int, html: str) -> Reply:
+    def html(cls, status: int, html: str, **faults: Unpack[Faults]) -> Reply:
         """An HTML page (what a proxy or wrong path may answer)."""
         raw = html.encode("utf-8")
-        return cls(status=status, raw=raw, content_type="text/html; charset=utf-8")
+        content_type = "text/html; charset=utf-8"
+        return cls(status=status, raw=raw, content_type=content_type, **faults)
 
     @classmethod
     def drop(cls) -> Reply:
@@ -223,12 +255,13 @@ class Reply:
         return cls(status=status, raw=html, headers=headers, content_type=content_type)
 
     @classmethod
-    def from_capture(cls, path: str | Path) -> Reply:
+    def from_capture(cls, path: str | Path, **faults: Unpack[Faults]) -> Reply:
         """Load a capture (``.json``, ``.jsonl``, ``.chunks.txt``, ``.sse``).
 
         A relative path that does not exist from the working directory is
         looked up in ``$COMETGEMINI_CAPTURES``.
         ``errors.json#429_quota`` picks one entry of the error collection.
+        ``faults``: ``delay``, ``event_delay``, ``drop_after``, ``reset``.
         """
         name, _, entry = str(path).partition("#")
         file = Path(name)
@@ -236,21 +269,18 @@ class Reply:
             file = captures_dir() / file
         text = file.read_text(encoding="utf-8")
         if file.suffix == ".json":
-            return _json_capture(json.loads(text), entry)
+            return _json_capture(json.loads(text), entry)._with(faults)
         if file.suffix == ".sse":
             lines = [
                 ln[5:].strip() for ln in text.splitlines() if ln.startswith("data:")
             ]
         else:
             lines = [ln for ln in text.splitlines() if ln.strip()]
-        return cls(chunks=[json.loads(line) for line in lines])
+        return cls(chunks=[json.loads(line) for line in lines], **faults)
 
-
-def _capture_chunks(text: str, *, sse: bool) -> list[Body]:
-    lines = text.splitlines()
-    if sse:
-        lines = [line[5:] for line in lines if line.startswith("data:")]
-    return [json.loads(line) for line in lines if line.strip()]
+    def _with(self, faults: Faults) -> Reply:
+        """This reply with ``faults`` set (a copy when there are any)."""
+        return dataclasses.replace(self, **faults) if faults else self
 
 
 def _json_capture(data: Any, entry: str) -> Reply:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 
+def _parts(content: Any) -> list[dict[str, Any]]:
+    parts = content.get("parts") if isinstance(content, dict) else None
+    return [p for p in parts or [] if isinstance(p, dict)]
+
+
 def _texts(content: Any) -> list[str]:
-    if not isinstance(content, dict):
-        return []
-    parts = content.get("parts") or []
-    return [p["text"] for p in parts if isinstance(p, dict) and "text" in p]
+    return [str(p["text"]) for p in _parts(content) if "text" in p]
+
+
+def _results(content: Any) -> list[str]:
+    """``name returned {...}`` for each function result of a content."""
+    found = []
+    for part in _parts(content):
+        result = _get(part, "functionResponse", "function_response")
+        if isinstance(result, dict):
+            answer = json.dumps(result.get("response"), ensure_ascii=False)
+            found.append(f"{result.get('name', '?')} returned {answer}")
+    return found
 
 
 def _get(mapping: Any, camel: str, snake: str) -> Any:
@@ -59,10 +73,15 @@ class RecordedRequest:
 
     @property
     def text(self) -> str:
-        """Concatenated text parts of the last ``user`` content ("" if none)."""
+        """What the last ``user`` content says ("" if none).
+
+        Its text parts, concatenated; a turn that carries function results adds
+        one line per result, ``get_weather returned {"temp": 21}``.
+        """
         for content in reversed(self.contents):
             if isinstance(content, dict) and content.get("role", "user") == "user":
-                return "".join(_texts(content))
+                text = "".join(_texts(content))
+                return "\n".join(piece for piece in [text, *_results(content)] if piece)
         return ""
 
     @property

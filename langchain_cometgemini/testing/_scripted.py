@@ -20,7 +20,6 @@ Flow::
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -81,7 +80,7 @@ class ScriptedGemini:
         self.thoughts = dict(thoughts or {})
         self.grounding = grounding
         self.fallback = fallback or default_reply
-        self.emulator = GeminiEmulator(api_key=api_key)
+        self.emulator = GeminiEmulator(api_key=api_key, responder=self)
         self._saved: dict[str, str | None] | None = None
 
     @property
@@ -91,7 +90,6 @@ class ScriptedGemini:
 
     def start(self) -> ScriptedGemini:
         """Start the emulator; point ``COMETAPI_KEY``/``COMETAPI_BASE_URL`` at it."""
-        self.emulator.responder = self
         self.emulator.start()
         if self._saved is None:
             self._saved = {name: os.environ.get(name) for name in _ENV}
@@ -129,13 +127,7 @@ class ScriptedGemini:
             for name in _declared(request.body):
                 if name in self.tool_calls:
                     return Reply.function_call(name, self.tool_calls[name])
-        text = " ".join(
-            [
-                request.system_text,
-                request.text,
-                *(json.dumps(r, ensure_ascii=False) for r in results),
-            ]
-        )
+        text = f"{request.system_text} {request.text}"  # results included
         reply = self._answer(text, request)
         if self.grounding is not None and _binds_search(request.body):
             for response in (reply.body, *(reply.chunks or [])[-1:]):

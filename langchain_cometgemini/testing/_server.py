@@ -23,10 +23,10 @@ from langchain_cometgemini.testing._wire import send
 class Backend(Protocol):
     """What the handler needs from the emulator."""
 
-    def handle(self, request: RecordedRequest) -> Reply:
+    def _handle(self, request: RecordedRequest) -> Reply:
         """Record ``request`` and return the prepared reply."""
 
-    def count_disconnect(self) -> None:
+    def _count_disconnect(self) -> None:
         """Note that a client went away before the response was complete."""
 
 
@@ -109,8 +109,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             action=action,
             stream=action == "streamGenerateContent" and query.get("alt") == "sse",
         )
-        reply = self.server.backend.handle(request)
-        send(self, reply, request, self.server.backend.count_disconnect)
+        backend = self.server.backend
+        send(self, backend._handle(request), request, backend._count_disconnect)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

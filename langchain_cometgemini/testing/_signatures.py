@@ -9,7 +9,8 @@ Gemini 3 models sign their function calls (and the end of text answers) with
 an opaque ``thoughtSignature``. When the conversation is replayed, every model
 turn of the *current turn* (everything after the last real user message) must
 give back the signature of its first ``functionCall`` part, and a signature the
-server never issued is rejected. The emulator applies the same rules.
+server never issued is rejected (compared as bytes: standard or URL-safe base64,
+padded or not). The emulator applies the same rules.
 """
 
 from __future__ import annotations
@@ -97,7 +98,25 @@ def _check_model_content(
         return MISSING_SIGNATURE_MESSAGE.format(name=name, position=position)
     for part in parts:
         signature = part_field(part, "thoughtSignature", "thought_signature")
-        if signature and signature not in issued:
-            if signature not in PLACEHOLDER_SIGNATURES:
-                return CORRUPTED_SIGNATURE_MESSAGE
+        if not signature or signature in PLACEHOLDER_SIGNATURES:
+            continue
+        if signature not in issued and standard(signature) not in issued:
+            return CORRUPTED_SIGNATURE_MESSAGE
     return None
+
+
+def standard(signature: Any) -> Any:
+    """A signature in standard, padded base64 (how the emulator issues them).
+
+    The API reads ``thoughtSignature`` as bytes: standard and URL-safe base64,
+    padded or not, are the same signature (google-genai sends URL-safe ones).
+    Text that is not base64 is returned as it is.
+    """
+    if not isinstance(signature, str):
+        return signature
+    text = signature.replace("-", "+").replace("_", "/").rstrip("=")
+    try:
+        data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except ValueError:  # binascii.Error: not base64
+        return signature
+    return base64.b64encode(data).decode("ascii")

@@ -25,8 +25,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_cometgemini.testing import RecordedRequest, Reply
-from langchain_cometgemini.testing._responder import default_reply
+from langchain_cometgemini.testing import RecordedRequest, Reply, default_reply
 from langchain_cometgemini.testing._schema_instance import instance
 
 _CALL_SYNTAX = re.compile(r"(\w+)\(([^)]*)\)")

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from langchain_cometgemini import _batch
+from langchain_cometgemini.cli import batch
+from langchain_cometgemini.cli import jobs as batch_jobs
+from langchain_cometgemini.cli.progress import Progress, Tally, summary
 
 
 def test_jobs_from_prompts_and_messages() -> None:
@@ -28,7 +30,7 @@ def test_jobs_from_prompts_and_messages() -> None:
         ),
         json.dumps({"id": "1", "prompt": "string one", "system": "Own."}),
     ]
-    jobs = _batch.load_jobs(lines, system="Default.")
+    jobs = batch_jobs.load_jobs(lines, system="Default.")
     assert [(j.id, j.key) for j in jobs] == [
         ("a", '"a"'),
         (3, "3"),
@@ -53,22 +55,22 @@ def test_jobs_from_prompts_and_messages() -> None:
     ],
 )
 def test_bad_lines(line: str, message: str) -> None:
-    with pytest.raises(_batch.BatchInputError, match=message.replace("(", r"\(")):
-        _batch.load_jobs([line])
+    with pytest.raises(batch_jobs.BatchInputError, match=message.replace("(", r"\(")):
+        batch_jobs.load_jobs([line])
 
 
 def test_answered_ids_and_what_forces_a_rewrite(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
-    assert _batch.load_answered(path) == (set(), False)
+    assert batch_jobs.load_answered(path) == (set(), False)
     path.write_text('{"id": 1, "text": "a"}\n{"id": "1", "text": "b"}\n', "utf-8")
-    assert _batch.load_answered(path) == ({"1", '"1"'}, False)
+    assert batch_jobs.load_answered(path) == ({"1", '"1"'}, False)
     path.write_text(
         '{"id": 1, "text": "a"}\n{"id": 2, "error": {"type": "X"}}\n'
         '{"id": 1, "text": "again"}\n{"id": 3, "te',
         "utf-8",
     )
-    assert _batch.load_answered(path) == ({"1"}, True)
-    _batch.compact(path)
+    assert batch_jobs.load_answered(path) == ({"1"}, True)
+    batch_jobs.compact(path)
     assert path.read_text("utf-8") == '{"id": 1, "text": "a"}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]  # no temp file left
 
@@ -79,8 +81,8 @@ async def test_rate_limiter_spaces_the_starts(monkeypatch: pytest.MonkeyPatch) -
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr("langchain_cometgemini._batch.asyncio.sleep", fake_sleep)
-    limiter = _batch.RateLimiter(rpm=600)  # one start every 0.1 s
+    monkeypatch.setattr("langchain_cometgemini.cli.batch.asyncio.sleep", fake_sleep)
+    limiter = batch.RateLimiter(rpm=600)  # one start every 0.1 s
     start = asyncio.get_running_loop().time()
     for _ in range(5):
         await limiter.wait()
@@ -88,13 +90,13 @@ async def test_rate_limiter_spaces_the_starts(monkeypatch: pytest.MonkeyPatch) -
     assert slept == sorted(slept)
     assert all(0 < s <= 0.1 * (i + 1) for i, s in enumerate(slept))
     assert limiter._next == pytest.approx(start + 0.5, abs=0.05)
-    unlimited = _batch.RateLimiter(None)
+    unlimited = batch.RateLimiter(None)
     await unlimited.wait()
     assert len(slept) == 4
 
 
-def tally() -> _batch.Tally:
-    t = _batch.Tally(total=12, skipped=2)
+def tally() -> Tally:
+    t = Tally(total=12, skipped=2)
     for n in range(5):
         t.add(
             {
@@ -113,7 +115,7 @@ def tally() -> _batch.Tally:
 
 def test_progress_lines_when_not_a_terminal() -> None:
     stream = io.StringIO()
-    _batch.Progress(tally(), stream, every=10.0, tty=False).show()
+    Progress(tally(), stream, every=10.0, tty=False).show()
     line = stream.getvalue()
     assert line.startswith("cometgemini batch: 6/10 done, 1 failed, ")
     assert "/s, tokens 15 in / 20 out, ETA " in line
@@ -122,7 +124,7 @@ def test_progress_lines_when_not_a_terminal() -> None:
 
 def test_progress_bar_on_a_terminal() -> None:
     stream = io.StringIO()
-    progress = _batch.Progress(tally(), stream, every=10.0, tty=True)
+    progress = Progress(tally(), stream, every=10.0, tty=True)
     progress.show()
     progress.end()
     drawn = stream.getvalue()
@@ -131,18 +133,18 @@ def test_progress_bar_on_a_terminal() -> None:
 
 
 def test_summary_counts_tokens_and_says_what_next() -> None:
-    line = _batch.summary(tally(), Path("out.jsonl"))
+    line = summary(tally(), Path("out.jsonl"))
     assert line.startswith(
         "cometgemini batch: 7/12 answered (2 from an earlier run), 1 failed; "
         "tokens: 15 in, 20 out, 5 thinking; "
     )
     assert line.endswith("-> out.jsonl; rerun the same command to retry the failed ids")
-    interrupted = _batch.summary(tally(), Path("o"), interrupted=True)
+    interrupted = summary(tally(), Path("o"), interrupted=True)
     assert interrupted.endswith("interrupted: rerun the same command to resume")
 
 
 def test_a_second_interrupt_stops_at_once() -> None:
-    runner = _batch.BatchRunner([], io.StringIO(), connection={}, kwargs={})
+    runner = batch.BatchRunner([], io.StringIO(), connection={}, kwargs={})
     runner.interrupt()
     assert runner.interrupted
     with pytest.raises(KeyboardInterrupt):

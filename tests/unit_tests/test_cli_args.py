@@ -14,7 +14,8 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
-from langchain_cometgemini import ChatCometGemini, __version__, cli
+from langchain_cometgemini import ChatCometGemini, __version__
+from langchain_cometgemini.cli import backend, chat, options
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -43,9 +44,9 @@ class FakeTerminal(io.StringIO):
 
 
 def test_defaults_leave_every_model_field_unset() -> None:
-    args = cli.parse_args(["hello"])
+    args = options.parse_chat(["hello"])
     assert args.prompt == ["hello"]
-    assert cli.model_kwargs(args) == {}
+    assert options.model_kwargs(args) == {}
     assert (args.offline, args.search, args.schema, args.system) == (
         False,
         False,
@@ -55,7 +56,7 @@ def test_defaults_leave_every_model_field_unset() -> None:
 
 
 def test_every_option_reaches_the_model_arguments() -> None:
-    args = cli.parse_args(
+    args = options.parse_chat(
         [
             "--model",
             "gemini-2.5-pro",
@@ -75,7 +76,7 @@ def test_every_option_reaches_the_model_arguments() -> None:
             "blue?",
         ]
     )
-    assert cli.model_kwargs(args) == {
+    assert options.model_kwargs(args) == {
         "model": "gemini-2.5-pro",
         "temperature": 0.3,
         "thinking_level": "low",
@@ -111,7 +112,7 @@ def test_bad_options_exit_2_with_one_line(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli.parse_args(argv)
+        options.parse_chat(argv)
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert message in err
@@ -120,7 +121,7 @@ def test_bad_options_exit_2_with_one_line(
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli.parse_args(["--version"])
+        options.parse_chat(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out == f"cometgemini {__version__}\n"
 
@@ -153,7 +154,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_read_prompt(words: list[str], stdin: str, tty: bool, expected: str) -> None:
-    assert cli.read_prompt(words, FakeStdin(stdin, tty=tty)) == expected
+    assert chat.read_prompt(words, FakeStdin(stdin, tty=tty)) == expected
 
 
 @pytest.mark.parametrize(
@@ -162,7 +163,7 @@ def test_read_prompt(words: list[str], stdin: str, tty: bool, expected: str) -> 
 )
 def test_missing_prompt_is_an_error(words: list[str], stdin: str, tty: bool) -> None:
     with pytest.raises(ValueError, match="no prompt"):
-        cli.read_prompt(words, FakeStdin(stdin, tty=tty))
+        chat.read_prompt(words, FakeStdin(stdin, tty=tty))
 
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}}
@@ -171,20 +172,20 @@ SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}}
 def test_schema_inline_and_from_file(tmp_path: Path) -> None:
     path = tmp_path / "city.json"
     path.write_text(json.dumps({**SCHEMA, "title": "City"}), encoding="utf-8")
-    assert cli.load_schema(json.dumps(SCHEMA)) == SCHEMA
-    assert cli.load_schema(str(path)) == {**SCHEMA, "title": "City"}
+    assert options.load_schema(json.dumps(SCHEMA)) == SCHEMA
+    assert options.load_schema(str(path)) == {**SCHEMA, "title": "City"}
 
 
 def test_schema_file_that_is_not_an_object(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
     path.write_text("[1]", encoding="utf-8")
     with pytest.raises(ValueError, match="must be a JSON object"):
-        cli.load_schema(str(path))
+        options.load_schema(str(path))
 
 
 def test_messages_put_the_system_prompt_first() -> None:
-    assert cli.build_messages("hi", None) == [HumanMessage("hi")]
-    assert cli.build_messages("hi", "Be brief.") == [
+    assert chat.build_messages("hi", None) == [HumanMessage("hi")]
+    assert chat.build_messages("hi", "Be brief.") == [
         SystemMessage("Be brief."),
         HumanMessage("hi"),
     ]
@@ -202,17 +203,17 @@ def test_pieces_split_thoughts_from_text_in_order() -> None:
             "scattering.",
         ]
     )
-    assert list(cli.pieces(chunk)) == [
+    assert list(chat.pieces(chunk)) == [
         ("thought", "Rayleigh..."),
         ("text", "Because of "),
         ("text", "scattering."),
     ]
-    assert list(cli.pieces(AIMessageChunk(content="plain"))) == [("text", "plain")]
+    assert list(chat.pieces(AIMessageChunk(content="plain"))) == [("text", "plain")]
 
 
 def test_printer_plain_when_not_a_terminal() -> None:
     out = io.StringIO()
-    printer = cli.Printer(out)
+    printer = chat.Printer(out)
     for kind, text in [("thought", "Hmm. "), ("thought", "Ok."), ("text", "Blue.")]:
         printer.write(kind, text)
     printer.end()
@@ -222,16 +223,16 @@ def test_printer_plain_when_not_a_terminal() -> None:
 def test_printer_dims_thoughts_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = FakeTerminal()
-    printer = cli.Printer(out)
+    printer = chat.Printer(out)
     printer.write("thought", "Hmm.")
     printer.write("text", "Blue.")
     printer.end()
-    assert out.getvalue() == f"{cli.DIM}Thinking: Hmm.{cli.RESET}\n\nBlue.\n"
+    assert out.getvalue() == f"{chat.DIM}Thinking: Hmm.{chat.RESET}\n\nBlue.\n"
 
 
 def test_printer_writes_nothing_for_an_empty_answer() -> None:
     out = io.StringIO()
-    printer = cli.Printer(out)
+    printer = chat.Printer(out)
     printer.write("text", "")
     printer.end()
     assert out.getvalue() == ""
@@ -258,7 +259,7 @@ def test_printer_writes_nothing_for_an_empty_answer() -> None:
     ],
 )
 def test_format_usage(usage: Any, line: str) -> None:
-    assert cli.format_usage(usage) == line
+    assert chat.format_usage(usage) == line
 
 
 def test_format_sources_numbers_web_sources() -> None:
@@ -270,14 +271,14 @@ def test_format_sources_numbers_web_sources() -> None:
             {"web": {"uri": "https://b.example/y"}},
         ],
     }
-    assert cli.format_sources(grounding) == [
+    assert chat.format_sources(grounding) == [
         "Searched: sky colour; rayleigh scattering",
         "Sources:",
         "  [1] a.example <https://a.example/x>",
         "  [2] <https://b.example/y>",
     ]
-    assert cli.format_sources(None) == []
-    assert cli.format_sources({}) == []
+    assert chat.format_sources(None) == []
+    assert chat.format_sources({}) == []
 
 
 # -- errors ---------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def test_format_sources_numbers_web_sources() -> None:
     ],
 )
 def test_error_message_is_one_line_with_a_hint(error: BaseException, hint: str) -> None:
-    line = cli.error_message(error, "http://h:1")
+    line = chat.error_message(error, "http://h:1")
     assert line.startswith("cometgemini: error: ")
     assert hint in line
     assert "\n" not in line
@@ -305,7 +306,7 @@ def test_error_message_is_one_line_with_a_hint(error: BaseException, hint: str) 
 
 
 def test_error_message_is_capped() -> None:
-    line = cli.error_message(ValueError("x" * 1000))
+    line = chat.error_message(ValueError("x" * 1000))
     assert len(line) < 400
     assert line.endswith("...")
 
@@ -322,13 +323,13 @@ def test_importing_the_cli_does_not_load_the_emulator() -> None:
 
 
 def test_thinking_budget_reaches_the_model_arguments() -> None:
-    args = cli.parse_args(["--thinking-budget", "0", "hi"])
-    assert cli.model_kwargs(args) == {"thinking_budget": 0}
+    args = options.parse_chat(["--thinking-budget", "0", "hi"])
+    assert options.model_kwargs(args) == {"thinking_budget": 0}
 
 
 def test_model_help_names_the_default_model(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        cli.parse_args(["--help"])
+        options.parse_chat(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     default = ChatCometGemini(api_key="k").model
     assert f"model name (default: {default})" in help_text
@@ -348,7 +349,7 @@ def test_attachment_type_comes_from_the_content(tmp_path: Path) -> None:
     doc.write_bytes(PDF)
     notes = tmp_path / "notes.md"
     notes.write_text("# Notes", encoding="utf-8")
-    blocks = cli.attachment_blocks([str(misnamed), str(doc), str(notes)])
+    blocks = chat.attachment_blocks([str(misnamed), str(doc), str(notes)])
     assert [(b["type"], b["mime_type"]) for b in blocks] == [
         ("image", "image/png"),
         ("file", "application/pdf"),
@@ -360,7 +361,7 @@ def test_attachment_type_comes_from_the_content(tmp_path: Path) -> None:
 def test_attachment_type_option_overrides_and_urls_stay_urls(tmp_path: Path) -> None:
     clip = tmp_path / "clip.bin"
     clip.write_bytes(b"\x00\x01")
-    blocks = cli.attachment_blocks(
+    blocks = chat.attachment_blocks(
         ["https://example.com/a/cat.jpg?size=2", "gs://bucket/talk.mp3"],
         [[str(clip), "video/mp4"], ["https://example.com/doc", "application/pdf"]],
     )
@@ -378,16 +379,16 @@ def test_attachment_type_option_overrides_and_urls_stay_urls(tmp_path: Path) -> 
 
 def test_attachment_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such file: .*missing.png"):
-        cli.attachment_blocks([str(tmp_path / "missing.png")])
+        chat.attachment_blocks([str(tmp_path / "missing.png")])
     blob = tmp_path / "blob"
     blob.write_bytes(b"\x00\x01\x02")
     with pytest.raises(ValueError, match="cannot tell the type of .*--attachment-type"):
-        cli.attachment_blocks([str(blob)])
+        chat.attachment_blocks([str(blob)])
 
 
 def test_attachments_follow_the_prompt_text() -> None:
     block = {"type": "image", "url": "https://example.com/cat.jpg"}
-    assert cli.build_messages("What is it?", None, [block]) == [
+    assert chat.build_messages("What is it?", None, [block]) == [
         HumanMessage([{"type": "text", "text": "What is it?"}, block])
     ]
 
@@ -404,20 +405,20 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def test_a_key_asks_cometapi(env: pytest.MonkeyPatch) -> None:
     env.setenv("COMETAPI_KEY", "k")
-    assert cli.choose_backend(offline=False, interactive=False) is None
+    assert backend.choose_backend(offline=False, interactive=False) is None
 
 
 def test_no_key_on_a_terminal_falls_back_with_a_notice(env: pytest.MonkeyPatch) -> None:
-    notice = cli.choose_backend(offline=False, interactive=True)
+    notice = backend.choose_backend(offline=False, interactive=True)
     assert notice is not None
     assert notice.startswith("cometgemini: COMETAPI_KEY is not set: answering with")
     assert "--offline" in notice
 
 
 def test_no_key_in_a_pipe_is_an_error(env: pytest.MonkeyPatch) -> None:
-    with pytest.raises(cli.NoKeyError) as raised:
-        cli.choose_backend(offline=False, interactive=False)
-    line = cli.error_message(raised.value)
+    with pytest.raises(backend.NoKeyError) as raised:
+        backend.choose_backend(offline=False, interactive=False)
+    line = chat.error_message(raised.value)
     assert line == (
         "cometgemini: error: COMETAPI_KEY is not set; set it, or pass --offline "
         "to answer from the built-in emulator"
@@ -429,17 +430,17 @@ def test_base_url_without_key_says_so(
     env: pytest.MonkeyPatch, interactive: bool
 ) -> None:
     env.setenv("COMETAPI_BASE_URL", "http://127.0.0.1:9")
-    with pytest.raises(cli.NoKeyError, match="COMETAPI_BASE_URL is set but"):
-        cli.choose_backend(offline=False, interactive=interactive)
+    with pytest.raises(backend.NoKeyError, match="COMETAPI_BASE_URL is set but"):
+        backend.choose_backend(offline=False, interactive=interactive)
 
 
 def test_offline_mentions_the_key_only_when_it_is_missing(
     env: pytest.MonkeyPatch,
 ) -> None:
-    without = cli.choose_backend(offline=True, interactive=False)
+    without = backend.choose_backend(offline=True, interactive=False)
     assert without is not None and "set COMETAPI_KEY" in without
     env.setenv("COMETAPI_KEY", "k")
-    with_key = cli.choose_backend(offline=True, interactive=False)
+    with_key = backend.choose_backend(offline=True, interactive=False)
     assert with_key is not None and with_key.startswith("cometgemini: --offline: ")
     assert "COMETAPI_KEY" not in with_key
 
@@ -447,7 +448,7 @@ def test_offline_mentions_the_key_only_when_it_is_missing(
 def test_no_color_turns_dimming_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     out = FakeTerminal()
-    printer = cli.Printer(out)
+    printer = chat.Printer(out)
     printer.write("thought", "Hmm.")
     printer.write("text", "Blue.")
     printer.end()
@@ -456,6 +457,6 @@ def test_no_color_turns_dimming_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_stdin_attachment_can_be_given_once() -> None:
     with pytest.raises(ValueError, match="'-' \\(stdin\\) can be given once"):
-        cli.attachment_blocks(["-"], [["-", "image/png"]], io.BytesIO(PNG))
-    [block] = cli.attachment_blocks(["-"], stdin=io.BytesIO(PNG))
+        chat.attachment_blocks(["-"], [["-", "image/png"]], io.BytesIO(PNG))
+    [block] = chat.attachment_blocks(["-"], stdin=io.BytesIO(PNG))
     assert (block["type"], block["mime_type"]) == ("image", "image/png")

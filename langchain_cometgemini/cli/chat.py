@@ -1,29 +1,24 @@
-"""``cometgemini``: ask Gemini through CometAPI from the terminal.
+"""``cometgemini PROMPT``: one prompt, the answer streamed to the terminal.
 
 Flow::
 
-    main(argv)
-      -> parse_args             argparse options -> Namespace
-      -> read_prompt            words on the command line, then piped stdin
-                                (or stdin where ``-`` stands)
+    run(args)                   args from ``options.parse_chat``
       -> attachment_blocks      -a files/URLs -> LangChain media content blocks
-      -> choose_backend         COMETAPI_KEY set: CometAPI (or COMETAPI_BASE_URL);
-                                --offline, or no key with stdout a terminal: the
-                                built-in emulator, with a one-line notice; no key
-                                in a pipe or script: an error (never a silent echo)
-      -> open_backend           starts the emulator in-process when chosen
-      -> model_kwargs           options -> ChatCometGemini(...) arguments
+      -> read_prompt            words on the command line, then piped stdin
+                                (or stdin where ``-`` stands); a pipe that stays
+                                open gets a notice on a terminal's stderr
+      -> backend.choose_backend CometAPI, or the built-in emulator (with a notice)
+      -> backend.open_backend   starts the emulator in-process when chosen
+      -> options.model_kwargs   options -> ChatCometGemini(...) arguments
       -> run_chat               stream text as it arrives (thoughts dimmed),
                                 then sources (--search) and the usage line
          run_structured         --json-schema: the parsed object as JSON
       -> expected failures      one line on stderr, non-zero exit, no traceback
 
-``cometgemini batch IN.jsonl -o OUT.jsonl`` goes to ``_batch.main`` (bulk jobs).
-
 The answer goes to stdout; the notice and the usage line go to stderr, so
 ``cometgemini "..." > answer.txt`` keeps only the answer. Only the public API
 is used (plus the package's own MIME sniffer, so that an attached file is typed
-exactly as a media block's bytes are): this module is also a worked example.
+exactly as a media block's bytes are).
 """
 
 from __future__ import annotations
@@ -37,7 +32,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,156 +43,46 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from langchain_cometgemini import ChatCometGemini, __version__
+from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._wire.media import sniff_mime
+from langchain_cometgemini.cli import options
+from langchain_cometgemini.cli.backend import choose_backend, open_backend
+from langchain_cometgemini.cli.options import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+)
+from langchain_cometgemini.cli.terminal import isatty, one_line, read_stdin, use_color
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
     CometGeminiError,
+    MediaFetchError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     RequestTimeoutError,
 )
 
-PROG = "cometgemini"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-OFFLINE_KEY = "offline-emulator-key"
 DIM, RESET = "\033[2m", "\033[0m"
-
-EPILOG = """\
-examples:
-  cometgemini "Why is the sky blue?"
-  cometgemini --thinking-level high --show-thoughts "Is 2**61-1 prime?"
-  cometgemini --search "Who won the last Champions League final?"
-  cometgemini --json-schema city.schema.json "Name a city in France"
-  cometgemini -a photo.jpg -a https://example.com/report.pdf "Compare them"
-  cat notes.md | cometgemini "Summarize:"        # the piped text follows the prompt
-  git diff | cometgemini "Review this:" - "Be brief."   # or goes where '-' stands
-  cometgemini batch prompts.jsonl -o answers.jsonl     # bulk job: batch --help
-
-stdin: when it is not a terminal it is read and appended to the prompt after a
-blank line ('-' places it explicitly); use '< /dev/null' to send words only.
-
-environment:
-  COMETAPI_KEY       your CometAPI key; without it the built-in offline emulator
-                     answers only when stdout is a terminal (otherwise: exit 1,
-                     unless --offline is given)
-  COMETAPI_BASE_URL  API root (default https://api.cometapi.com)
-  NO_COLOR           set: never colour the output (colour is terminal-only)
-
-exit status: 0 ok, 1 the request failed, 2 bad usage, 130 interrupted.
-"""
+STDIN_NOTICE = (
+    f"{PROG}: reading the prompt from stdin (a pipe that is still open); "
+    "run with '< /dev/null' to send the words alone"
+)
 
 
-# -- command line -------------------------------------------------------------
+# -- prompt and attachments ---------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``cometgemini`` command."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Ask a Gemini model through CometAPI; the answer streams in.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "prompt",
-        nargs="*",
-        help=(
-            "the prompt (words are joined); piped stdin follows it after a blank "
-            "line, or goes where '-' stands"
-        ),
-    )
-    parser.add_argument(
-        "-m", "--model", help=f"model name (default: {default_model()})"
-    )
-    parser.add_argument("-s", "--system", help="system instruction")
-    parser.add_argument(
-        "-a",
-        "--attachment",
-        action="append",
-        default=[],
-        metavar="PATH_OR_URL",
-        help=(
-            "send a file (image, PDF, audio, video, text) or a URL with the prompt; "
-            "repeatable; '-' reads it from stdin. A file's type comes from its "
-            "content (then its name)"
-        ),
-    )
-    parser.add_argument(
-        "--attachment-type",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("PATH_OR_URL", "MIME"),
-        help="an attachment with an explicit MIME type (overrides the guess)",
-    )
-    parser.add_argument(
-        "-t",
-        "--thinking-level",
-        choices=("minimal", "low", "medium", "high"),
-        help="Gemini 3 thinking level",
-    )
-    parser.add_argument(
-        "--thinking-budget",
-        type=int,
-        metavar="N",
-        help="Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic)",
-    )
-    parser.add_argument("--temperature", type=float, help="sampling temperature")
-    parser.add_argument(
-        "--show-thoughts",
-        action="store_true",
-        help="ask for thought summaries and print them (dimmed) before the answer",
-    )
-    parser.add_argument(
-        "--search",
-        action="store_true",
-        help="ground the answer with Google Search and print the sources",
-    )
-    parser.add_argument(
-        "--json-schema",
-        metavar="SCHEMA",
-        help="JSON schema (a file or inline JSON): print the answer as JSON",
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        help="use the built-in emulator even when COMETAPI_KEY is set",
-    )
-    return parser
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse ``argv`` (default: ``sys.argv[1:]``); exits 2 on bad usage."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.temperature is not None and not 0.0 <= args.temperature <= 2.0:
-        parser.error("--temperature must be between 0 and 2")
-    if args.json_schema is not None and args.search:
-        parser.error("--search and --json-schema cannot be combined")
-    if args.thinking_level is not None and args.thinking_budget is not None:
-        parser.error(
-            "--thinking-level (Gemini 3) and --thinking-budget (Gemini 2.5) "
-            "cannot be combined"
-        )
-    if args.thinking_budget is not None and args.thinking_budget < -1:
-        parser.error("--thinking-budget must be -1 (dynamic), 0 (off) or positive")
-    if args.json_schema is not None:
-        try:
-            args.schema = load_schema(args.json_schema)
-        except ValueError as exc:
-            parser.error(str(exc))
-    else:
-        args.schema = None
-    return args
-
-
-def read_prompt(words: list[str], stdin: IO[str], *, required: bool = True) -> str:
+def read_prompt(
+    words: list[str],
+    stdin: IO[str],
+    *,
+    required: bool = True,
+    err: IO[str] | None = None,
+) -> str:
     """Return the prompt from the words and stdin.
 
     The words are joined with spaces. Stdin is read when it is not a terminal
@@ -215,8 +99,8 @@ def read_prompt(words: list[str], stdin: IO[str], *, required: bool = True) -> s
     else:
         before, after = words, []
     piped = ""
-    if "-" in words or not _isatty(stdin):
-        piped = stdin.read().rstrip()
+    if "-" in words or not isatty(stdin):
+        piped = str(read_stdin(stdin, err, STDIN_NOTICE)).rstrip()
     pieces = [" ".join(before), piped, " ".join(after)]
     text = "\n\n".join(piece for piece in pieces if piece)
     if required and not text.strip():
@@ -232,11 +116,6 @@ class _NoInput(io.StringIO):
 
 
 _NO_INPUT = _NoInput()
-
-
-def default_model() -> str:
-    """The model ``ChatCometGemini`` uses when none is given."""
-    return str(ChatCometGemini.model_fields["model"].default)
 
 
 def attachment_blocks(
@@ -297,39 +176,6 @@ def _block_type(mime: str | None) -> str:
     return head if head in ("image", "audio", "video") else "file"
 
 
-def load_schema(value: str) -> dict[str, Any]:
-    """Read a JSON schema given inline (``{...}``) or as a file path.
-
-    Raises:
-        ValueError: The file is missing or the text is not a JSON object.
-    """
-    text = value
-    if not value.lstrip().startswith("{"):
-        path = Path(value)
-        if not path.is_file():
-            raise ValueError(f"--json-schema: no such file and not JSON: {value!r}")
-        text = path.read_text(encoding="utf-8")
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--json-schema: invalid JSON ({exc.msg})") from None
-    if not isinstance(schema, dict):
-        raise ValueError("--json-schema: the schema must be a JSON object")
-    return schema
-
-
-def model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """Map the options to ``ChatCometGemini`` arguments (unset ones left out)."""
-    kwargs: dict[str, Any] = {
-        "model": args.model,
-        "temperature": args.temperature,
-        "thinking_level": args.thinking_level,
-        "thinking_budget": args.thinking_budget,
-        "include_thoughts": True if args.show_thoughts else None,
-    }
-    return {key: value for key, value in kwargs.items() if value is not None}
-
-
 def build_messages(
     prompt: str, system: str | None, attachments: list[dict[str, Any]] | None = None
 ) -> list[BaseMessage]:
@@ -343,104 +189,6 @@ def build_messages(
     content: list[str | dict[str, Any]] = [{"type": "text", "text": prompt}]
     content += attachments
     return [*messages, HumanMessage(content)]
-
-
-# -- backend --------------------------------------------------------------------
-
-
-class NoKeyError(ValueError):
-    """No ``COMETAPI_KEY`` where the emulator must not answer in its place."""
-
-
-def choose_backend(offline: bool, interactive: bool) -> str | None:
-    """Return the offline notice to print, or None to ask CometAPI.
-
-    ``interactive`` is whether stdout is a terminal: only there may a missing
-    key fall back to the emulator, so a forgotten key never passes silently as
-    an answer in a pipe or a script.
-
-    Raises:
-        NoKeyError: No key, and the emulator may not stand in.
-    """
-    has_key = bool(os.environ.get("COMETAPI_KEY"))
-    if offline:
-        hint = "" if has_key else "; set COMETAPI_KEY to ask CometAPI"
-        return f"{PROG}: --offline: {_EMULATOR}{hint}."
-    if has_key:
-        return None
-    if os.environ.get("COMETAPI_BASE_URL"):
-        raise NoKeyError(
-            "COMETAPI_BASE_URL is set but COMETAPI_KEY is not; set the key, "
-            "or pass --offline for the built-in emulator"
-        )
-    if not interactive:
-        raise NoKeyError(
-            "COMETAPI_KEY is not set; set it, or pass --offline to answer "
-            "from the built-in emulator"
-        )
-    return (
-        f"{PROG}: COMETAPI_KEY is not set: {_EMULATOR}; set COMETAPI_KEY to ask "
-        "CometAPI (in scripts, pass --offline)."
-    )
-
-
-_EMULATOR = (
-    "answering with the built-in offline Gemini emulator (it echoes your prompt)"
-)
-
-
-@contextmanager
-def open_backend(
-    notice: str | None, err: IO[str], *, search: bool = False
-) -> Iterator[dict[str, Any]]:
-    """Yield connection arguments: CometAPI's (no notice) or a local emulator's."""
-    if notice is None:
-        yield {}
-        return
-    err.write(notice + "\n")
-    err.flush()
-    from langchain_cometgemini.testing import GeminiEmulator
-
-    with GeminiEmulator(api_key=OFFLINE_KEY) as emulator:
-        if search:
-            emulator.responder = search_responder
-        yield {"base_url": emulator.base_url, "api_key": OFFLINE_KEY}
-
-
-def search_responder(request: Any) -> Any:
-    """Emulator responder for ``--search`` offline: an echo with fake sources.
-
-    The built-in emulator does not search; this answer carries clearly fake
-    ``groundingMetadata`` so that printing the sources can be seen without a key.
-    """
-    from langchain_cometgemini.testing import Reply
-
-    reply = Reply.text(f"Echo: {request.text}" if request.text else "OK")
-    if _wants_search(request.body):
-        for response in (reply.body, *(reply.chunks or [])[-1:]):
-            response["candidates"][0]["groundingMetadata"] = _FAKE_GROUNDING
-    return reply
-
-
-def _wants_search(body: Any) -> bool:
-    tools = body.get("tools") if isinstance(body, dict) else None
-    return any(
-        isinstance(tool, dict) and ("googleSearch" in tool or "google_search" in tool)
-        for tool in tools or []
-    )
-
-
-_FAKE_GROUNDING = {
-    "webSearchQueries": ["offline emulator search"],
-    "groundingChunks": [
-        {
-            "web": {
-                "uri": "https://example.com/offline-emulator",
-                "title": "Offline emulator (no real search was made)",
-            }
-        }
-    ],
-}
 
 
 # -- output ---------------------------------------------------------------------
@@ -527,19 +275,6 @@ def format_sources(grounding: Any) -> list[str]:
     return lines
 
 
-def _isatty(stream: Any) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return bool(isatty and isatty())
-    except ValueError:  # a closed stream
-        return False
-
-
-def use_color(stream: Any) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set."""
-    return _isatty(stream) and not os.environ.get("NO_COLOR")
-
-
 # -- runs -------------------------------------------------------------------------
 
 
@@ -597,7 +332,7 @@ def _report_finish(message: AIMessageChunk, err: IO[str]) -> None:
 
 def error_message(exc: BaseException, base_url: str | None = None) -> str:
     """Return the one-line explanation of an expected failure."""
-    detail = _one_line(str(exc))
+    detail = one_line(options.command_advice(str(exc)))
     where = base_url or os.environ.get("COMETAPI_BASE_URL") or "CometAPI"
     hints: list[tuple[type[BaseException], str]] = [
         (AuthenticationError, "the API key was rejected; check COMETAPI_KEY"),
@@ -606,6 +341,7 @@ def error_message(exc: BaseException, base_url: str | None = None) -> str:
         (RateLimitError, "rate limited or out of quota; wait and retry"),
         (RequestTimeoutError, "the request timed out"),
         (APIConnectionError, f"cannot reach {where}; check your network"),
+        (MediaFetchError, "a media URL could not be downloaded"),
         (OutputParserException, "the answer did not match the JSON schema"),
         (CometGeminiError, "the request failed"),
     ]
@@ -615,11 +351,6 @@ def error_message(exc: BaseException, base_url: str | None = None) -> str:
     return f"{PROG}: error: {detail}"
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 EXPECTED_ERRORS = (CometGeminiError, OutputParserException, ValueError, TypeError)
 """Failures reported in one line; anything else is a bug and keeps its traceback."""
 
@@ -627,14 +358,8 @@ EXPECTED_ERRORS = (CometGeminiError, OutputParserException, ValueError, TypeErro
 # -- entry point ----------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the ``cometgemini`` command; return the exit status."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["batch"]:
-        from langchain_cometgemini._batch import main as batch_main
-
-        return batch_main(argv[1:])
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """Answer the prompt of parsed ``cometgemini`` options; return the exit status."""
     out, err = sys.stdout, sys.stderr
     try:
         stdin_taken = "-" in args.attachment + [p for p, _ in args.attachment_type]
@@ -645,17 +370,17 @@ def main(argv: list[str] | None = None) -> int:
             args.prompt,
             _NO_INPUT if stdin_taken else sys.stdin,
             required=not attachments,
+            err=err,
         )
     except ValueError as exc:
-        build_parser().print_usage(err)
+        options.chat_parser().print_usage(err)
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_USAGE
-    args.attachments = attachments
     connection: dict[str, Any] = {}
     try:
-        notice = choose_backend(args.offline, _isatty(out))
+        notice = choose_backend(args.offline, isatty(out))
         with open_backend(notice, err, search=args.search) as connection:
-            _run(args, prompt, connection, out, err)
+            _answer(args, build_messages(prompt, args.system, attachments), connection)
     except EXPECTED_ERRORS as exc:
         out.flush()
         err.write(error_message(exc, connection.get("base_url")) + "\n")
@@ -671,23 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _run(
+def _answer(
     args: argparse.Namespace,
-    prompt: str,
+    messages: list[BaseMessage],
     connection: dict[str, Any],
-    out: IO[str],
-    err: IO[str],
 ) -> None:
-    llm = ChatCometGemini(**connection, **model_kwargs(args))
-    messages = build_messages(prompt, args.system, args.attachments)
+    out, err = sys.stdout, sys.stderr
+    llm = ChatCometGemini(**connection, **options.model_kwargs(args))
     if args.schema is not None:
         run_structured(llm, messages, args.schema, out, err)
-        return
-    if args.search:
+    elif args.search:
         run_chat(llm.bind_tools([{"google_search": {}}]), messages, out, err)
-        return
-    run_chat(llm, messages, out, err)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    else:
+        run_chat(llm, messages, out, err)

@@ -1,0 +1,40 @@
+"""``cometgemini``: ask Gemini through CometAPI from the terminal.
+
+Flow::
+
+    main(argv)
+      -> options.parse_chat / parse_batch   the command line (no LangChain loaded:
+                                            --help and --version answer at once)
+      -> chat.run(args)                     one prompt, the answer streamed
+         batch.run(args)                    ``cometgemini batch``: a JSONL file
+                                            of prompts -> a JSONL file of answers
+
+Modules: ``options`` (both command lines, the model options they share),
+``terminal`` (terminal checks, the stdin notice), ``backend`` (CometAPI or the
+built-in emulator), ``chat``, ``batch`` with ``jobs`` (its input and output
+files) and ``progress``. ``chat`` and ``batch`` never import each other.
+Only the package's public API is used: this subpackage is also a worked example.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from langchain_cometgemini.cli import options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``cometgemini`` command; return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["batch"]:
+        batch_args = options.parse_batch(argv[1:])
+        from langchain_cometgemini.cli import batch
+
+        return batch.run(batch_args)
+    chat_args = options.parse_chat(argv)
+    from langchain_cometgemini.cli import chat
+
+    return chat.run(chat_args)
+
+
+__all__ = ["main"]

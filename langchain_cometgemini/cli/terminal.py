@@ -1,0 +1,60 @@
+"""What both commands need to know of the terminal.
+
+``isatty`` and ``use_color`` (colour only on a terminal, never with
+``NO_COLOR``), ``one_line`` (an error detail on one capped line) and
+``read_stdin``: read a pipe to its end, and when the pipe stays open while
+stderr is a terminal, say after a moment what the command is waiting for and
+how to skip it (``< /dev/null``), so that it never looks hung.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import IO, Any
+
+STDIN_NOTICE_DELAY = 2.0
+"""Seconds a pipe may stay silent before the stdin notice is shown."""
+
+
+def isatty(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed or fake stream)."""
+    check = getattr(stream, "isatty", None)
+    try:
+        return bool(check and check())
+    except ValueError:  # a closed stream
+        return False
+
+
+def use_color(stream: Any) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set."""
+    return isatty(stream) and not os.environ.get("NO_COLOR")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` with its whitespace collapsed, cut to ``limit`` characters."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def read_stdin(stdin: IO[Any], err: IO[str] | None, notice: str) -> Any:
+    """Return all of ``stdin``; show ``notice`` on ``err`` if the wait is long.
+
+    The notice is shown only when ``err`` is a terminal (someone is watching)
+    and the pipe has not ended after :data:`STDIN_NOTICE_DELAY` seconds.
+    """
+    if err is None or not isatty(err):
+        return stdin.read()
+
+    def warn() -> None:
+        err.write(notice + "\n")
+        err.flush()
+
+    timer = threading.Timer(STDIN_NOTICE_DELAY, warn)
+    timer.daemon = True
+    timer.start()
+    try:
+        return stdin.read()
+    finally:
+        timer.cancel()
