@@ -255,7 +255,7 @@ def test_unknown_model(gemini_emulator: GeminiEmulator) -> None:
         "-m", "imagen-4.0-fast-generate-001", "hi", env=online_env(gemini_emulator)
     )
     assert_one_line_error(result, "unknown model or path; check --model")
-    assert "404 NOT_FOUND: models/imagen-4.0-fast-generate-001 is not found" in (
+    assert "Gemini does not serve the model 'imagen-4.0-fast-generate-001'" in (
         result.stderr
     )
     assert gemini_emulator.last_request.model == "imagen-4.0-fast-generate-001"
