@@ -168,8 +168,8 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        """The finish reason, or ``prompt blocked (REASON)``."""
-        return f"prompt blocked ({self.reason})" if self.blocked_prompt else self.reason
+        """The finish reason, or ``prompt blocked: REASON``."""
+        return f"prompt blocked: {self.reason}" if self.blocked_prompt else self.reason
 
     @property
     def explanation(self) -> str:
