@@ -354,9 +354,8 @@ def _check_stream_start(response: httpx.Response, body: bytes) -> None:
 
 
 def _is_sse(response: httpx.Response) -> bool:
-    return response.status_code == 200 and "text/event-stream" in response.headers.get(
-        "content-type", ""
-    )
+    content_type = response.headers.get("content-type", "").lower()
+    return response.status_code == 200 and "text/event-stream" in content_type
 
 
 # -- secrets ------------------------------------------------------------------

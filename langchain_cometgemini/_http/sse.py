@@ -10,9 +10,9 @@ The decoder follows the WHATWG ``text/event-stream`` rules, whatever the
 server's ``Content-Type`` charset says: the stream is UTF-8 (invalid bytes are
 an :class:`InvalidResponseError`, never U+FFFD), one leading BOM is dropped,
 lines end in CRLF, LF or CR, ``:`` lines are comments, a block is dispatched at
-a blank line only when it has ``data``, and a block the stream ends in the
-middle of is not dispatched. ``event``, ``id`` and ``retry`` fields are read
-and ignored (Gemini does not use them).
+a blank line only when its ``data`` is not empty, and a block the stream ends
+in the middle of is a :class:`StreamInterruptedError` (an event was lost).
+``event``, ``id`` and ``retry`` fields are read and ignored (Gemini does not use them).
 """
 
 from __future__ import annotations
@@ -66,12 +66,20 @@ class SSEDecoder:
                 yield data
 
     def finish(self) -> None:
-        """Check the end of the bytes: a cut multi-byte character is an error."""
+        """Check the end of the bytes: a cut character or event is an error.
+
+        An event the connection closed in the middle of (``data`` not yet
+        ended by a blank line) was lost: whatever came before it, the answer
+        is incomplete.
+        """
         try:
             self._utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             msg = f"stream from {self._url} ended inside a UTF-8 character"
             raise InvalidResponseError(msg) from None
+        if self._data or (self._pending and not self._pending.startswith(":")):
+            msg = f"stream from {self._url} ended inside an event: it was cut off"
+            raise StreamInterruptedError(msg)
 
     def _line(self, line: str) -> str | None:
         if not line:
@@ -79,7 +87,7 @@ class SSEDecoder:
                 return None
             data = "\n".join(self._data)
             self._data = []
-            return data
+            return data or None  # an empty ``data:`` carries nothing
         if line.startswith(":"):
             return None
         name, _, value = line.partition(":")

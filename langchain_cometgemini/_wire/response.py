@@ -256,6 +256,7 @@ def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
         for key in ("finishReason", "finishMessage"):
             if candidate.get(key) is not None and not isinstance(candidate[key], str):
                 raise _shape_error(f"{where}.{key}", candidate[key])
+        candidate_index(candidate, position)
     for key in _TOP_STRINGS:
         if event.get(key) is not None and not isinstance(event[key], str):
             raise _shape_error(key, event[key])
@@ -265,6 +266,22 @@ def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
         raise _shape_error("promptFeedback.blockReason", reason)
     _object(event.get("usageMetadata"), "usageMetadata")
     return event
+
+
+def candidate_index(candidate: dict[str, Any], position: int) -> int:
+    """A candidate's ``index`` as an ``int``.
+
+    An integer, a decimal string (proto3 JSON allows both), or absent /
+    ``null`` (then its position in ``candidates``); anything else raises.
+    """
+    value = candidate.get("index")
+    if value is None:
+        return position
+    if type(value) is int and value >= 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+        return int(value)
+    raise _shape_error(f"candidates[{position}].index", value)
 
 
 class _PartialCall:
@@ -725,12 +742,14 @@ class StreamState:
 
     Holds the previous cumulative usage (chunks carry deltas), the running
     tool-call index, the text length (for signature offsets) and whether content
-    has switched from a string to blocks.
+    has switched from a string to blocks. ``candidate_index``: the candidate
+    followed; ``None`` follows the first candidate the stream shows, whatever
+    its ``index`` (a stream that asked for one candidate reads that one).
     """
 
     def __init__(
         self,
-        candidate_index: int = 0,
+        candidate_index: int | None = None,
         *,
         output_version: str | None = None,
         defer_finish: bool = False,
@@ -812,7 +831,7 @@ class StreamState:
         if type(candidate) is not dict or not candidate.keys() <= _PLAIN_KEYS:
             return None
         if candidate.get("index", 0) != self.candidate_index:
-            return None
+            return None  # also the first event: the general path picks the index
         content = candidate.get("content")
         parts = content.get("parts") if type(content) is dict else None
         if type(parts) is not list:
@@ -861,7 +880,9 @@ class StreamState:
         """
         if not whole:
             event = check_event(event)
-        candidate = _candidate(event, self.candidate_index)
+        if self.candidate_index is None and event.get("candidates"):
+            self.candidate_index = candidate_index(event["candidates"][0], 0)
+        candidate = _candidate(event, self.candidate_index or 0)
         reader = _PartReader(self)
         for part in (candidate.get("content") or {}).get("parts") or ():
             reader.read(part)
@@ -1139,7 +1160,7 @@ class _Collected:
 def _candidate(event: dict[str, Any], index: int) -> dict[str, Any]:
     """Candidate ``index`` of a checked event (``{}`` if this event has none)."""
     for position, candidate in enumerate(event.get("candidates") or ()):
-        if candidate.get("index", position) == index:
+        if candidate_index(candidate, position) == index:
             return dict(candidate)
     return {}
 
@@ -1230,7 +1251,7 @@ def result_from_response(
             f"blockReason (keys: {sorted(body)})"
         )
         raise InvalidResponseError(msg)
-    indices = [c.get("index", i) for i, c in enumerate(candidates)]
+    indices = [candidate_index(c, i) for i, c in enumerate(candidates)]
     return ChatResult(
         generations=[
             _generation(body, index, output_version) for index in indices or [0]

@@ -116,7 +116,7 @@ def test_a_last_event_without_its_blank_line_is_not_a_complete_answer(
 ) -> None:
     body = sse(event("Hello ")) + b"data: " + json.dumps(event("x", True)).encode()
     with hostile(stream_reply(body)) as server:
-        with pytest.raises(StreamInterruptedError, match="without a finishReason"):
+        with pytest.raises(StreamInterruptedError, match="ended inside an event"):
             call(model(server.base_url), mode)
 
 
