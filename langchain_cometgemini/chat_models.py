@@ -49,7 +49,16 @@ from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails
 
 from langchain_cometgemini._empty import AnswerPolicy
 from langchain_cometgemini._fields import (
@@ -423,12 +432,26 @@ class ChatCometGemini(BaseChatModel):
             _check_known(values, _field_names(cls))
         return values
 
-    @model_validator(mode="after")
-    def _validate(self) -> Self:
-        self.api_key = _checked_key(self.api_key)
-        check_base_url(self.base_url)
-        _warn_plain_http(self.base_url)
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _validate(cls, values: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Check key and URL; a refused input is never repeated (key included).
+
+        ``hide_input_in_errors`` hides the input from ``str`` only, so the
+        error is rebuilt without it for ``errors()`` and ``json()`` too.
+        """
+        try:
+            model = handler(values)
+            model.api_key = _checked_key(model.api_key)
+            check_base_url(model.base_url)
+        except ValidationError as exc:
+            error = _without_inputs(exc.title, exc.errors(include_url=False))
+        except ValueError as exc:
+            error = _without_inputs(cls.__name__, [_value_error(exc)])
+        else:
+            _warn_plain_http(model.base_url)
+            return model
+        raise error
 
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
@@ -986,6 +1009,27 @@ def _checked_key(value: Any) -> SecretStr:
     if not key:
         raise MissingAPIKeyError(_NO_KEY)
     return SecretStr(key)
+
+
+def _value_error(exc: ValueError) -> ErrorDetails:
+    return {
+        "type": "value_error",
+        "loc": (),
+        "msg": str(exc),
+        "input": None,
+        "ctx": {"error": exc},
+    }
+
+
+def _without_inputs(title: str, errors: list[ErrorDetails]) -> ValidationError:
+    """A validation error whose ``errors()``/``json()`` hold no input values."""
+    details = [
+        InitErrorDetails(
+            type=e["type"], loc=e["loc"], input="<hidden>", ctx=e.get("ctx", {})
+        )
+        for e in errors
+    ]
+    return ValidationError.from_exception_data(title, details, hide_input=True)
 
 
 def _no_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,6 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-import logging
 import os
 import re
 import ssl
@@ -56,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from langchain_cometgemini._http.pool import close_if_leftover
+from langchain_cometgemini._http.redact import Redactor
 from langchain_cometgemini._http.retry import (
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
@@ -96,7 +96,6 @@ __all__ = [
     "family",
     "http_errors",
     "is_retryable",
-    "scrub",
     "transport_error",
 ]
 
@@ -358,110 +357,6 @@ def _is_sse(response: httpx.Response) -> bool:
     return response.status_code == 200 and "text/event-stream" in content_type
 
 
-# -- secrets ------------------------------------------------------------------
-
-
-def _secret_values(headers: Mapping[str, str]) -> tuple[str, ...]:
-    """The credentials among ``headers`` (to keep them out of error text)."""
-    found = []
-    for name, value in headers.items():
-        if name.lower() == "x-goog-api-key":
-            found.append(value)
-        elif name.lower() == "authorization":
-            found.append(value.partition(" ")[2] or value)
-    return tuple(v for v in found if len(v) >= 4)
-
-
-def scrub(error: CometGeminiError, secrets: tuple[str, ...]) -> None:
-    """Replace each secret (and any 8-character piece of one) by ``***``.
-
-    Covers the message, ``status``, ``details``, ``headers`` and
-    ``request_id``; pieces catch an echo cut in half by an excerpt.
-    """
-    pieces = _pieces(secrets)
-    if not pieces:
-        return
-    error.message = _mask(error.message, pieces)
-    if error.status is not None:
-        error.status = _mask(error.status, pieces)
-    if error.request_id is not None:
-        error.request_id = _mask(error.request_id, pieces)
-    error.details = _mask_tree(error.details, pieces)
-    error.headers = {k: _mask(v, pieces) for k, v in error.headers.items()}
-    error.args = (error._render(),)
-
-
-def _pieces(secrets: tuple[str, ...]) -> list[str]:
-    """Each secret, then its 8-character windows (longest masked first)."""
-    out = list(secrets)
-    for secret in secrets:
-        out += [secret[i : i + 8] for i in range(0, max(0, len(secret) - 7))]
-    return sorted(set(out), key=len, reverse=True)
-
-
-def _mask(text: str, pieces: list[str]) -> str:
-    for piece in pieces:
-        if piece in text:
-            text = text.replace(piece, "***")
-    return text
-
-
-def _mask_tree(value: Any, pieces: list[str]) -> Any:
-    if isinstance(value, str):
-        return _mask(value, pieces)
-    if isinstance(value, list):
-        return [_mask_tree(v, pieces) for v in value]
-    if isinstance(value, dict):
-        return {_mask(str(k), pieces): _mask_tree(v, pieces) for k, v in value.items()}
-    return value
-
-
-# -- the HTTP libraries' own logs ---------------------------------------------
-
-_USERINFO = re.compile(r"(\w+://)[^/\s@]+@")
-_MAX_KNOWN_SECRETS = 1024
-
-
-class _LogRedactor(logging.Filter):
-    """Masks known keys and URL userinfo in the HTTP libraries' log records.
-
-    httpx2 logs each request's URL at INFO (with any ``user:pass@``), and
-    httpcore2's DEBUG trace logs response headers, which a server may use to
-    echo the key. Runs only for records that are emitted.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[str, None] = {}  # insertion-ordered, bounded
-
-    def remember(self, secrets: tuple[str, ...]) -> None:
-        for secret in secrets:
-            self.secrets[secret] = None
-        while len(self.secrets) > _MAX_KNOWN_SECRETS:
-            del self.secrets[next(iter(self.secrets))]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        masked = _USERINFO.sub(r"\1***@", text)
-        for secret in list(self.secrets):
-            if secret in masked:
-                masked = masked.replace(secret, "***")
-        if masked != text:
-            record.msg, record.args = masked, None
-        return True
-
-
-_REDACTOR = _LogRedactor()
-_HTTP_LOGGERS = tuple(
-    f"{root}{leaf}"
-    for root in ("httpx", "httpx2", "httpcore", "httpcore2")
-    for leaf in ("", ".connection", ".http11", ".http2", ".proxy", ".socks")
-)
-"""Logger filters see only their own records, so each module's logger is named."""
-for _name in _HTTP_LOGGERS:
-    logging.getLogger(_name).addFilter(_REDACTOR)
-
-
 # -- deadlines on the sync sockets of built clients ----------------------------
 
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -575,8 +470,7 @@ class GeminiHTTP:
         self.retry = retry
         self._user_client = client
         self._user_async_client = async_client
-        self._secrets = _secret_values(headers)
-        _REDACTOR.remember(self._secrets)
+        self._redactor = Redactor(headers)
         self._fresh_state()
 
     def _fresh_state(self) -> None:
@@ -614,8 +508,7 @@ class GeminiHTTP:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._user_client = self._user_async_client = None
-        self._secrets = _secret_values(self.headers)
-        _REDACTOR.remember(self._secrets)
+        self._redactor = Redactor(self.headers)
         self._fresh_state()
 
     # -- clients -------------------------------------------------------------
@@ -699,14 +592,9 @@ class GeminiHTTP:
 
     # -- one attempt -----------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Mask the key in any error raised inside (a server may echo it back)."""
-        try:
-            yield
-        except CometGeminiError as err:
-            scrub(err, self._secrets)
-            raise
+    def _guard(self) -> contextlib.AbstractContextManager[None]:
+        """Mask the key in errors raised and records logged inside."""
+        return self._redactor.scope()
 
     def _prepare(self, client: Any, url: str, content: bytes) -> Any:
         return client.build_request(
@@ -740,9 +628,7 @@ class GeminiHTTP:
         """An error body with the key masked before any excerpt can cut it."""
         if response.status_code < 300:
             return body
-        for secret in self._secrets:
-            body = body.replace(secret.encode(), b"***")
-        return body
+        return self._redactor.body(body)
 
     def _read(self, response: Any, url: str) -> bytes:
         """The whole body (a non-2xx keeps what arrived before a failure)."""

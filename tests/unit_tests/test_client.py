@@ -216,27 +216,3 @@ def test_user_clients_are_never_closed() -> None:
     http.close()
     assert not mine.is_closed
     mine.close()
-
-
-def test_secret_values_from_either_auth_header() -> None:
-    plain = c.build_headers("key-12345678", bearer=False, extra=None)
-    bearer = c.build_headers("key-12345678", bearer=True, extra=None)
-    assert c._secret_values(plain) == ("key-12345678",)
-    assert c._secret_values(bearer) == ("key-12345678",)
-
-
-def test_scrub_masks_message_args_and_details() -> None:
-    error = e.error_from_event(
-        {
-            "code": 400,
-            "message": "bad key key-12345678",
-            "details": [{"k": "key-12345678"}],
-        }
-    )
-    c.scrub(error, ("key-12345678",))
-    assert "key-12345678" not in str(error)
-    assert "key-12345678" not in repr(error.details)
-    assert error.message.endswith("bad key ***")
-    untouched = e.APIConnectionError("refused")
-    c.scrub(untouched, ("key-12345678",))
-    assert str(untouched) == "refused"
