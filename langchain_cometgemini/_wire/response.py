@@ -354,7 +354,15 @@ class _PartialCall:
             raise _shape_error("functionCall.partialArgs (no value)", piece)
 
 
-_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]")
+_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d{1,9})\]|\['([^']*)'\]")
+
+PARTIAL_LIST_GAP = 16
+"""How far past a list's end a streamed ``partialArgs`` index may reach.
+
+Gemini fills argument lists in order (index = current length); a larger jump
+leaves ``None`` placeholders. The bound keeps a server's bytes from deciding
+how much memory the client allocates: ``$.a[10000000]`` is an
+:class:`InvalidResponseError`, not a ten-million-item list."""
 
 
 def _json_path(path: str) -> list[str | int]:
@@ -397,7 +405,7 @@ def _set_path(root: dict[str, Any], keys: list[str | int], value: Any) -> None:
 
 def _put(node: Any, key: str | int, value: Any) -> None:
     if isinstance(key, int):
-        if not isinstance(node, list):
+        if not isinstance(node, list) or key > len(node) + PARTIAL_LIST_GAP:
             raise _shape_error("functionCall.partialArgs.jsonPath", key)
         node.extend([None] * (key + 1 - len(node)))
         node[key] = value
