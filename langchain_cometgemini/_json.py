@@ -5,12 +5,15 @@ refuses what is not JSON as Gemini writes it: ``NaN``/``Infinity`` literals,
 numbers that overflow a float (``1e400``), invalid UTF-8 and nesting deep
 enough to exhaust the recursion limit all raise :class:`ValueError`, which the
 callers turn into :class:`~langchain_cometgemini.errors.InvalidResponseError`.
+An escaped lone surrogate (an escape of U+D800, valid JSON but not Unicode text)
+becomes U+FFFD on arrival, so an answer can always be sent back.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 
@@ -34,13 +37,35 @@ def loads(data: bytes | str) -> Any:
     """Decode one JSON document; every failure is a :class:`ValueError`."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
+        if "\\ud" in text or "\\uD" in text:  # maybe an escaped lone surrogate
+            value = _whole_characters(value)
+        return value
     except RecursionError:
         msg = "JSON nested too deeply"
         raise ValueError(msg) from None
     except UnicodeDecodeError as exc:
         msg = f"JSON is not valid UTF-8 ({exc.reason})"
         raise ValueError(msg) from None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: Any) -> Any:
+    """``value`` with each lone surrogate turned into U+FFFD.
+
+    Such text cannot be encoded as UTF-8, so it could not be sent back on the
+    next turn; it is replaced on arrival, like an invalid byte in a text
+    decoder's "replace" mode. Escaped pairs were joined by the decoder.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 def dumps(body: Any) -> bytes:

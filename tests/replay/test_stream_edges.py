@@ -4,7 +4,7 @@ Each case is an answer Gemini (or a gateway in front of it) may send that once
 made the stream and ``invoke`` disagree, or made a stream succeed with less
 than the server sent: a candidate ``index`` of ``null``, ``1`` or ``"0"``; a
 finish event followed by an event the connection cut off; an empty ``data:``
-line; a ``Content-Type`` in other letter cases.
+line; a ``Content-Type`` in other letter cases; a lone surrogate escape.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import StreamInterruptedError
@@ -116,3 +116,20 @@ def test_the_stream_content_type_is_read_in_any_letter_case(
 ) -> None:
     server.queue(Answer(200, content_type, _data(_text_event("Hi", "STOP"))))
     assert _streamed(server).content == "Hi"
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_and_goes_back(
+    server: ReplayServer,
+) -> None:
+    raw = _data(_text_event("a", "STOP")).replace(b'"a"', b'"a\\ud800b"')
+    whole = json.dumps(_text_event("a", "STOP")).replace('"a"', '"a\\uDC00b"')
+    server.queue(Answer(200, SSE, raw))
+    server.queue(Answer(200, JSON, whole.encode()))
+    server.queue(Answer(200, JSON, json.dumps(_text_event("ok", "STOP")).encode()))
+    model = _model(server)
+    streamed = _streamed(server)
+    invoked = model.invoke("hi")
+    assert streamed.content == invoked.content == "a\ufffdb"
+    assert model.invoke([HumanMessage("hi"), invoked, HumanMessage("again")]).text
+    sent = server.seen[-1].body["contents"][1]["parts"]
+    assert sent == [{"text": "a\ufffdb"}]
