@@ -18,6 +18,7 @@
                                       reason, response_metadata["empty_answer"];
                                       "raise": AnswerRefusedError/AnswerFailedError
     seen(body) / watch(events)        keep the raw candidate for that error
+                                      (a stream's events only for "raise")
     every attempt                     a 404 for the model -> ModelRetiredError;
                                       modelStatus -> a warning once per model
 
@@ -101,11 +102,13 @@ class AnswerPolicy:
         return body
 
     def watch(self, events: Iterator[Any]) -> Generator[Any, None, None]:
-        """Pass a stream's events through, keeping their candidates."""
+        """Pass a stream's events through, keeping them for ``"raise"``."""
         self._raw = []
+        keep = self.mode == "raise"
         try:
             for event in events:
-                self._raw.append(event)
+                if keep:
+                    self._raw.append(event)
                 yield event
         finally:
             close = getattr(events, "close", None)
@@ -115,9 +118,11 @@ class AnswerPolicy:
     async def awatch(self, events: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
         """Async :meth:`watch`."""
         self._raw = []
+        keep = self.mode == "raise"
         try:
             async for event in events:
-                self._raw.append(event)
+                if keep:
+                    self._raw.append(event)
                 yield event
         finally:
             close = getattr(events, "aclose", None)

@@ -773,16 +773,18 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
-        yield from answers.stream(
-            lambda: self._stream_once(answers, messages, stop, run_manager, **kwargs)
-        )
+        for chunk in answers.stream(
+            lambda: self._stream_once(answers, messages, stop, **kwargs)
+        ):
+            if run_manager:  # callbacks see what is yielded, after the policy
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     def _stream_once(
         self,
         answers: AnswerPolicy,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Generator[ChatGenerationChunk, None, None]:
         llm = self._for_call(kwargs, async_api=False)
@@ -792,14 +794,9 @@ class ChatCometGemini(BaseChatModel):
         state = StreamState(output_version=self.output_version, defer_finish=True)
         with closing(answers.watch(http.stream(call.model, request))) as events:
             for event in events:
-                chunk = state.chunk(event)
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+                yield state.chunk(event)
         last = state.close()  # finish metadata, final values, after the last event
         if last is not None:
-            if run_manager:
-                run_manager.on_llm_new_token("", chunk=last)
             yield last
 
     async def _astream(
@@ -811,8 +808,10 @@ class ChatCometGemini(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
         async for chunk in answers.astream(
-            lambda: self._astream_once(answers, messages, stop, run_manager, **kwargs)
+            lambda: self._astream_once(answers, messages, stop, **kwargs)
         ):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
     async def _astream_once(
@@ -820,7 +819,6 @@ class ChatCometGemini(BaseChatModel):
         answers: AnswerPolicy,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncGenerator[ChatGenerationChunk, None]:
         llm = self._for_call(kwargs, async_api=True)
@@ -832,14 +830,9 @@ class ChatCometGemini(BaseChatModel):
             answers.awatch(http.astream(call.model, request))
         ) as events:
             async for event in events:
-                chunk = state.chunk(event)
-                if run_manager:
-                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+                yield state.chunk(event)
         last = state.close()
         if last is not None:
-            if run_manager:
-                await run_manager.on_llm_new_token("", chunk=last)
             yield last
 
     def get_num_tokens_from_messages(

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from pydantic import BaseModel, ValidationError
 
 from langchain_cometgemini import ChatCometGemini
@@ -31,6 +33,7 @@ from tests.integration_tests.empty_replies import (
     STYLES,
     empty_events,
     empty_reply,
+    merged,
     recovered_reply,
     run,
 )
@@ -202,6 +205,38 @@ async def test_a_retried_stream_keeps_what_it_yielded(
     assert kinds == ([("thinking", thought)] if streamed else []) + answer
     assert message.response_metadata["finish_reason"] == "STOP"
     assert len(emu.requests) == 2
+
+
+class _Tokens(BaseCallbackHandler):
+    """Records the chunks callbacks see (LangGraph's "messages" mode uses them)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[Any] = []
+
+    def on_llm_new_token(
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        **kwargs: Any,
+    ) -> None:
+        assert isinstance(chunk, ChatGenerationChunk)
+        self.chunks.append(chunk.message)
+
+
+@pytest.mark.parametrize("style", ["stream", "astream"])
+async def test_callbacks_see_what_a_retried_stream_yields(
+    emu: GeminiEmulator, style: str
+) -> None:
+    emu.enqueue(empty_reply("MALFORMED_FUNCTION_CALL"), recovered_reply())
+    tokens = _Tokens()
+    llm = make_model(emu, on_empty_answer="retry", callbacks=[tokens])
+    message = await run(llm, style)
+    assert message.text == "Recovered answer"
+    seen = merged(tokens.chunks)
+    assert seen.text == "Recovered answer"
+    assert seen.response_metadata["finish_reason"] == "STOP"
+    assert seen.usage_metadata == message.usage_metadata
 
 
 async def test_the_warning_is_shown_once_per_reason(emu: GeminiEmulator) -> None:
