@@ -30,6 +30,8 @@ anything is sent.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 
@@ -39,21 +41,55 @@ from langchain_cometgemini._wire.media import media_part
 Part = dict[str, Any]
 
 
+def _string(block: dict[str, Any], *keys: str) -> str:
+    """The block's text under the first of ``keys`` it has ("" when none).
+
+    Raises:
+        TypeError: the value is not a string (``None`` would be sent as "None").
+    """
+    for key in keys:
+        if key in block:
+            value = block[key]
+            if isinstance(value, str):
+                return value
+            msg = (
+                f"A {block.get('type')!r} content block needs a string {key!r}, "
+                f"not {type(value).__name__}: {value!r:.60}."
+            )
+            raise TypeError(msg)
+    return ""
+
+
 def _text_block(block: dict[str, Any]) -> list[Part]:
-    part: Part = {"text": str(block.get("text", ""))}
+    part: Part = {"text": _string(block, "text")}
     return [with_signature(part, _block_signature(block))]
 
 
 def _thinking_block(block: dict[str, Any]) -> list[Part]:
-    text = block.get("thinking", block.get("reasoning", ""))
-    part: Part = {"text": str(text or ""), "thought": True}
+    text = _string(block, "thinking", "reasoning")
+    part: Part = {"text": text, "thought": True}
     return [with_signature(part, _block_signature(block))]
+
+
+LANGUAGES = ("PYTHON",)
+"""``ExecutableCode.language`` values Gemini runs (discovery document)."""
+
+
+def _language(value: Any) -> str:
+    language = str(getattr(value, "name", value) or "PYTHON").upper()
+    if language not in LANGUAGES:
+        msg = (
+            f"executable_code language {value!r:.40} is not one Gemini runs: "
+            f"{', '.join(LANGUAGES)} only."
+        )
+        raise ValueError(msg)
+    return language
 
 
 def _code_block(block: dict[str, Any]) -> list[Part]:
     code = {
-        "language": str(block.get("language") or "PYTHON").upper(),
-        "code": block["executable_code"],
+        "language": _language(block.get("language")),
+        "code": _string(block, "executable_code", "code"),
     }
     return [_code_part("executableCode", code, block, block.get("id"))]
 
@@ -61,7 +97,7 @@ def _code_block(block: dict[str, Any]) -> list[Part]:
 def _code_result_block(block: dict[str, Any]) -> list[Part]:
     result = {
         "outcome": _outcome_name(block.get("outcome", "OUTCOME_OK")),
-        "output": block.get("code_execution_result", ""),
+        "output": _string(block, "code_execution_result", "output"),
     }
     call_id = block.get("tool_call_id") or block.get("id")
     return [_code_part("codeExecutionResult", result, block, call_id)]
@@ -130,8 +166,8 @@ def _server_tool_call(block: dict[str, Any]) -> list[Part]:
         return []  # other providers' server tools cannot be replayed to Gemini
     args = block.get("args") or {}
     code = {
-        "language": str(args.get("language") or "PYTHON").upper(),
-        "code": str(args.get("code", "")),
+        "language": _language(args.get("language")),
+        "code": _string(args, "code"),
     }
     return [_code_part("executableCode", code, block, block.get("id"))]
 
@@ -173,6 +209,18 @@ def _media_block(block: dict[str, Any]) -> list[Part]:
     return [with_signature(media_part(block), _block_signature(block))]
 
 
+def _document_block(block: dict[str, Any]) -> list[Part]:
+    """Anthropic ``document``: a text or content source is text; others media."""
+    source = block.get("source")
+    kind = source.get("type") if isinstance(source, dict) else None
+    if kind == "text" and isinstance(source, dict):
+        return _text_block({"type": "text", "text": source.get("data")})
+    if kind == "content" and isinstance(source, dict):
+        inner = source.get("content")
+        return content_parts(inner if isinstance(inner, (str, list)) else [inner])
+    return _media_block(block)
+
+
 def _non_standard_block(block: dict[str, Any]) -> list[Part]:
     value = block.get("value")
     if not isinstance(value, dict):
@@ -197,7 +245,7 @@ _BLOCK_CONVERTERS: dict[str, Callable[[dict[str, Any]], list[Part]]] = {
     "audio": _media_block,
     "video": _media_block,
     "file": _media_block,
-    "document": _media_block,
+    "document": _document_block,
     "image_url": _media_block,
     "media": _media_block,
     "input_audio": _media_block,
@@ -217,34 +265,53 @@ _BLOCK_CONVERTERS: dict[str, Callable[[dict[str, Any]], list[Part]]] = {
 }
 
 
-_FOREIGN_MEDIA = frozenset({"image", "audio", "video", "file"})
+_FOREIGN_MEDIA = frozenset(
+    {"image", "audio", "video", "file", "image_url", "input_audio", "document"}
+)
 
 
 def foreign_parts(blocks: list[Any]) -> list[Part]:
     """Another provider's reply, as LangChain's standard (v1) blocks -> parts.
 
     Only what Gemini can take from a model turn is kept: visible text (without
-    its citations) and media given as data or a URL, never a signature. Reasoning,
-    server-side tool calls and results, tool calls (they travel in
-    ``tool_calls``), another provider's file ids and ``non_standard`` values
-    (that provider's raw items) are dropped.
+    its citations) and media given as data or a URL, never a signature; media
+    langchain-core wraps as ``non_standard`` (OpenAI ``image_url`` /
+    ``input_audio`` / ``file``, Anthropic ``image`` / ``document`` sources) are
+    unwrapped. Reasoning, server-side tool calls and results, tool calls (they
+    travel in ``tool_calls``), another provider's file ids and its other
+    ``non_standard`` values (that provider's raw items) are dropped.
     """
     parts: list[Part] = []
     for block in blocks:
+        if isinstance(block, dict) and block.get("type") == "non_standard":
+            value = block.get("value")
+            block = value if isinstance(value, dict) else {}
         if isinstance(block, str):
             parts.extend([{"text": block}] if block else [])
         elif isinstance(block, dict) and block.get("type") == "text":
-            text = str(block.get("text") or "")
+            text = _string(block, "text")
             parts.extend([{"text": text}] if text else [])
         elif isinstance(block, dict) and _foreign_media(block):
-            parts.append(media_part(_unsigned(block)))
+            parts.extend(_block_parts(_unsigned(block)))
     return parts
 
 
 def _foreign_media(block: dict[str, Any]) -> bool:
+    """Media another provider sent as data or a URL.
+
+    Its file ids mean nothing to Gemini.
+    """
     if block.get("type") not in _FOREIGN_MEDIA:
         return False
-    return bool(block.get("base64") or block.get("url")) and not block.get("file_id")
+    source = block.get("source")
+    file = block.get("file")
+    by_id = (
+        block.get("file_id")
+        or block.get("source_type") == "id"
+        or (isinstance(source, dict) and source.get("type") == "file")
+        or (isinstance(file, dict) and not file.get("file_data"))
+    )
+    return not by_id
 
 
 def _unsigned(block: dict[str, Any]) -> dict[str, Any]:
@@ -253,18 +320,49 @@ def _unsigned(block: dict[str, Any]) -> dict[str, Any]:
     return {**clean, "extras": extras} if extras else clean
 
 
-def _block_signature(block: dict[str, Any]) -> str | None:
+def _block_signature(block: dict[str, Any]) -> Any:
     extras = block.get("extras")
     sig = block.get("signature") or block.get("thought_signature")
     if not sig and isinstance(extras, dict):
         sig = extras.get("signature")
-    return str(sig) if sig else None
+    return sig if sig else None
+
+
+def checked_signature(value: Any) -> str:
+    """A thought signature as given, once it is known to be base64.
+
+    Standard and URL-safe alphabets, with or without padding, are accepted
+    (google-genai sends URL-safe); Gemini's field is bytes, so anything else
+    is answered 400.
+
+    Raises:
+        ValueError: not a base64 string.
+    """
+    text = value if isinstance(value, str) else None
+    if text is not None and _is_base64(text):
+        return text
+    msg = (
+        f"thought signature {value!r:.40} is not base64: replay the signature "
+        "Gemini sent (or drop it)."
+    )
+    raise ValueError(msg)
+
+
+def _is_base64(text: str) -> bool:
+    padded = text + "=" * (-len(text) % 4)
+    for alphabet in (None, b"-_"):
+        try:
+            base64.b64decode(padded, altchars=alphabet, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        return True
+    return False
 
 
 def with_signature(part: Part, signature: str | None) -> Part:
     """Put ``signature`` on ``part`` as ``thoughtSignature`` (if there is one)."""
     if signature:
-        part["thoughtSignature"] = signature
+        part["thoughtSignature"] = checked_signature(signature)
     return part
 
 

@@ -37,7 +37,6 @@ thought signatures.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +52,9 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_cometgemini._json import loads
 from langchain_cometgemini._wire.blocks import (
+    checked_signature,
     content_parts,
     foreign_parts,
     with_signature,
@@ -64,6 +65,7 @@ from langchain_cometgemini._wire.constants import (
     MODEL_PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
+from langchain_cometgemini._wire.names import check_function_name
 from langchain_cometgemini._wire.profiles import generation
 
 SKIP_SIGNATURE = "skip_thought_signature_validator"
@@ -121,7 +123,7 @@ def _ai_parts(message: AIMessage) -> list[Part]:
     from_gemini = _provider(message) == MODEL_PROVIDER
     for call in message.tool_calls:
         call_id = call.get("id") or ""
-        function_call: dict[str, Any] = {"name": call["name"], "args": call["args"]}
+        function_call = _function_call(call)
         if from_gemini and call_id and not call_id.startswith(GENERATED_ID_PREFIX):
             function_call["id"] = call_id
         parts.append(
@@ -144,13 +146,26 @@ def _foreign_ai_parts(message: AIMessage) -> list[Part]:
         blocks = [content] if isinstance(content, str) else list(content)
     parts = foreign_parts(blocks)
     for call in message.tool_calls:
-        parts.append({"functionCall": {"name": call["name"], "args": call["args"]}})
+        parts.append({"functionCall": _function_call(call)})
     return parts
+
+
+def _function_call(call: Any) -> dict[str, Any]:
+    """A LangChain tool call -> ``functionCall`` (name and args checked).
+
+    Raises:
+        ValueError: a name Gemini refuses, or args nested too deeply.
+    """
+    name = check_function_name(call["name"], "tool call")
+    check_depth(call["args"], f"tool call {name!r} args")
+    return {"name": name, "args": call["args"]}
 
 
 def _text_signatures(message: AIMessage) -> list[tuple[int, str]]:
     entries = message.additional_kwargs.get(TEXT_SIGNATURES_KEY) or []
-    return sorted((int(e["offset"]), str(e["signature"])) for e in entries)
+    return sorted(
+        (int(e["offset"]), checked_signature(e["signature"])) for e in entries
+    )
 
 
 def _replay_text_signatures(parts: list[Part], message: AIMessage) -> list[Part]:
@@ -219,11 +234,6 @@ def _signed_text_parts(message: AIMessage) -> list[Part]:
     return parts
 
 
-_MEDIA_BLOCKS = frozenset(
-    {"image", "audio", "video", "file", "image_url", "media", "input_audio"}
-)
-
-
 @dataclass
 class _Result:
     """One tool result: its call's position, functionResponse part, media parts."""
@@ -244,15 +254,28 @@ def _tool_response(
         name, gemini_id, position = message.name, None, 0
     else:
         name, gemini_id, position = _lookup_call(message, calls, partial=partial)
-    text, media = _split_content(message.content)
-    response: dict[str, Any] = {"name": name, "response": _payload(message, text)}
+    output = tool_output(message.content)
+    error = getattr(message, "status", "success") == "error"
+    response: dict[str, Any] = {
+        "name": check_function_name(name, "tool result"),
+        "response": _payload(output.items, error=error) if output.items else {},
+    }
     if gemini_id:
         response["id"] = gemini_id
-    inline = [p for p in media if "inlineData" in p] if multimodal else []
+    inline = [p for p in output.media if _response_part(p)] if multimodal else []
     if inline:
         response["parts"] = inline
-    others = [p for p in media if p not in inline]
+    others = [p for p in output.media if not any(p is q for q in inline)]
     return _Result(position, {"functionResponse": response}, others)
+
+
+def _response_part(part: Part) -> bool:
+    """Whether a media part fits ``functionResponse.parts``: inline data only.
+
+    ``FunctionResponsePart`` has no ``mediaResolution``, ``videoMetadata``,
+    ``fileData`` or signature; such parts follow as ordinary parts.
+    """
+    return part.keys() == {"inlineData"}
 
 
 def _lookup_call(
@@ -270,38 +293,139 @@ def _lookup_call(
     return found
 
 
-def _split_content(content: str | list[Any]) -> tuple[str | None, list[Part]]:
-    """Tool output -> (its text, or None when there is none; media parts)."""
+_MEDIA_BLOCKS = frozenset(
+    {"image", "audio", "video", "file", "image_url", "media", "input_audio"}
+)
+
+
+@dataclass
+class ToolOutput:
+    """A tool result's content: texts and JSON values in order, then media."""
+
+    items: list[Any] = field(default_factory=list)
+    media: list[Part] = field(default_factory=list)
+
+    def text(self, text: str) -> None:
+        if self.items and isinstance(self.items[-1], _Text):
+            self.items[-1] = _Text(self.items[-1] + text)
+        else:
+            self.items.append(_Text(text))
+
+
+class _Text(str):
+    """Text of a tool result (a JSON value may be a plain ``str`` too)."""
+
+
+def tool_output(content: str | list[Any]) -> ToolOutput:
+    """Tool output -> its texts and values (in order) and its media parts.
+
+    Text blocks (``text``, ``text-plain`` with text, an Anthropic ``document``
+    with a text source) are text; ``json`` blocks and ``non_standard`` values
+    are JSON values; media become parts; any other block converts as in a
+    user turn (an unknown type raises ``ValueError``).
+    """
+    output = ToolOutput()
     if isinstance(content, str):
-        return content, []
-    texts: list[str] = []
-    media: list[Any] = []
+        output.text(content)
+        return output
     for block in content:
-        if isinstance(block, str):
-            texts.append(block)
-        elif isinstance(block, dict) and block.get("type") == "text":
-            texts.append(str(block.get("text", "")))
-        elif isinstance(block, dict) and block.get("type") in _MEDIA_BLOCKS:
-            media.append(block)
-    text = "".join(texts) if texts or not media else None
-    return text, content_parts(media)
+        _add_block(output, block)
+    if not output.items and not output.media:
+        output.text("")
+    return output
 
 
-def _payload(
-    message: ToolMessage | FunctionMessage, text: str | None
-) -> dict[str, Any]:
-    """The ``response`` struct: JSON-decoded when it is JSON, else wrapped."""
-    key = "error" if getattr(message, "status", "success") == "error" else "result"
-    if text is None:
-        return {}
-    value: Any = text
-    try:
-        value = json.loads(text)
-    except ValueError:
-        pass
-    if isinstance(value, dict) and key == "result":
+def _add_block(output: ToolOutput, block: Any) -> None:
+    if isinstance(block, str):
+        output.text(block)
+        return
+    kind = block.get("type") if isinstance(block, dict) else None
+    if kind == "non_standard" and isinstance(block, dict):
+        value = block.get("value")
+        if isinstance(value, dict) and "type" in value:
+            _add_block(output, value)
+        else:
+            output.items.append(value)
+    elif kind == "json" and isinstance(block, dict):
+        output.items.append(block.get("json"))
+    elif kind in _MEDIA_BLOCKS:
+        output.media.extend(content_parts([block]))
+    else:
+        for part in content_parts([block]):
+            if part.keys() == {"text"}:
+                output.text(part["text"])
+            else:
+                output.media.append(part)
+
+
+def _payload(items: list[Any], *, error: bool) -> dict[str, Any]:
+    """The ``response`` struct: one JSON text decoded, one value as is, else a list.
+
+    Text that is not strict JSON (``NaN``, ``Infinity``, prose) or is nested too
+    deeply for Gemini travels as the string it is.
+
+    Raises:
+        ValueError: a JSON value (not text) nested too deeply for Gemini.
+    """
+    key = "error" if error else "result"
+    values = [_decoded(item) if isinstance(item, _Text) else item for item in items]
+    for value in values:
+        check_depth(value, "tool result")
+    if len(values) > 1:
+        return {key: values}
+    value = values[0]
+    if isinstance(value, dict) and not error:
         return value
     return {key: value}
+
+
+def _decoded(text: str) -> Any:
+    """A tool's text as JSON when it is strict JSON within the depth limit."""
+    stripped = text.strip()
+    if not stripped or stripped[0] not in '{["-0123456789tfn':
+        return str(text)
+    try:
+        value = loads(text)
+    except ValueError:
+        return str(text)
+    return value if within_depth(value) else str(text)
+
+
+MAX_DEPTH = 90
+"""Nesting Gemini's JSON parser takes under a part (its limit is 100 levels
+for the whole request, of which the body around a part uses a few)."""
+
+
+def within_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests dicts and lists at most ``limit`` deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def check_depth(value: Any, where: str) -> None:
+    """Raise for a value nested deeper than Gemini takes.
+
+    Raises:
+        ValueError: ``value`` nests more than ``MAX_DEPTH`` levels.
+    """
+    if not within_depth(value):
+        msg = (
+            f"{where} nests dicts/lists more than {MAX_DEPTH} levels deep; "
+            "Gemini's JSON parser refuses such requests (flatten it, or send it "
+            "as a string)."
+        )
+        raise ValueError(msg)
 
 
 def _chat_message_role(message: ChatMessage) -> str:
@@ -419,14 +543,16 @@ def check_text(messages: Sequence[BaseMessage]) -> None:
 
 
 def _check_value(value: Any, index: int, message: BaseMessage, where: str) -> None:
-    if isinstance(value, str):
-        _check_string(value, index, message, where)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_value(item, index, message, f"{where}, {key!r}")
-    elif isinstance(value, list):
-        for item in value:
-            _check_value(item, index, message, where)
+    """Every string inside ``value`` (iteratively: any depth is walked)."""
+    stack = [(value, where)]
+    while stack:
+        item, place = stack.pop()
+        if isinstance(item, str):
+            _check_string(item, index, message, place)
+        elif isinstance(item, dict):
+            stack.extend((v, f"{place}, {k!r}") for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, place) for v in item)
 
 
 def _check_string(text: str, index: int, message: BaseMessage, where: str) -> None:

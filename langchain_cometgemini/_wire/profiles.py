@@ -67,6 +67,10 @@ FIXED_SAMPLING = (
 pages say custom temperature/topK/topP values are ignored and custom frequency /
 presence penalties are an error. They are dropped with one warning."""
 
+PENALTIES = ("presence_penalty", "frequency_penalty")
+"""Refused by the families whose ``penalties`` is False (a captured 400:
+"Penalty is not enabled for models/gemini-2.5-flash"); dropped with one warning."""
+
 
 @dataclass(frozen=True)
 class Family:
@@ -82,8 +86,17 @@ class Family:
     """The sampling parameters in ``FIXED_SAMPLING`` are not supported."""
     no_model_prefill: bool = False
     """A request whose last content has role ``model`` is refused by the API."""
-    thinking_levels: tuple[str, ...] | None = None
-    """The only thinking levels the API accepts (others answer 400)."""
+    penalties: bool = True
+    """``presencePenalty`` / ``frequencyPenalty`` are accepted."""
+
+    @property
+    def thinking_levels(self) -> tuple[str, ...] | None:
+        """The only thinking levels the API accepts (others answer 400).
+
+        From the profile's ``reasoning_effort_levels``; None when not closed.
+        """
+        levels = self.profile.get("reasoning_effort_levels")
+        return tuple(levels) if levels else None
 
 
 _LEVELS_ALL = ["minimal", "low", "medium", "high"]
@@ -150,7 +163,12 @@ _ROWS = (
         {"max_output_tokens": 8_192, "reasoning_output": False},
         _GOOGLE + "gemini-2.0-flash-lite",
     ),
-    Family("gemini-2.5-flash", {}, _GOOGLE + "gemini-2.5-flash"),
+    Family(
+        "gemini-2.5-flash",
+        {},
+        _GOOGLE + "gemini-2.5-flash; penalties: captured 400 (vercel/ai fixture)",
+        penalties=False,
+    ),
     Family("gemini-2.5-flash-lite", {}, _GOOGLE + "gemini-2.5-flash-lite"),
     Family("gemini-2.5-pro", {}, _GOOGLE + "gemini-2.5-pro"),
     Family(
@@ -224,14 +242,12 @@ _ROWS = (
         "gemini-3.7-flash",
         _thinking(_LEVELS_LMH, "medium"),
         _VERTEX + "guides/gemini-3-8-flash (comparison table: 3.7 Flash)",
-        thinking_levels=("low", "medium", "high"),
     ),
     Family(
         "gemini-3.8-flash",
         _thinking(_LEVELS_LMH, "medium"),
         _VERTEX + "guides/gemini-3-8-flash (supported thinking levels LOW, MEDIUM,"
         " HIGH; default MEDIUM)",
-        thinking_levels=("low", "medium", "high"),
     ),
     Family(
         "gemini-3.8-flash-tts",

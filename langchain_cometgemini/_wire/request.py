@@ -33,11 +33,11 @@ from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini._fields import GENERATION_KEYS
 from langchain_cometgemini._wire.messages import convert_messages
-from langchain_cometgemini._wire.profiles import (
-    FIXED_SAMPLING,
-    family_for,
-    generation,
-    profile_for,
+from langchain_cometgemini._wire.profiles import generation
+from langchain_cometgemini._wire.rules import (
+    apply_model_rules,
+    check_model_id,
+    check_thinking,
 )
 
 GENERATION_FIELDS: dict[str, str] = GENERATION_KEYS
@@ -114,38 +114,97 @@ def thinking_config(
     """Thinking level, budget, ``reasoning_effort`` and ``include_thoughts``.
 
     Raises:
-        ValueError: both a level and a budget are set, ``reasoning_effort`` is set
-            with either, or a level or effort is unknown.
+        ValueError: both a level and a budget are set (as fields or in the raw
+            ``thinking_config``), ``reasoning_effort`` is set with either, or a
+            level or effort is unknown.
+        TypeError: ``thinking_config`` is not a dict, or the budget no integer.
     """
-    config = camel_keys(params.get("thinking_config") or {})
+    config = camel_keys(_mapping(params.get("thinking_config"), "thinking_config"))
     level, budget = params.get("thinking_level"), params.get("thinking_budget")
     effort = params.get("reasoning_effort")
     if effort is not None:
-        level, budget = _from_effort(effort, level, budget, model)
-    if level is not None and budget is not None:
-        msg = (
-            "Set either thinking_level (Gemini 3) or thinking_budget (Gemini 2.5), "
-            "not both: Gemini rejects requests that carry both."
-        )
-        raise ValueError(msg)
+        raw = config.get("thinkingLevel", config.get("thinkingBudget"))
+        level, budget = _from_effort(effort, level, budget, model, raw)
     if level is not None:
-        level = str(_enum_value(level)).lower()
-        if level not in THINKING_LEVELS:
-            msg = f"thinking_level must be one of {THINKING_LEVELS}: {level!r}."
-            raise ValueError(msg)
-        config["thinkingLevel"] = level.upper()
+        config["thinkingLevel"] = _level(level, "thinking_level")
     if budget is not None:
-        config["thinkingBudget"] = int(budget)
+        config["thinkingBudget"] = _integer(budget, "thinking_budget")
     if params.get("include_thoughts") is not None:
         config["includeThoughts"] = bool(params["include_thoughts"])
+    check_one_thinking_control(config, "thinking_level / thinking_budget")
     return config or None
 
 
+BOTH_THINKING_CONTROLS = (
+    "You can only set only one of thinking budget and thinking level."
+)
+"""What Gemini answers (400) to a ``thinkingConfig`` holding both."""
+
+
+def check_one_thinking_control(config: Mapping[str, Any], where: str) -> None:
+    """Refuse a ``thinkingConfig`` with both a level and a budget.
+
+    Raises:
+        ValueError: both are set (Gemini answers 400
+            ``BOTH_THINKING_CONTROLS``).
+    """
+    if config.get("thinkingLevel") is not None and (
+        config.get("thinkingBudget") is not None
+    ):
+        msg = (
+            f"{where}: set either thinking_level (Gemini 3) or thinking_budget "
+            "(Gemini 2.5), not both: Gemini rejects requests that carry both "
+            f"({BOTH_THINKING_CONTROLS!r})."
+        )
+        raise ValueError(msg)
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    """A dict-valued setting (``None`` is empty).
+
+    Raises:
+        TypeError: ``value`` is not a dict.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        msg = f"{name} must be a dict, not {type(value).__name__}: {value!r:.80}."
+        raise TypeError(msg)
+    return value
+
+
+def _integer(value: Any, name: str) -> int:
+    """An integer setting (a bool or a fraction is refused).
+
+    Raises:
+        TypeError: ``value`` is not a whole number.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    msg = f"{name} must be an integer, not {type(value).__name__}: {value!r:.80}."
+    raise TypeError(msg)
+
+
+def _level(value: Any, name: str) -> str:
+    level = str(_enum_value(value)).lower()
+    if level not in THINKING_LEVELS:
+        msg = f"{name} must be one of {THINKING_LEVELS}: {value!r:.80}."
+        raise ValueError(msg)
+    return level.upper()
+
+
 def _from_effort(
-    effort: Any, level: Any, budget: Any, model: str | None
+    effort: Any, level: Any, budget: Any, model: str | None, raw: Any = None
 ) -> tuple[Any, Any]:
-    """``reasoning_effort`` -> (thinking level, thinking budget) for ``model``."""
-    if level is not None or budget is not None:
+    """``reasoning_effort`` -> (thinking level, thinking budget) for ``model``.
+
+    Raises:
+        ValueError: a level or budget is set too (fields or raw), or the effort
+            is unknown.
+    """
+    if level is not None or budget is not None or raw is not None:
         msg = (
             "Set either reasoning_effort or thinking_level / thinking_budget, not "
             "both: reasoning_effort is translated into one of them."
@@ -153,15 +212,11 @@ def _from_effort(
         raise ValueError(msg)
     effort = str(_enum_value(effort)).lower()
     if effort not in REASONING_EFFORTS:
-        msg = f"reasoning_effort must be one of {REASONING_EFFORTS}: {effort!r}."
+        msg = f"reasoning_effort must be one of {REASONING_EFFORTS}: {effort!r:.80}."
         raise ValueError(msg)
     name = (model or "").lower()
     if model is None or generation(name) >= 3:
         return effort, None
-    profile = profile_for(name)
-    if profile is not None and not profile.get("reasoning_output", True):
-        msg = f"{model} does not think: reasoning_effort cannot apply to it."
-        raise ValueError(msg)
     budget = _EFFORT_BUDGETS[effort]
     if "pro" in name and budget < _PRO_MIN_BUDGET:
         budget = _PRO_MIN_BUDGET
@@ -171,7 +226,13 @@ def _from_effort(
 def generation_config(
     params: Mapping[str, Any], model: str | None = None
 ) -> dict[str, Any]:
-    """Every set generation parameter, then the raw ``generation_config`` dict."""
+    """Every set generation parameter, then the raw ``generation_config`` dict.
+
+    Raises:
+        ValueError: a value outside its enum, two response schemas, or a final
+            ``thinkingConfig`` with both a level and a budget.
+        TypeError: ``generation_config`` (or a dict inside it) is no dict.
+    """
     config: dict[str, Any] = {}
     for name, key in GENERATION_FIELDS.items():
         value = params.get(name)
@@ -180,40 +241,108 @@ def generation_config(
     thinking = thinking_config(params, model)
     if thinking:
         config["thinkingConfig"] = thinking
-    raw = camel_keys(params.get("generation_config") or {})
-    if "thinkingConfig" in raw and "thinkingConfig" in config:
+    raw = camel_keys(_mapping(params.get("generation_config"), "generation_config"))
+    if "thinkingConfig" in raw:
+        given = _mapping(raw["thinkingConfig"], "generation_config['thinking_config']")
         raw["thinkingConfig"] = {
-            **config["thinkingConfig"],
-            **camel_keys(raw["thinkingConfig"]),
+            **config.get("thinkingConfig", {}),
+            **camel_keys(given),
         }
+        check_one_thinking_control(raw["thinkingConfig"], "generation_config")
     config.update(raw)
+    _check_schemas(config)
     return config
+
+
+JSON_MIME = "application/json"
+_SCHEMA_KEYS = ("responseJsonSchema", "responseSchema", "_responseJsonSchema")
+
+
+def _check_schemas(config: dict[str, Any]) -> None:
+    """One response schema at most, and a JSON MIME type beside it.
+
+    A schema without ``responseMimeType`` gets ``application/json`` (the only
+    type a schema constrains besides ``text/x.enum``).
+
+    Raises:
+        ValueError: both ``response_json_schema`` and ``response_schema``.
+    """
+    given = [key for key in _SCHEMA_KEYS if config.get(key) is not None]
+    if len(given) > 1:
+        msg = (
+            "Give either response_json_schema (JSON Schema) or response_schema "
+            f"(the OpenAPI subset), not both: got {', '.join(given)}."
+        )
+        raise ValueError(msg)
+    if given and config.get("responseMimeType") is None:
+        config["responseMimeType"] = JSON_MIME
+
+
+MODALITIES = ("TEXT", "IMAGE", "AUDIO")
+MEDIA_RESOLUTIONS = ("LOW", "MEDIUM", "HIGH")
+"""``generationConfig.mediaResolution`` (the per-part level also takes
+``ULTRA_HIGH``; the request-wide field does not)."""
 
 
 def _generation_value(name: str, value: Any) -> Any:
     if name == "stop" and isinstance(value, str):
         return [value]
     if name == "response_modalities":
-        return [str(_enum_value(v)).upper() for v in value]
+        return _modalities(value)
     if name == "media_resolution":
-        text = str(_enum_value(value)).upper()
-        return (
-            text if text.startswith("MEDIA_RESOLUTION_") else f"MEDIA_RESOLUTION_{text}"
-        )
+        return _resolution(value)
     if name in ("image_config", "speech_config") and isinstance(value, Mapping):
         return camel_keys_deep(value)
     return value
+
+
+def _modalities(value: Any) -> list[str]:
+    """``"IMAGE"`` or ``["text", "image"]`` -> ``["IMAGE"]`` / ``["TEXT", "IMAGE"]``.
+
+    Raises:
+        ValueError: a modality Gemini does not know.
+    """
+    items = [value] if isinstance(value, str) else list(value)
+    out = [str(_enum_value(v)).upper() for v in items]
+    unknown = [v for v in out if v not in MODALITIES]
+    if unknown:
+        msg = f"response_modalities must be among {MODALITIES}: {value!r:.80}."
+        raise ValueError(msg)
+    return out
+
+
+def _resolution(value: Any) -> str:
+    text = str(_enum_value(value)).upper().removeprefix("MEDIA_RESOLUTION_")
+    if text not in MEDIA_RESOLUTIONS:
+        msg = (
+            f"media_resolution must be one of {[m.lower() for m in MEDIA_RESOLUTIONS]}"
+            f": {value!r:.80} (ultra_high is a per-part level: set it on a media "
+            "block)."
+        )
+        raise ValueError(msg)
+    return f"MEDIA_RESOLUTION_{text}"
 
 
 def safety_settings(value: Any) -> list[dict[str, str]] | None:
     """``{category: threshold}`` or a list of ``{category, threshold}`` dicts.
 
     Raises:
-        ValueError: an unknown harm category or threshold.
+        ValueError: an unknown harm category or threshold, or a list item
+            without both keys.
+        TypeError: neither a dict nor a list of dicts.
     """
     if not value:
         return None
-    items = value.items() if isinstance(value, Mapping) else _pairs(value)
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        items = [_pair(item, index) for index, item in enumerate(value)]
+    else:
+        msg = (
+            "safety_settings must be {category: threshold} or a list of "
+            f"{{'category', 'threshold'}} dicts, not {type(value).__name__}."
+        )
+        raise TypeError(msg)
     settings = []
     for category, threshold in items:
         category = _harm_name(category, "HARM_CATEGORY_", HARM_CATEGORIES)
@@ -222,8 +351,19 @@ def safety_settings(value: Any) -> list[dict[str, str]] | None:
     return settings
 
 
-def _pairs(value: Sequence[Any]) -> list[tuple[Any, Any]]:
-    return [(s["category"], s["threshold"]) for s in value]
+def _pair(item: Any, index: int) -> tuple[Any, Any]:
+    if not isinstance(item, Mapping):
+        msg = f"safety_settings[{index}] must be a dict, not {type(item).__name__}."
+        raise TypeError(msg)
+    missing = [k for k in ("category", "threshold") if item.get(k) is None]
+    extra = sorted(set(map(str, item)) - {"category", "threshold"})
+    if missing or extra:
+        msg = (
+            f"safety_settings[{index}] needs exactly 'category' and 'threshold'"
+            f" (missing {missing}, unknown {extra}): {dict(item)!r:.120}."
+        )
+        raise ValueError(msg)
+    return item["category"], item["threshold"]
 
 
 def _harm_name(value: Any, prefix: str, allowed: frozenset[str]) -> str:
@@ -262,6 +402,7 @@ def build_body(
         ValueError: bad input, refused before anything is sent.
     """
     check_call(params, stream=stream)
+    check_model_id(model)
     system, contents = convert_messages(messages, model=model, partial=partial)
     params = apply_model_rules(params, contents, model=model, counting=partial)
     body: dict[str, Any] = {"contents": contents}
@@ -279,12 +420,56 @@ def build_body(
     if settings:
         body["safetySettings"] = settings
     config = generation_config(params, model)
+    check_thinking(params, model)
     if config:
         body["generationConfig"] = config
     if params.get("cached_content"):
         _apply_cache(body, str(params["cached_content"]))
     _top_level(body, params)
+    _check_forced_call(body)
     return body
+
+
+FORCED_CALL_WITH_JSON = (
+    "Forced function calling (ANY mode) with a response mime type: "
+    "'application/json' is unsupported"
+)
+"""What Gemini answers (400) to mode ANY beside a JSON response MIME type."""
+
+
+def _check_forced_call(body: Mapping[str, Any]) -> None:
+    """Refuse a forced tool call together with a JSON answer.
+
+    Raises:
+        ValueError: ``toolConfig`` mode ANY with ``responseMimeType``
+            ``application/json`` (Gemini answers 400 ``FORCED_CALL_WITH_JSON``).
+    """
+    calling = (body.get("toolConfig") or {}).get("functionCallingConfig") or {}
+    mime = (body.get("generationConfig") or {}).get("responseMimeType")
+    if calling.get("mode") == "ANY" and mime == JSON_MIME:
+        msg = (
+            "A forced tool call (tool_choice 'any' or a tool name) cannot be "
+            "combined with response_mime_type='application/json': Gemini answers "
+            f"400 {FORCED_CALL_WITH_JSON!r}. Drop one of them for this call."
+        )
+        raise ValueError(msg)
+
+
+def check_settings(params: Mapping[str, Any], model: str) -> None:
+    """The rules a model's own settings must meet, checked at construction.
+
+    The same rules run on every call's merged values (``build_body``).
+
+    Raises:
+        ValueError: a model name that cannot be an id, both a thinking level and
+            a budget, ``reasoning_effort`` beside either, a thinking setting the
+            model's profile does not allow, or a value outside its enum.
+        TypeError: a setting of the wrong type.
+    """
+    check_model_id(model)
+    generation_config(params, model)
+    check_thinking(params, model)
+    safety_settings(params.get("safety_settings"))
 
 
 def _mixes_builtins(tools: Sequence[Mapping[str, Any]]) -> bool:
@@ -337,74 +522,6 @@ def check_call(params: Mapping[str, Any], *, stream: bool) -> None:
             "candidate_count=1."
         )
         raise ValueError(msg)
-
-
-_WARNED_SAMPLING: set[tuple[str, tuple[str, ...]]] = set()
-
-
-def apply_model_rules(
-    params: Mapping[str, Any],
-    contents: list[dict[str, Any]],
-    *,
-    model: str,
-    counting: bool = False,
-) -> Mapping[str, Any]:
-    """The documented per-model request rules (``_profiles.FAMILIES``).
-
-    Returns:
-        ``params`` without the sampling parameters the model does not support
-        (dropped with one warning per model and parameter set).
-
-    Raises:
-        ValueError: the conversation ends with a model turn on a model that
-            refuses it, or a thinking level (or effort) the model does not take.
-    """
-    family = family_for(model)
-    if family is None:
-        return params
-    if family.thinking_levels is not None:
-        _check_level(params, family.thinking_levels, model)
-    if not family.fixed_sampling:
-        return params
-    if not counting and contents and contents[-1]["role"] == "model":
-        msg = (
-            f"{model} does not accept a conversation that ends with a model turn "
-            "(assistant prefill): end it with a user message or a tool result."
-        )
-        raise ValueError(msg)
-    dropped = tuple(name for name in FIXED_SAMPLING if params.get(name) is not None)
-    if not dropped:
-        return params
-    if (model, dropped) not in _WARNED_SAMPLING:
-        _WARNED_SAMPLING.add((model, dropped))
-        warnings.warn(
-            f"{model} uses fixed sampling: {', '.join(dropped)} not sent (Google "
-            "ignores custom temperature/top_p/top_k and rejects penalties there).",
-            UserWarning,
-            stacklevel=5,
-        )
-    return {k: v for k, v in params.items() if k not in dropped}
-
-
-def _check_level(
-    params: Mapping[str, Any], allowed: tuple[str, ...], model: str
-) -> None:
-    raw = camel_keys(params.get("thinking_config") or {})
-    given = {
-        "thinking_level": params.get("thinking_level"),
-        "reasoning_effort": params.get("reasoning_effort"),
-        "thinking_config.thinking_level": raw.get("thinkingLevel"),
-    }
-    for name, value in given.items():
-        if value is None:
-            continue
-        level = str(_enum_value(value)).lower()
-        if level not in allowed:
-            msg = (
-                f"{model} accepts {name} {', '.join(allowed)} only, not {level!r} "
-                "(the API answers 400)."
-            )
-            raise ValueError(msg)
 
 
 _WARNED_CACHES: set[tuple[str, tuple[str, ...]]] = set()

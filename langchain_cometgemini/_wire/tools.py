@@ -30,6 +30,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
+from langchain_cometgemini._wire.names import check_function_name
 from langchain_cometgemini._wire.request import camel
 from langchain_cometgemini._wire.schema import to_openapi
 
@@ -109,12 +110,21 @@ def _strip_root(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k not in ("title", "description")}
 
 
+_EMPTY_OBJECT = ({"type": "object"}, {"type": "object", "properties": {}})
+
+
+def _constrains(parameters: dict[str, Any]) -> bool:
+    """Whether a parameters schema says anything beyond "an empty object"."""
+    bare = {k: v for k, v in parameters.items() if k != "required" or v}
+    return bare not in _EMPTY_OBJECT
+
+
 def _declaration(tool: Any, *, schema_format: SchemaFormat) -> dict[str, Any]:
     name, description, parameters = _function(tool)
-    declaration: dict[str, Any] = {"name": name}
+    declaration: dict[str, Any] = {"name": check_function_name(name, "tool")}
     if description:
         declaration["description"] = description
-    if parameters and parameters.get("properties"):
+    if parameters is not None and _constrains(parameters):
         if schema_format == "openapi":
             declaration["parameters"] = to_openapi(parameters, f"tool {name!r}")
         else:
@@ -169,11 +179,7 @@ def convert_tools(
         if isinstance(tool, Mapping) and (
             "functionDeclarations" in tool or "function_declarations" in tool
         ):
-            declarations.extend(
-                tool.get("functionDeclarations")
-                or tool.get("function_declarations")
-                or []
-            )
+            declarations.extend(_native(tool))
         elif _is_builtin(tool):
             key, value = next(iter(tool.items()))
             builtins.append({camel(key): _without_location(camel(key), value or {})})
@@ -182,6 +188,22 @@ def convert_tools(
     declarations = _unique(declarations)
     head = [{"functionDeclarations": declarations}] if declarations else []
     return head + builtins
+
+
+def _native(tool: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Gemini's own ``{"functionDeclarations": [...]}``, names checked.
+
+    Raises:
+        ValueError: a declaration is no dict or its name breaks Gemini's rule.
+    """
+    found = tool.get("functionDeclarations") or tool.get("function_declarations")
+    declarations = list(found or [])
+    for declaration in declarations:
+        if not isinstance(declaration, Mapping):
+            msg = f"functionDeclarations holds {declaration!r:.80}, not a dict."
+            raise ValueError(msg)
+        check_function_name(declaration.get("name"), "functionDeclarations")
+    return [dict(d) for d in declarations]
 
 
 _LOCATION_KEYS = frozenset(
@@ -305,7 +327,7 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
         tool_choice = _choice_from_dict(tool_choice)
     if isinstance(tool_choice, str) and tool_choice.lower() in _MODES:
         return _calling(_MODES[tool_choice.lower()])
-    chosen = [tool_choice] if isinstance(tool_choice, str) else list(tool_choice or [])
+    chosen = _chosen_names(tool_choice)
     unknown = [n for n in chosen if n not in names]
     if not chosen or unknown:
         msg = f"tool_choice {tool_choice!r} names no bound tool; bound: {list(names)}."
@@ -313,19 +335,47 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
     return _calling("ANY", allowed=chosen)
 
 
+_CHOICES = (
+    "tool_choice must be 'auto', 'any', 'none', 'validated', True, a tool name, "
+    "a list of names or {'type': 'function', 'function': {'name': ...}}"
+)
+
+
+def _chosen_names(tool_choice: Any) -> list[str]:
+    """A name or a list of names.
+
+    Raises:
+        TypeError: anything else (a number, a list of non-strings...).
+    """
+    if isinstance(tool_choice, str):
+        return [tool_choice]
+    if isinstance(tool_choice, (list, tuple)) and all(
+        isinstance(n, str) for n in tool_choice
+    ):
+        return list(tool_choice)
+    msg = f"{_CHOICES}, not {type(tool_choice).__name__}: {tool_choice!r:.80}."
+    raise TypeError(msg)
+
+
 def _choice_from_dict(choice: Mapping[str, Any]) -> Any:
     """A tool_choice dict -> a name or a mode.
 
-    Accepts OpenAI ``{"type": "function", "function": {"name"}}``, ``{"name"}``
-    and ``{"type": "auto"|"any"|"none"|...}``.
+    Accepts OpenAI ``{"type": "function", "function": {"name"}}`` (or the
+    function's name as a plain string), ``{"name"}`` and
+    ``{"type": "auto"|"any"|"none"|...}``.
+
+    Raises:
+        ValueError: a dict that is none of these.
     """
-    name = (choice.get("function") or {}).get("name") or choice.get("name")
-    if name:
+    function = choice.get("function")
+    name = function.get("name") if isinstance(function, Mapping) else function
+    name = name or choice.get("name")
+    if isinstance(name, str) and name:
         return name
     kind = choice.get("type")
     if isinstance(kind, str) and kind.lower() in _MODES:
         return kind
-    msg = f"Unsupported tool_choice dict {dict(choice)!r}."
+    msg = f"Unsupported tool_choice dict {dict(choice)!r:.120}: {_CHOICES}."
     raise ValueError(msg)
 
 

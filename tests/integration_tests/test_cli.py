@@ -173,9 +173,13 @@ def test_json_schema_prints_an_object_valid_for_the_schema() -> None:
 # -- subprocess: against an emulator started here ---
 
 
+GEMINI_3 = "gemini-3-flash-preview"
+"""Thinking levels are Gemini 3's (2.5 takes a budget)."""
+
+
 def test_online_path_sends_every_option(gemini_emulator: GeminiEmulator) -> None:
     result = run_cli(
-        *("--model", FLASH, "--system", "Be brief.", "--temperature", "0.2"),
+        *("--model", GEMINI_3, "--system", "Be brief.", "--temperature", "0.2"),
         *("--thinking-level", "low", "Why?"),
         env=online_env(gemini_emulator),
     )
@@ -183,7 +187,7 @@ def test_online_path_sends_every_option(gemini_emulator: GeminiEmulator) -> None
     assert "offline" not in result.stderr
     assert result.stdout == "Echo: Why?\n"
     request = gemini_emulator.last_request
-    assert request.model == FLASH
+    assert request.model == GEMINI_3
     assert request.stream
     assert request.system_text == "Be brief."
     assert request.generation_config["temperature"] == 0.2

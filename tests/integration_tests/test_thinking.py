@@ -38,11 +38,13 @@ def test_field_and_per_call_thinking_config(gemini_emulator: GeminiEmulator) -> 
 
 
 def test_level_and_budget_fail_before_sending(gemini_emulator: GeminiEmulator) -> None:
-    llm = make_model(gemini_emulator, thinking_level="low")
+    llm = make_model(
+        gemini_emulator, model="gemini-3-flash-preview", thinking_level="low"
+    )
     with pytest.raises(ValueError, match="thinking_level .* thinking_budget"):
         llm.invoke("hi", thinking_budget=100)
     with pytest.raises(ValueError, match="thinking_level must be one of"):
-        make_model(gemini_emulator).invoke("hi", thinking_level="ultra")
+        llm.invoke("hi", thinking_level="ultra")
     assert gemini_emulator.requests == []
 
 

@@ -211,3 +211,48 @@ def test_non_dict_block_is_a_type_error() -> None:
 def test_non_standard_without_dict_value_is_rejected() -> None:
     with pytest.raises(ValueError, match="needs a dict 'value'"):
         content_parts([{"type": "non_standard", "value": "x"}])
+
+
+# -- blocks the API would refuse, or that lost content --------------------------------
+
+
+def test_executable_code_block_with_a_code_key() -> None:
+    """``{"type": "executable_code", "code": ...}`` raised KeyError."""
+    parts = content_parts([{"type": "executable_code", "code": "print(1)"}])
+    assert parts == [{"executableCode": {"language": "PYTHON", "code": "print(1)"}}]
+
+
+def test_executable_code_outside_the_language_enum_is_refused() -> None:
+    """Discovery: ``ExecutableCode.language`` is LANGUAGE_UNSPECIFIED or PYTHON."""
+    block = {"type": "executable_code", "executable_code": "1", "language": "js"}
+    with pytest.raises(ValueError, match="PYTHON only"):
+        content_parts([block])
+
+
+@pytest.mark.parametrize("text", [None, 5, ["a"]])
+def test_a_text_that_is_not_a_string_is_a_type_error(text: Any) -> None:
+    """``{"type": "text", "text": None}`` was sent as the text "None"."""
+    with pytest.raises(TypeError, match="needs a string 'text'"):
+        content_parts([{"type": "text", "text": text}])
+
+
+@pytest.mark.parametrize("signature", ["!!not base64", "a", "é" * 4, 12])
+def test_a_signature_that_is_not_base64_is_refused(signature: Any) -> None:
+    """Media data was base64-checked; signatures (also bytes) were not."""
+    block = {"type": "text", "text": "a", "extras": {"signature": signature}}
+    with pytest.raises(ValueError, match="is not base64"):
+        content_parts([block])
+
+
+@pytest.mark.parametrize("signature", ["dGgx", "dGg", "-_-_", "a+b/", "AAA="])
+def test_standard_and_url_safe_signatures_pass_as_given(signature: str) -> None:
+    block = {"type": "text", "text": "a", "extras": {"signature": signature}}
+    assert content_parts([block]) == [{"text": "a", "thoughtSignature": signature}]
+
+
+def test_anthropic_text_document_is_text() -> None:
+    block = {
+        "type": "document",
+        "source": {"type": "text", "media_type": "text/plain", "data": "doc"},
+    }
+    assert content_parts([block]) == [{"text": "doc"}]

@@ -110,11 +110,11 @@ def test_signature_on_whole_text_part() -> None:
     ai = AIMessage(
         content="answer",
         additional_kwargs={
-            "__gemini_text_thought_signatures__": [{"offset": 0, "signature": "S"}]
+            "__gemini_text_thought_signatures__": [{"offset": 0, "signature": "U1NT"}]
         },
     )
     _, contents = convert([HumanMessage("q"), ai])
-    assert contents[1]["parts"] == [{"text": "answer", "thoughtSignature": "S"}]
+    assert contents[1]["parts"] == [{"text": "answer", "thoughtSignature": "U1NT"}]
 
 
 def test_empty_human_text_is_not_sent_as_an_empty_part() -> None:

@@ -295,3 +295,50 @@ def test_provider_without_a_translator_keeps_text_and_drops_unknown_blocks() -> 
     )
     contents = sent([HumanMessage("a"), reply, HumanMessage("b")])
     assert contents[1]["parts"] == [{"text": "Bonjour."}, {"text": "Encore."}]
+
+
+_WRAPPED_MEDIA: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+        {"inlineData": {"mimeType": "image/png", "data": PNG}},
+    ),
+    (
+        {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+        {"inlineData": {"mimeType": "audio/wav", "data": "UklGRg=="}},
+    ),
+    (
+        {
+            "type": "file",
+            "file": {
+                "file_data": "data:application/pdf;base64,JVBERg==",
+                "filename": "a.pdf",
+            },
+        },
+        {"inlineData": {"mimeType": "application/pdf", "data": "JVBERg=="}},
+    ),
+    (
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+        },
+        {"inlineData": {"mimeType": "image/png", "data": PNG}},
+    ),
+    (
+        {"type": "image", "url": "https://example.com/a.png"},
+        {"fileData": {"fileUri": "https://example.com/a.png", "mimeType": "image/png"}},
+    ),
+]
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+@pytest.mark.parametrize(("block", "part"), _WRAPPED_MEDIA)
+def test_media_langchain_wraps_as_non_standard_reach_the_wire(
+    provider: str, block: dict[str, Any], part: dict[str, Any]
+) -> None:
+    """langchain-core wraps these as ``non_standard``; they once vanished."""
+    reply = AIMessage(
+        content=[{"type": "text", "text": "Here."}, block],
+        response_metadata={"model_provider": provider},
+    )
+    contents = sent([HumanMessage("draw"), reply, HumanMessage("nice")])
+    assert contents[1]["parts"] == [{"text": "Here."}, part]

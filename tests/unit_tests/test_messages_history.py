@@ -103,19 +103,19 @@ def test_text_signatures_at_offsets_split_list_content_in_order() -> None:
         ],
         additional_kwargs={
             TEXT_KEY: [
-                {"offset": 3, "signature": "B"},
-                {"offset": 0, "signature": "A"},
-                {"offset": 6, "signature": "C"},
-                {"offset": 8, "signature": "D"},
+                {"offset": 3, "signature": "QkJC"},
+                {"offset": 0, "signature": "QUFB"},
+                {"offset": 6, "signature": "Q0ND"},
+                {"offset": 8, "signature": "RERE"},
             ]
         },
     )
     assert model_turn(reply) == [
-        {"text": "abc", "thoughtSignature": "A"},
-        {"text": "def", "thoughtSignature": "B"},
+        {"text": "abc", "thoughtSignature": "QUFB"},
+        {"text": "def", "thoughtSignature": "QkJC"},
         {"inlineData": {"mimeType": "image/png", "data": PNG}},
-        {"text": "gh", "thoughtSignature": "C"},
-        {"text": "", "thoughtSignature": "D"},
+        {"text": "gh", "thoughtSignature": "Q0ND"},
+        {"text": "", "thoughtSignature": "RERE"},
     ]
 
 
@@ -133,12 +133,12 @@ def test_thoughts_do_not_count_in_text_offsets() -> None:
             {"type": "thinking", "thinking": "long thought"},
             {"type": "text", "text": "ab"},
         ],
-        additional_kwargs={TEXT_KEY: [{"offset": 1, "signature": "S"}]},
+        additional_kwargs={TEXT_KEY: [{"offset": 1, "signature": "U1NT"}]},
     )
     assert model_turn(reply) == [
         {"text": "long thought", "thought": True},
         {"text": "a"},
-        {"text": "b", "thoughtSignature": "S"},
+        {"text": "b", "thoughtSignature": "U1NT"},
     ]
 
 

@@ -75,7 +75,7 @@ def test_longest_prefix_wins() -> None:
     tts = family_for("gemini-3.8-flash-tts")
     assert tts is not None
     assert tts.name == "gemini-3.8-flash-tts"
-    assert tts.thinking_levels is None  # the TTS model is not bound by 3.8's levels
+    assert tts.thinking_levels is None  # the TTS model is not bound by 3.8 levels
     image_lite = profile_for("gemini-3.1-flash-lite-image-preview")
     assert image_lite is not None  # an image model, not 3.1 Flash-Lite's text row
     assert image_lite["image_outputs"] is True and image_lite["tool_calling"] is False

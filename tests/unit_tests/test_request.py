@@ -215,3 +215,120 @@ def test_stream_function_call_arguments_asks_for_pieces() -> None:
     assert calling == {"mode": "AUTO", "streamFunctionCallArguments": True}
     plain = build_body([HumanMessage("hi")], {}, model="gemini-3-pro-preview")
     assert "toolConfig" not in plain
+
+
+# -- settings once sent as bodies the API rejects, or raised untyped --------------
+
+
+def _config(params: dict[str, Any], model: str = MODEL) -> dict[str, Any]:
+    body = build_body([HumanMessage("hi")], params, model=model)
+    config: dict[str, Any] = body.get("generationConfig", {})
+    return config
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"thinking_config": {"thinking_budget": 512}, "thinking_level": "low"},
+        {
+            "generation_config": {"thinking_config": {"thinking_budget": 1}},
+            "thinking_level": "low",
+        },
+        {"thinking_config": {"thinkingLevel": "LOW", "thinkingBudget": 1}},
+    ],
+)
+def test_a_level_beside_a_budget_anywhere_is_refused(params: dict[str, Any]) -> None:
+    """Gemini answers 400: "You can only set only one of thinking budget and
+    thinking level." (tests/data/captures/errors.json, vercel/ai live errors)."""
+    with pytest.raises(ValueError, match="only one of thinking budget and thinking"):
+        _config(params)
+
+
+def test_reasoning_effort_beside_a_raw_budget_is_refused() -> None:
+    params = {"thinking_config": {"thinking_budget": 512}, "reasoning_effort": "low"}
+    with pytest.raises(ValueError, match="reasoning_effort or thinking_level"):
+        _config(params)
+
+
+def test_a_null_raw_thinking_config_is_nothing() -> None:
+    """``generation_config={"thinking_config": None}`` raised AttributeError."""
+    params = {"generation_config": {"thinking_config": None}, "reasoning_effort": "low"}
+    assert _config(params) == {"thinkingConfig": {"thinkingLevel": "LOW"}}
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"generation_config": 5}, TypeError, "generation_config must be a dict"),
+        ({"thinking_config": "x"}, TypeError, "thinking_config must be a dict"),
+        ({"thinking_budget": "abc"}, TypeError, "thinking_budget must be an integer"),
+        ({"thinking_budget": 2.5}, TypeError, "thinking_budget must be an integer"),
+    ],
+)
+def test_wrong_types_name_the_argument(
+    params: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        _config(params)
+
+
+def test_one_modality_given_as_a_string_is_a_list_of_one() -> None:
+    """``response_modalities="IMAGE"`` was sent as ``["I","M","A","G","E"]``."""
+    assert _config({"response_modalities": "IMAGE"}) == {
+        "responseModalities": ["IMAGE"]
+    }
+    with pytest.raises(ValueError, match="response_modalities must be among"):
+        _config({"response_modalities": ["TEXT", "VIDEO"]})
+
+
+@pytest.mark.parametrize("value", ["ultra_high", "foo", "MEDIA_RESOLUTION_ULTRA_HIGH"])
+def test_media_resolution_outside_the_request_enum_is_refused(value: str) -> None:
+    """Discovery: ``generationConfig.mediaResolution`` is LOW, MEDIUM or HIGH."""
+    with pytest.raises(ValueError, match="media_resolution must be one of"):
+        _config({"media_resolution": value})
+    assert _config({"media_resolution": "low"}) == {
+        "mediaResolution": "MEDIA_RESOLUTION_LOW"
+    }
+
+
+def test_a_response_schema_brings_its_json_mime_type() -> None:
+    """A per-call schema was sent without ``responseMimeType``."""
+    assert _config({"response_json_schema": {"type": "object"}}) == {
+        "responseJsonSchema": {"type": "object"},
+        "responseMimeType": "application/json",
+    }
+
+
+def test_two_response_schemas_are_refused() -> None:
+    params = {
+        "response_json_schema": {"type": "object"},
+        "response_schema": {"type": "OBJECT"},
+    }
+    with pytest.raises(ValueError, match="not both"):
+        _config(params)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        [{"cat": "HARASSMENT", "threshold": "OFF"}],
+        [{"category": "HARASSMENT"}],
+        [{"category": "HARASSMENT", "threshold": "OFF", "method": "X"}],
+    ],
+)
+def test_safety_list_items_without_both_keys_are_value_errors(settings: Any) -> None:
+    """An item without ``category`` raised KeyError."""
+    with pytest.raises(ValueError, match=r"safety_settings\[0\] needs exactly"):
+        build_body([HumanMessage("hi")], {"safety_settings": settings}, model=MODEL)
+
+
+def test_a_forced_call_with_a_json_mime_type_is_refused() -> None:
+    """Gemini answers 400: "Forced function calling (ANY mode) with a response
+    mime type: 'application/json' is unsupported" (errors.json, vercel/ai)."""
+    params = {
+        "tools": [{"functionDeclarations": [{"name": "f"}]}],
+        "tool_config": {"functionCallingConfig": {"mode": "ANY"}},
+        "response_mime_type": "application/json",
+    }
+    with pytest.raises(ValueError, match="Forced function calling"):
+        build_body([HumanMessage("hi")], params, model=MODEL)

@@ -242,3 +242,65 @@ def test_a_ref_outside_its_own_defs_is_refused() -> None:
 
     with pytest.raises(ValueError, match="does not point into its own"):
         convert_tools([{"$ref": "#/$defs/X", "$defs": {}}], schema_format="json_schema")
+
+
+# -- choices and names the API would refuse -----------------------------------------
+
+
+def test_openai_choice_with_the_function_as_a_plain_name() -> None:
+    """``{"type": "function", "function": "f"}`` raised AttributeError."""
+    choice = {"type": "function", "function": "add"}
+    assert tool_config(choice, ["add"]) == {
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["add"]}
+    }
+
+
+@pytest.mark.parametrize("choice", [5, 2.5, [1], object()])
+def test_a_choice_of_the_wrong_type_says_what_is_accepted(choice: Any) -> None:
+    """``tool_choice=5`` said "'int' object is not iterable"."""
+    with pytest.raises(TypeError, match="tool_choice must be 'auto', 'any'"):
+        tool_config(choice, ["add"])
+
+
+@pytest.mark.parametrize("name", ["Get Weather Now", "get/weather", "x" * 129])
+def test_function_names_gemini_refuses_are_value_errors(name: str) -> None:
+    """A schema title ``"Get Weather Now"`` was sent as the function name."""
+    schema = {"title": name, "type": "object", "properties": {"a": {"type": "string"}}}
+    with pytest.raises(ValueError, match="is not one Gemini accepts"):
+        convert_tools([schema])
+    native = {"functionDeclarations": [{"name": name}]}
+    with pytest.raises(ValueError, match="is not one Gemini accepts"):
+        convert_tools([native])
+
+
+@pytest.mark.parametrize("name", ["get_weather", "ns:get.weather-2", "x" * 128])
+def test_function_names_gemini_takes_pass(name: str) -> None:
+    tools = convert_tools([{"name": name, "description": "d", "parameters": {}}])
+    assert function_names(tools) == [name]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {
+            "anyOf": [
+                {"type": "object", "properties": {"a": {"type": "string"}}},
+                {"type": "object", "properties": {"b": {"type": "integer"}}},
+            ]
+        },
+        {"type": "object", "additionalProperties": {"type": "string"}},
+    ],
+)
+def test_schemas_without_top_level_properties_are_kept(
+    parameters: dict[str, Any],
+) -> None:
+    """A root ``anyOf`` or a map lost its schema (only ``properties`` counted)."""
+    tool = {"name": "f", "description": "d", "parameters": parameters}
+    declaration = convert_tools([tool])[0]["functionDeclarations"][0]
+    assert declaration["parametersJsonSchema"] == parameters
+
+
+def test_an_empty_object_schema_sends_no_parameters() -> None:
+    tool = {"name": "f", "description": "d", "parameters": {"type": "object"}}
+    declaration = convert_tools([tool])[0]["functionDeclarations"][0]
+    assert declaration == {"name": "f", "description": "d"}

@@ -1,0 +1,31 @@
+"""Names Gemini checks: function names (declarations, calls and results).
+
+``check_function_name`` is shared by ``tools`` (declarations) and ``messages``
+(replayed calls and their results), so one rule refuses a name before sending.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,128}")
+
+
+def check_function_name(name: Any, where: str) -> str:
+    """A function name Gemini accepts, else a ``ValueError`` naming ``where``.
+
+    Google's reference: "Must be a-z, A-Z, 0-9, or contain underscores, colons,
+    dots, and dashes, with a maximum length of 128."
+
+    Raises:
+        ValueError: the name breaks that rule.
+    """
+    if isinstance(name, str) and _FUNCTION_NAME.fullmatch(name):
+        return name
+    msg = (
+        f"{where}: function name {name!r:.140} is not one Gemini accepts (letters, "
+        "digits, '_', ':', '.', '-'; at most 128 characters). Rename the tool "
+        "(e.g. a pydantic class name or @tool('get_weather'))."
+    )
+    raise ValueError(msg)
