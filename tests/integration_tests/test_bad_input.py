@@ -153,7 +153,8 @@ def test_not_found_carries_status_and_message(gemini_emulator: GeminiEmulator) -
     error = info.value
     assert isinstance(error, ModelNotFoundError)
     assert error.status_code == 404 and error.status == "NOT_FOUND"
-    assert "404 NOT_FOUND: models/nope is not found" in str(error)
+    assert str(error).startswith("404 NOT_FOUND: ")
+    assert "models/nope is not found" in str(error)
     assert len(gemini_emulator.requests) == 1  # 404 is never retried
 
 
