@@ -18,7 +18,9 @@ Only the package's public API is used: this subpackage is also a worked example.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 from langchain_cometgemini.cli import options
 
@@ -30,11 +32,22 @@ def main(argv: list[str] | None = None) -> int:
         batch_args = options.parse_batch(argv[1:])
         from langchain_cometgemini.cli import batch
 
-        return batch.run(batch_args)
+        return _settled(batch.run(batch_args))
     chat_args = options.parse_chat(argv)
     from langchain_cometgemini.cli import chat
 
-    return chat.run(chat_args)
+    return _settled(chat.run(chat_args))
 
 
-__all__ = ["main"]
+def _settled(code: int) -> int:
+    """Return ``code``; once interrupted, a further Ctrl-C cannot change it.
+
+    After the command has returned 130, Python still shuts down (threads,
+    modules, and at the very end the default SIGINT action is back): a second
+    Ctrl-C there would kill the process by the signal instead of exit 130. The
+    command is over, so further Ctrl-C are ignored while Python winds down.
+    """
+    main_thread = threading.current_thread() is threading.main_thread()
+    if code == options.EXIT_INTERRUPTED and main_thread:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code

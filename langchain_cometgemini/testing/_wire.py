@@ -106,8 +106,18 @@ def ensure_connected(handler: BaseHTTPRequestHandler) -> None:
         raise ClientGone
 
 
+def _json_text(value: Any, **options: Any) -> str:
+    """JSON text, UTF-8 where it can be; a lone surrogate is sent escaped."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, **options)
+    return text
+
+
 def _dump_pretty(value: Any) -> bytes:
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_json_text(value, indent=2) + "\n").encode("utf-8")
 
 
 def _payload(reply: Reply) -> bytes:
@@ -140,7 +150,7 @@ def _events(reply: Reply) -> list[str]:
     chunks = reply.chunks if reply.chunks is not None else []
     if reply.chunks is None and reply.body is not None:
         chunks = [reply.body]
-    events = [json.dumps(c, separators=(",", ": "), ensure_ascii=False) for c in chunks]
+    events = [_json_text(c, separators=(",", ": ")) for c in chunks]
     events += reply.raw_events or []
     if reply.error_event is not None:
         error = reply.error_event

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -186,3 +187,35 @@ def test_no_signatures_for_gemini_2(emu: GeminiEmulator, client: httpx.Client) -
     emu.enqueue(Reply.function_call("get", {}))
     part = post(client, {"contents": [user("q")]}, model=FLASH).json()
     assert "thoughtSignature" not in part["candidates"][0]["content"]["parts"][0]
+
+
+def url_safe(signature: str, *, padded: bool) -> str:
+    """``signature`` as google-genai sends it: the URL-safe base64 alphabet."""
+    text = base64.urlsafe_b64encode(base64.b64decode(signature)).decode("ascii")
+    return text if padded else text.rstrip("=")
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_url_safe_signatures_are_the_same_signature(
+    emu: GeminiEmulator, client: httpx.Client, padded: bool
+) -> None:
+    # Bytes chosen so that the standard form has "+", "/" and padding.
+    issued = base64.b64encode(b"\xfb\xff\xbf\xfe\xff").decode("ascii")
+    assert "+" in issued and "/" in issued and issued.endswith("=")
+    emu.issued_signatures.add(issued)
+    sent = url_safe(issued, padded=padded)
+    assert sent != issued and ("-" in sent and "_" in sent)
+    assert post(client, history(call_part("get", sent))).status_code == 200
+    assert post(client, history(call_part("get", issued.rstrip("=")))).status_code == (
+        200
+    )
+
+
+def test_a_url_safe_signature_never_issued_is_still_corrupted(
+    emu: GeminiEmulator, client: httpx.Client
+) -> None:
+    emu.issued_signatures.add(base64.b64encode(b"\xfb\xff\xbf\xfe\xff").decode())
+    forged = url_safe(base64.b64encode(b"\xfb\xff\xbf\xfe\xfe").decode(), padded=False)
+    r = post(client, history(call_part("get", forged)))
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "Corrupted thought signature."

@@ -451,3 +451,112 @@ def test_progress_lines_keep_coming_while_every_request_waits(
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("cometgemini batch: 0/1 done, 0 failed, 0.0/s")
     assert lines[-1].startswith("cometgemini batch: 1/1 answered, 0 failed")
+
+
+# -- lines beyond what JSON can read, text UTF-8 cannot carry ------------------------
+
+HUGE_ID = '{"id": ' + "9" * 5000 + ', "prompt": "a"}'
+DEEP = '{"id": 1, "prompt": "a", "schema": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (HUGE_ID, "line 2: unreadable JSON (Exceeds the limit (4300 digits)"),
+        (DEEP, "line 2: JSON nested too deeply to read"),
+    ],
+    ids=["5000-digit-id", "100000-deep"],
+)
+def test_an_unreadable_input_line_is_one_line_exit_2(
+    online: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    line: str,
+    message: str,
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": 0, "prompt": "fine"}\n' + line + "\n", encoding="utf-8")
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 2
+    assert err.startswith(f"cometgemini batch: error: {message}")
+    assert err.count("\n") == 1
+    assert online.requests == []
+
+
+@pytest.mark.parametrize("line", [HUGE_ID, DEEP], ids=["5000-digit-id", "100000-deep"])
+def test_an_unreadable_line_in_the_output_stops_the_resume(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, line: str
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": "a", "prompt": "one"}, {"id": "b", "prompt": "two"}])
+    before = '{"id": "a", "text": "paid for"}\n' + line + "\n"
+    output.write_text(before, encoding="utf-8")
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 2
+    assert err.startswith(f"cometgemini batch: error: {output}: line 2: ")
+    assert err.count("\n") == 1
+    assert output.read_text(encoding="utf-8") == before  # nothing dropped unread
+    assert online.requests == []
+
+
+def test_lone_surrogates_are_written_escaped_and_resume(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    # The JSON escapes stand for lone surrogates, which UTF-8 cannot encode.
+    source.write_text(
+        '{"id": "\\ud800", "prompt": "x"}\n{"id": "b", "prompt": "y"}\n',
+        encoding="utf-8",
+    )
+    online.responder = lambda r: (
+        Reply.text("half \udc00 way") if r.text == "y" else None
+    )
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 0, err
+    text = output.read_text(encoding="utf-8")
+    assert '"id": "\\ud800"' in text and '"text": "half \\udc00 way"' in text
+    records = {r["id"]: r for r in read_jsonl(output)}
+    assert records["\ud800"]["text"] == "Echo: x"
+    assert records["b"]["text"] == "half \udc00 way"
+
+    online.clear()
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 0, err
+    assert online.requests == []  # both answers were kept: none asked again
+    assert "resuming: 2 of 2 ids already answered" in err
+
+
+def test_a_second_ctrl_c_still_exits_130(
+    gemini_emulator: GeminiEmulator, tmp_path: Path
+) -> None:
+    gate = threading.Event()
+
+    def held(request: RecordedRequest) -> Reply:
+        gate.wait(60)
+        return Reply.text("late")
+
+    gemini_emulator.responder = held
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": n, "prompt": f"p {n}"} for n in range(8)])
+    process = subprocess.Popen(
+        batch_command(str(source), "-o", str(output), "-j", "4", "-m", FLASH),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(gemini_emulator),
+    )
+    try:
+        assert process.stderr is not None
+        wait_for(lambda: len(gemini_emulator.requests) == 4)
+        process.send_signal(signal.SIGINT)
+        last = process.stderr.readline()  # the summary: the command is over
+        process.send_signal(signal.SIGINT)  # while Python shuts down
+        rest = process.stderr.read()
+        process.wait(timeout=60)
+    finally:
+        gate.set()
+        process.kill()
+    assert process.returncode == 130, last + rest
+    assert last.rstrip().endswith("interrupted: rerun the same command to resume")
+    assert "Traceback" not in rest

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -475,6 +476,74 @@ def test_attachments_reach_the_server_inline_and_as_urls(
         "fileUri": "gs://bucket/clip",
         "mimeType": "video/webm",
     }
+
+
+def test_a_private_media_url_names_the_option_that_allows_it(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(40)
+    url = gemini_emulator.serve_file("/cat.png", png, "image/png")  # on 127.0.0.1
+    args = ("-m", FLASH, "-a", url, "What is it?")
+    refused = run_cli(*args, env=online_env(gemini_emulator))
+    assert_one_line_error(refused, "Pass --allow-private-media-urls to allow it")
+    assert "allow_private_media_urls" not in refused.stderr  # no Python field
+    assert [r.method for r in gemini_emulator.requests] == []  # nothing fetched
+
+    allowed = run_cli(
+        "--allow-private-media-urls", *args, env=online_env(gemini_emulator)
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout == "Echo: What is it?\n"
+    fetched, sent = gemini_emulator.requests
+    assert (fetched.method, fetched.path) == ("GET", "/cat.png")
+    inline = sent.contents[-1]["parts"][1]["inlineData"]
+    assert inline["mimeType"] == "image/png"
+    assert __import__("base64").b64decode(inline["data"]) == png
+
+
+def read_until(main_fd: int, marker: bytes) -> bytes:
+    """What a pseudo-terminal shows, up to and including ``marker``.
+
+    Fails (instead of hanging) if nothing is shown for a whole minute.
+    """
+    shown = b""
+    while marker not in shown:
+        ready, _, _ = select.select([main_fd], [], [], 60)
+        assert ready, f"nothing more shown after {shown!r}"
+        data = os.read(main_fd, 4096)
+        assert data, shown
+        shown += data
+    return shown
+
+
+def test_an_open_stdin_pipe_is_announced_on_a_terminal() -> None:
+    import pty
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langchain_cometgemini", "--offline", "Shorten:"],
+        stdin=subprocess.PIPE,  # a pipe that stays open until the test closes it
+        stdout=subprocess.PIPE,
+        stderr=child_fd,
+        env={**base, "PYTHONWARNINGS": "ignore"},
+    )
+    os.close(child_fd)
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        notice = read_until(main_fd, b"< /dev/null").decode()
+        process.stdin.write(b"the notes\n")
+        process.stdin.close()
+        answer = process.stdout.read()
+        process.wait(timeout=60)
+        read_terminal(main_fd)
+    finally:
+        process.kill()
+        os.close(main_fd)
+    assert process.returncode == 0
+    assert "cometgemini: reading the prompt from stdin" in notice
+    assert "run with '< /dev/null' to send the words alone" in notice
+    assert answer == b"Echo: Shorten:\n\nthe notes\n"
 
 
 def test_missing_attachment_is_a_usage_error() -> None:
