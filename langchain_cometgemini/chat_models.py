@@ -298,7 +298,7 @@ class ChatCometGemini(BaseChatModel):
     Response metadata:
         ```python
         ai_msg.response_metadata
-        # {"model_name": "gemini-3-flash-preview", "model_provider": "google_genai",
+        # {"model_name": "gemini-3-flash-preview", "model_provider": "cometgemini",
         #  "finish_reason": "STOP", "finish_message": None, "safety_ratings": [...],
         #  "prompt_feedback": {...}, "response_id": "..."}
         ```

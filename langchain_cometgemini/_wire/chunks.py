@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini._wire.constants import MODEL_PROVIDER
+from langchain_cometgemini._wire.constants import PROVIDER
 
 _MESSAGE_SET = frozenset({"content", "response_metadata", "usage_metadata", "id"})
 """The fields a validated plain-text chunk reports as explicitly set."""
@@ -44,7 +44,7 @@ def validated_text_chunk(
     """The reference: the chunk as langchain-core's constructors build it."""
     message = AIMessageChunk(
         content=text,
-        response_metadata={"model_provider": MODEL_PROVIDER},
+        response_metadata={"model_provider": PROVIDER},
         usage_metadata=usage,
         id=response_id,
     )
@@ -62,7 +62,7 @@ def constructed_text_chunk(
         {
             "content": text,
             "additional_kwargs": {},
-            "response_metadata": {"model_provider": MODEL_PROVIDER},
+            "response_metadata": {"model_provider": PROVIDER},
             "type": "AIMessageChunk",
             "name": None,
             "id": response_id,

@@ -10,8 +10,16 @@ DEFAULT_MODEL = "gemini-3-flash-preview"
 LangChain, so that ``cometgemini --help`` can name it without loading LangChain)."""
 
 MODEL_PROVIDER = "google_genai"
-"""``response_metadata["model_provider"]``: Gemini's message format, so LangChain's
-standard content-block translator for Gemini applies to these messages."""
+"""``response_metadata["model_provider"]`` of langchain-google-genai's messages
+(Gemini's own parts and signatures, as this package's)."""
+
+PROVIDER = "cometgemini"
+"""``response_metadata["model_provider"]`` of this package's messages: the name
+its content-block translator is registered under, so that langchain-core's
+``google_genai`` translator stays as it is for every other package's messages."""
+
+GEMINI_FORMAT = frozenset({PROVIDER, MODEL_PROVIDER})
+"""Providers whose messages hold Gemini's parts, ids and signatures as sent."""
 
 FC_SIGNATURES_KEY = "__gemini_function_call_thought_signatures__"
 """``additional_kwargs`` key: function-call signatures by tool call id (as

@@ -61,8 +61,8 @@ from langchain_cometgemini._wire.blocks import (
 )
 from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
+    GEMINI_FORMAT,
     GENERATED_ID_PREFIX,
-    MODEL_PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
 from langchain_cometgemini._wire.names import check_function_name
@@ -71,7 +71,7 @@ from langchain_cometgemini._wire.profiles import generation
 SKIP_SIGNATURE = "skip_thought_signature_validator"
 """Google's documented placeholder for a function call whose signature is lost."""
 
-GEMINI_PROVIDERS = frozenset({MODEL_PROVIDER, "google_vertexai"})
+GEMINI_PROVIDERS = frozenset({*GEMINI_FORMAT, "google_vertexai"})
 """``response_metadata["model_provider"]`` values whose messages hold Gemini's own
 parts and thought signatures (this package, langchain-google-genai / -vertexai)."""
 
@@ -86,7 +86,7 @@ class _Calls:
     by_id: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
 
     def add(self, message: AIMessage) -> None:
-        from_gemini = _provider(message) == MODEL_PROVIDER
+        from_gemini = _provider(message) in GEMINI_FORMAT
         for position, call in enumerate(message.tool_calls):
             call_id = call.get("id") or ""
             echo = from_gemini and not call_id.startswith(GENERATED_ID_PREFIX)
@@ -120,7 +120,7 @@ def _ai_parts(message: AIMessage) -> list[Part]:
     else:
         parts = _replay_text_signatures(content_parts(message.content), message)
     signatures = message.additional_kwargs.get(FC_SIGNATURES_KEY) or {}
-    from_gemini = _provider(message) == MODEL_PROVIDER
+    from_gemini = _provider(message) in GEMINI_FORMAT
     for call in message.tool_calls:
         call_id = call.get("id") or ""
         function_call = _function_call(call)

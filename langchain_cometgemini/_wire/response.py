@@ -93,8 +93,8 @@ from langchain_cometgemini._wire.chunks import text_chunk
 from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
-    MODEL_PROVIDER,
     OUTCOME_CODES,
+    PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
 from langchain_cometgemini._wire.v1 import to_v1
@@ -902,7 +902,7 @@ class StreamState:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
         self.finished = self.finished or final or whole
-        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+        metadata: dict[str, Any] = {"model_provider": PROVIDER}
         if self.finished and self.defer_finish and not whole:
             self._latest.update(_finish_metadata(event, candidate, self.collected))
         elif self.finished:
@@ -944,7 +944,7 @@ class StreamState:
             raise InvalidResponseError(msg)
         if not self.defer_finish or not self._latest:
             return None
-        metadata = {"model_provider": MODEL_PROVIDER, **self._latest}
+        metadata = {"model_provider": PROVIDER, **self._latest}
         # empty content of the kind the stream has ("" would turn blocks into
         # a list holding a string, [] a string into a list)
         content: str | list[Any] = [] if self.as_blocks else ""

@@ -8,13 +8,15 @@ tool blocks (``server_tool_call`` / ``server_tool_result`` with
 so v1 messages replay losslessly (``_blocks.py`` reads them back).
 
 ``.content_blocks`` of the default (v0) output: langchain-core picks its
-translator by ``response_metadata["model_provider"]`` (``"google_genai"``), and
-that translator wraps every block it does not know in ``non_standard``,
-already-standard server-side tool blocks included. :func:`register_translator`
-(run on import) registers a thin wrapper around langchain-core's own Gemini
-translator that gives such a wrapped ``server_tool_call`` /
-``server_tool_result`` back unwrapped; every other block is exactly what
-langchain-core's translator returns.
+translator by ``response_metadata["model_provider"]``, which is this package's
+own name (``"cometgemini"``). :func:`register_translator` (run on import)
+registers, under that name only, a thin wrapper around langchain-core's Gemini
+translator: that translator wraps every block it does not know in
+``non_standard``, already-standard ones included (generated ``audio`` and
+``video``, ``file``, server-side tool blocks); the wrapper gives those back
+unwrapped. Every other block is exactly what langchain-core's translator
+returns, and langchain-core's ``google_genai`` translator itself (used for
+langchain-google-genai's messages) is left untouched.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, block_translators
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import google_genai
 
-from langchain_cometgemini._wire.constants import MODEL_PROVIDER, OUTCOME_CODES
+from langchain_cometgemini._wire.constants import OUTCOME_CODES, PROVIDER
 
 
 def _v1_thinking(block: dict[str, Any]) -> dict[str, Any]:
@@ -109,21 +111,24 @@ def to_v1(content: str | list[Any], calls: list[Any]) -> list[Any]:
 
 # -- .content_blocks of the default output -------------------------------------
 
-_STANDARD_SERVER_BLOCKS = frozenset({"server_tool_call", "server_tool_result"})
+_STANDARD_BLOCKS = frozenset(
+    {"server_tool_call", "server_tool_result", "image", "audio", "video", "file"}
+)
+"""Standard block types this package's v0 output already holds."""
 
 
 def _unwrapped(block: types.ContentBlock) -> types.ContentBlock:
-    """A ``non_standard`` block wrapping a standard server-side tool block -> it."""
+    """A ``non_standard`` block wrapping a standard block -> that block."""
     if block.get("type") != "non_standard":
         return block
     value = block.get("value")
-    if isinstance(value, dict) and value.get("type") in _STANDARD_SERVER_BLOCKS:
-        return value  # type: ignore[return-value]
+    if isinstance(value, dict) and value.get("type") in _STANDARD_BLOCKS:
+        return dict(value)  # type: ignore[return-value]
     return block
 
 
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
-    """langchain-core's Gemini translator, server-side tool blocks kept standard."""
+    """langchain-core's Gemini translator, standard blocks kept standard."""
     blocks = google_genai.translate_content(message)
     return [_unwrapped(b) for b in blocks]
 
@@ -135,9 +140,12 @@ def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]
 
 
 def register_translator() -> None:
-    """Make ``.content_blocks`` of Gemini messages use :func:`translate_content`."""
+    """Use :func:`translate_content` for this package's messages only.
+
+    Registered under :data:`PROVIDER`, the ``model_provider`` of its messages.
+    """
     block_translators.register_translator(
-        MODEL_PROVIDER, translate_content, translate_content_chunk
+        PROVIDER, translate_content, translate_content_chunk
     )
 
 

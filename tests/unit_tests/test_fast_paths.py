@@ -265,7 +265,7 @@ def test_constructed_chunks_share_no_mutable_state() -> None:
     a.response_metadata["k"] = 1
     a.tool_call_chunks.append({"name": "f", "args": "", "id": "1", "index": 0})
     assert b.additional_kwargs == {}
-    assert b.response_metadata == {"model_provider": "google_genai"}
+    assert b.response_metadata == {"model_provider": "cometgemini"}
     assert b.tool_call_chunks == [] and b.model_fields_set == a.model_fields_set
     b.model_fields_set.add("name")
     assert "name" not in a.model_fields_set

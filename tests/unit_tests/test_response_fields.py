@@ -94,13 +94,13 @@ def test_unknown_response_and_candidate_fields_pass_through() -> None:
         assert meta["token_count"] == 3
         assert meta["future_field"] == {"some_key": 1}
         assert meta["new_top_level"] == {"inner_value": [1, 2]}
-        assert meta["model_provider"] == "google_genai"
+        assert meta["model_provider"] == "cometgemini"
 
 
 def test_a_passed_through_field_never_replaces_the_package_keys() -> None:
     body = {**_event("hi", finishReason="STOP"), "modelProvider": "x"}
     meta = _invoke(body).response_metadata
-    assert meta["model_provider"] == "google_genai"
+    assert meta["model_provider"] == "cometgemini"
 
 
 def _finish_reasons() -> list[str]:
