@@ -60,6 +60,7 @@ from langchain_cometgemini._http.retry import (
     DEFAULT_INITIAL_DELAY,
     DEFAULT_MAX_DELAY,
     RetryPolicy,
+    answered,
     awith_retries,
     is_retryable,
     with_retries,
@@ -248,7 +249,40 @@ def transport_error(
             f"{_reason(exc)}; the answer is incomplete"
         )
         return StreamInterruptedError(msg)
-    return APIConnectionError(f"connection to {url} failed: {kind}: {_reason(exc)}")
+    if _tls_failure(exc):
+        msg = (
+            f"TLS to {url} failed: {_reason(exc)}. If a proxy or private CA "
+            "signs this server's certificate, point SSL_CERT_FILE at the CA "
+            "bundle, or pass your own client (http_client=httpx2.Client(verify=...))"
+        )
+        return answered(APIConnectionError(msg))
+    if "ProxyError" in kinds:
+        msg = f"the proxy refused the connection to {url}: {_reason(exc)}"
+        final = " 407" in f" {_reason(exc)}"
+        return answered(APIConnectionError(msg)) if final else APIConnectionError(msg)
+    error = APIConnectionError(f"connection to {url} failed: {kind}: {_reason(exc)}")
+    return answered(error) if _server_answered(exc, kinds) else error
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether a TLS handshake or certificate check failed (a retry cannot help)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _server_answered(exc: BaseException, kinds: set[str]) -> bool:
+    """Whether answer bytes arrived before the failure (the parser refused them)."""
+    if "DecodingError" in kinds:
+        return True
+    if "RemoteProtocolError" not in kinds:
+        return False
+    return "without sending a response" not in str(exc)
 
 
 def _body_error(exc: BaseException, url: str, status: int) -> CometGeminiError:
@@ -332,9 +366,13 @@ def _decode_json(response: httpx.Response, body: bytes) -> dict[str, Any]:
 
 
 def _raise_error_body(data: Any, status: int) -> None:
-    """Raise for ``{"error": {...}}`` sent with a success status (some gateways)."""
+    """Raise for ``{"error": {...}}`` sent with a success status (some gateways).
+
+    Never retried: a success status arrived, so the model may have run.
+    """
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
-        raise error_from_event(data["error"], where=f"error body with HTTP {status}")
+        where = f"error body with HTTP {status}"
+        raise answered(error_from_event(data["error"], where=where))
 
 
 def _check_stream_start(response: httpx.Response, body: bytes) -> None:
@@ -752,10 +790,10 @@ class GeminiHTTP:
     def _open(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
             response = self._send(self.client, url, content)
+            if not _is_sse(response):
+                body = self._masked(response, self._read(response, url))
+                _check_stream_start(response, body)
             try:
-                if not _is_sse(response):
-                    body = self._masked(response, self._read(response, url))
-                    _check_stream_start(response, body)
                 opened = _OpenStream(response, url, response.iter_bytes())
                 for chunk in opened.chunks:
                     if opened.first_events(chunk):
@@ -764,7 +802,11 @@ class GeminiHTTP:
                 raise _closed_before_first(url)
             except http_errors() as exc:
                 response.close()
-                raise transport_error(exc, url) from exc
+                raise answered(_body_error(exc, url, response.status_code)) from exc
+            except CometGeminiError as err:
+                response.close()
+                answered(err)
+                raise
             except BaseException:
                 response.close()
                 raise
@@ -772,10 +814,10 @@ class GeminiHTTP:
     async def _aopen(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
             response = await self._asend(self.async_client, url, content)
+            if not _is_sse(response):
+                body = self._masked(response, await self._aread(response, url))
+                _check_stream_start(response, body)
             try:
-                if not _is_sse(response):
-                    body = self._masked(response, await self._aread(response, url))
-                    _check_stream_start(response, body)
                 opened = _OpenStream(response, url, response.aiter_bytes())
                 async for chunk in opened.chunks:
                     if opened.first_events(chunk):
@@ -784,7 +826,11 @@ class GeminiHTTP:
                 raise _closed_before_first(url)
             except http_errors() as exc:
                 await response.aclose()
-                raise transport_error(exc, url) from exc
+                raise answered(_body_error(exc, url, response.status_code)) from exc
+            except CometGeminiError as err:
+                await response.aclose()
+                answered(err)
+                raise
             except BaseException:
                 await response.aclose()
                 raise

@@ -3,8 +3,10 @@
 Retried: HTTP 408, 429, 500, 502, 503, 504 and CometAPI's 524, and connection
 failures before any answer (refused, reset, dropped, connect timeouts). Never
 retried: other 4xx, CometAPI's ``invalid_request`` answers (whatever their
-status), read timeouts and answers cut short or undecodable after a success
-status (the model may have run and billed), redirects and malformed answers.
+status), read timeouts, anything after a success answer began (a stream's
+head, a body cut short or undecodable: the model may have run and billed),
+an answer head the HTTP parser refused, TLS verification failures, a proxy's
+``407``, redirects and malformed answers (:func:`answered` marks the errors).
 
 The server's delay (``Retry-After`` or ``RetryInfo.retryDelay``) wins over the
 capped exponential backoff with jitter. :func:`with_retries` and
@@ -70,8 +72,25 @@ class RetryPolicy:
         return backoff * (0.5 + random.random() / 2)  # noqa: S311 (jitter)
 
 
+_ANSWERED = "_cometgemini_answered"
+
+
+def answered(error: CometGeminiError) -> CometGeminiError:
+    """Mark ``error`` as raised after the server began an answer: never retried.
+
+    Once a byte of a success answer (or any answer the HTTP parser refused)
+    has arrived, the model may have run and billed; sending again could run
+    it twice. Failures a retry cannot change (TLS verification, a proxy's
+    ``407``) are marked the same way.
+    """
+    error.__dict__[_ANSWERED] = True
+    return error
+
+
 def is_retryable(error: CometGeminiError) -> bool:
     """Whether another attempt may succeed (server status or a broken connection)."""
+    if error.__dict__.get(_ANSWERED):
+        return False
     if error.status is not None and error.status.lower() in _FINAL_TYPES:
         return False
     if error.status_code is not None:

@@ -169,7 +169,7 @@ def test_malformed_or_truncated_json_body(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_error_body_with_http_200_is_an_error_not_an_empty_answer(
+def test_error_body_with_http_200_is_an_error_never_sent_again(
     emu: GeminiEmulator, mode: str
 ) -> None:
     overloaded = {
@@ -179,7 +179,7 @@ def test_error_body_with_http_200_is_an_error_not_an_empty_answer(
     with pytest.raises(ServerError) as info:
         call(make_llm(emu, max_retries=2), mode)
     assert "overloaded" in str(info.value)
-    assert len(emu.requests) == 3
+    assert len(emu.requests) == 1  # a success status arrived: the model may have run
 
 
 @pytest.mark.parametrize("mode", MODES)

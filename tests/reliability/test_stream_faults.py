@@ -119,12 +119,15 @@ def test_rate_limit_error_event_mid_stream(emu: GeminiEmulator, mode: str) -> No
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
-def test_error_event_in_first_place_is_retried(emu: GeminiEmulator, mode: str) -> None:
+def test_error_event_in_first_place_is_never_sent_again(
+    emu: GeminiEmulator, mode: str
+) -> None:
     first = Reply(chunks=[])
     first.error_event = {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}
     emu.enqueue(first, Reply.text("clean stream"))
-    assert call(make_llm(emu), mode).text == "clean stream"
-    assert len(emu.requests) == 2
+    with pytest.raises(ServerError, match="overloaded"):
+        call(make_llm(emu), mode)
+    assert len(emu.requests) == 1  # the 200 head arrived: the model may have run
 
 
 BAD_EVENTS = [
@@ -170,14 +173,14 @@ def test_stream_closed_without_finish_reason_is_interrupted(
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
-def test_empty_stream_is_retried_then_interrupted(
+def test_empty_stream_is_interrupted_and_never_sent_again(
     emu: GeminiEmulator, mode: str
 ) -> None:
     emu.enqueue(*[Reply(chunks=[]) for _ in range(3)])
     seen, error = collect(make_llm(emu, max_retries=2), mode)
     assert isinstance(error, StreamInterruptedError)
     assert "before its first event" in str(error)
-    assert len(emu.requests) == 3
+    assert len(emu.requests) == 1
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
