@@ -305,6 +305,18 @@ class ChatCometGemini(BaseChatModel):
 
         A blocked prompt returns an empty message whose `prompt_feedback` says why;
         grounding, URL context, citations and logprobs appear here when returned.
+
+    Empty answers:
+        ```python
+        agent_llm = ChatCometGemini(on_empty_answer="retry", max_empty_retries=1)
+        ```
+
+        An answer with no usable content (a malformed function call, an empty
+        stop, a blocked prompt, ...) warns once per finish reason and explains
+        itself in `response_metadata["empty_answer"]`; `"raise"` raises
+        `AnswerRefusedError` / `AnswerFailedError` instead; `"retry"` asks again
+        (each attempt billed) after a malformed or unexpected tool call or an
+        empty stop.
     """
 
     model: str = Field(default=DEFAULT_MODEL, alias="model_name")

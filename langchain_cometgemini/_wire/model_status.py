@@ -86,10 +86,11 @@ def retired_model_error(error: NotFoundError, model: str) -> ModelRetiredError |
     name = missing.removeprefix("models/")
     closest = difflib.get_close_matches(name.lower(), known, n=3, cutoff=0.5)
     hint = f" Closest: {', '.join(closest)}." if closest else ""
+    said = error.message if error.message.endswith(".") else error.message + "."
     message = (
-        f"Gemini does not serve the model {name!r}: it was retired or renamed "
-        f"(or the name is misspelt).{hint} Model families this package has "
-        f"profiles for: {', '.join(known)}. Gemini said: {error.message}"
+        f"{said} Gemini does not serve the model {name!r}: it was retired or "
+        f"renamed (or the name is misspelt).{hint} Model families this package "
+        f"has profiles for: {', '.join(known)}."
     )
     retired = ModelRetiredError(
         message,

@@ -27,6 +27,7 @@ from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._wire import empty
 from langchain_cometgemini.errors import (
     AnswerFailedError,
+    AnswerRefusedError,
     EmptyAnswerError,
     EmptyAnswerWarning,
 )
@@ -106,12 +107,27 @@ async def test_create_agent_recovers_with_retry(
 async def test_create_agent_retry_middleware_acts_on_the_typed_error(
     emu: GeminiEmulator, style: str
 ) -> None:
-    retry = ModelRetryMiddleware(
-        max_retries=1, retry_on=(AnswerFailedError,), initial_delay=0, jitter=False
-    )
+    """Its default ``retry_on`` reads ``is_retryable``: a malformed call is."""
+    retry = ModelRetryMiddleware(max_retries=1, initial_delay=0, jitter=False)
     model = _model(emu, style, on_empty_answer="raise")
     agent = create_agent(model, [get_weather], middleware=[retry])
     _check_recovered(emu, await _run(agent, style))
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_create_agent_retry_middleware_leaves_a_refusal_alone(
+    gemini_emulator: GeminiEmulator, style: str
+) -> None:
+    gemini_emulator.enqueue(empty_reply("SAFETY"), Reply.text("Never sent"))
+    retry = ModelRetryMiddleware(
+        max_retries=1, initial_delay=0, jitter=False, on_failure="error"
+    )
+    model = _model(gemini_emulator, style, on_empty_answer="raise")
+    agent = create_agent(model, [get_weather], middleware=[retry])
+    with pytest.raises(AnswerRefusedError) as info:
+        await _run(agent, style)
+    assert not info.value.is_retryable
+    assert len(gemini_emulator.requests) == 1
 
 
 @pytest.mark.parametrize("style", STYLES)
