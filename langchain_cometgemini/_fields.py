@@ -1,129 +1,203 @@
-"""One table of the model's call fields: each declared once (issue 16).
+"""Where each model field goes, read from the fields themselves.
 
-Each row says a field's name, its aliases, where it goes (``wire``: a
-``generationConfig`` key, a top-level request key, or the client), whether it
-may be given per call, and which LangSmith parameter reports it. Everything
-else is derived from this table:
+A field says where it goes with a marker in its annotation, next to its type::
 
-    GENERATION_KEYS   name -> generationConfig key     (_request.generation_config)
-    REQUEST_FIELDS    fields that shape the body       (_default_params, per call)
-    CALL_ONLY         body arguments that are no field (tools, tool_choice, ...)
-    CLIENT_FIELDS     per-call client settings          (a model copy per call)
-    ALIASES           alias -> name, for constructor, per call and bind alike
-    LS_PARAMS         name -> LangSmith parameter        (_get_ls_params)
+    temperature: Annotated[float | None, gen("temperature", ls="ls_temperature")]
+    safety_settings: Annotated[..., body("safetySettings")]
+    timeout: Annotated[float | None, TRANSPORT]
 
-Fields computed from several rows (``thinkingConfig``, ``toolConfig``) or
-special in form (``safetySettings``, raw ``generation_config`` /
-``extra_body``) are assembled by ``_request``; their rows say so with a
-``wire`` of the key they end up in.
+``FieldTable.of(model_fields)`` reads the markers (and each field's alias) once
+per class and derives everything the model needs:
+
+    generation_keys   name -> generationConfig key   (_wire.request, passed in)
+    request_fields    fields that shape the body     (_default_params, per call)
+    call_only         body arguments that are no field (tools, tool_choice, ...)
+    client_fields     per-call settings that are no body (a model copy per call)
+    transport_fields  the client fields that need their own HTTP settings
+    aliases           alias -> name, for constructor, per call and bind alike
+    ls_params         name -> LangSmith parameter     (_get_ls_params)
+    validate(name, v) a per-call or bound value checked by the field's own type
+
+A field without a marker (``streaming``, ``http_client``) is no call argument.
+Fields computed from several (``thinkingConfig``, ``toolConfig``) or special in
+form (``safetySettings``, raw ``generation_config`` / ``extra_body``) are
+assembled by ``_wire.request``. This module imports nothing of the package, so
+the wire layer gets what it needs passed in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
 
-Kind = Literal["generation", "body", "client", "model"]
+from pydantic import TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+
+Kind = Literal["generation", "body", "client", "transport", "model"]
 
 
 @dataclass(frozen=True)
-class CallField:
-    """One row: a field (or per-call argument) and where it goes."""
+class Goes:
+    """The marker in a field's annotation: where its value goes."""
+
+    kind: Kind
+    wire: str | None = None
+    """``generationConfig`` key (kind ``generation``) or top-level body key."""
+    ls: str | None = None
+    """LangSmith parameter reporting it (``ls_temperature``...)."""
+
+
+def gen(wire: str, *, ls: str | None = None) -> Goes:
+    """A ``generationConfig`` key."""
+    return Goes("generation", wire, ls)
+
+
+def body(wire: str | None) -> Goes:
+    """Assembled into the body (``wire``: the key it ends up in)."""
+    return Goes("body", wire)
+
+
+CLIENT = Goes("client")
+"""A per-call setting outside the body (media, schema format, answer policy)."""
+TRANSPORT = Goes("transport")
+"""A per-call HTTP setting: the call gets its own URL, headers or retries."""
+MODEL = Goes("model", ls="ls_model_name")
+
+
+CALL_ONLY: Mapping[str, str] = {
+    "tools": "tools",
+    "tool_config": "toolConfig",
+    "tool_choice": "toolConfig",
+    "retrieval_config": "toolConfig",
+    "response_format": "generationConfig",
+    "response_json_schema": "responseJsonSchema",
+    "response_schema": "responseSchema",
+}
+"""Arguments given per call (or bound) only -> where they end up."""
+
+CALL_ONLY_GENERATION = {"response_json_schema", "response_schema"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One call argument: a field (or call-only argument) and where it goes."""
 
     name: str
     kind: Kind
     wire: str | None = None
-    """``generationConfig`` key (kind ``generation``) or top-level body key."""
     aliases: tuple[str, ...] = ()
     ls: str | None = None
-    """LangSmith parameter reporting it (``ls_temperature``...)."""
     field: bool = True
-    """A field of the model; False for arguments given per call (or bound) only."""
 
 
-def _gen(name: str, wire: str, *aliases: str, ls: str | None = None) -> CallField:
-    return CallField(name, "generation", wire, aliases, ls)
+@dataclass(frozen=True)
+class FieldTable:
+    """Every call argument of a model class, derived from its fields."""
+
+    rows: tuple[Row, ...]
+    infos: Mapping[str, FieldInfo] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fields: Mapping[str, FieldInfo]) -> FieldTable:
+        """Read the ``Goes`` markers of ``fields`` (a class's ``model_fields``)."""
+        rows = [row for name, info in fields.items() for row in _row(name, info)]
+        rows += [
+            Row(name, _call_only_kind(name), wire, field=False)
+            for name, wire in CALL_ONLY.items()
+        ]
+        marked = {row.name: fields[row.name] for row in rows if row.name in fields}
+        return cls(tuple(rows), marked)
+
+    def _names(self, *kinds: Kind, fields_only: bool = False) -> Iterator[Row]:
+        for row in self.rows:
+            if row.kind in kinds and (row.field or not fields_only):
+                yield row
+
+    @functools.cached_property
+    def generation_keys(self) -> dict[str, str]:
+        return {r.name: str(r.wire) for r in self._names("generation")}
+
+    @functools.cached_property
+    def request_fields(self) -> tuple[str, ...]:
+        return tuple(
+            r.name for r in self._names("generation", "body", fields_only=True)
+        )
+
+    @functools.cached_property
+    def call_only(self) -> frozenset[str]:
+        return frozenset(r.name for r in self.rows if not r.field)
+
+    @functools.cached_property
+    def client_fields(self) -> frozenset[str]:
+        return frozenset(r.name for r in self._names("client", "transport"))
+
+    @functools.cached_property
+    def transport_fields(self) -> frozenset[str]:
+        return frozenset(r.name for r in self._names("transport"))
+
+    @functools.cached_property
+    def aliases(self) -> dict[str, str]:
+        return {alias: r.name for r in self.rows for alias in r.aliases}
+
+    @functools.cached_property
+    def ls_params(self) -> dict[str, str]:
+        return {r.name: r.ls for r in self.rows if r.ls}
+
+    @functools.cached_property
+    def call_names(self) -> tuple[str, ...]:
+        """Every name a call accepts (for "did you mean" hints)."""
+        return tuple(sorted({r.name for r in self.rows} | set(self.aliases)))
+
+    def canonical(self, key: str) -> str:
+        """The field name of an argument given by name or alias."""
+        return self.aliases.get(key, key)
+
+    @functools.cached_property
+    def _adapters(self) -> dict[str, TypeAdapter[Any]]:
+        return {}
+
+    def _adapter(self, name: str) -> TypeAdapter[Any]:
+        """The field's type and constraints (not its marker), built once."""
+        adapter = self._adapters.get(name)
+        if adapter is None:
+            info = self.infos[name]
+            kept = tuple(m for m in info.metadata if not isinstance(m, Goes))
+            annotation: Any = info.annotation
+            if kept:
+                annotation = Annotated[annotation, *kept]
+            adapter = self._adapters[name] = TypeAdapter(annotation)
+        return adapter
+
+    def validate(self, name: str, value: Any) -> Any:
+        """A per-call (or bound) value checked by the field's own annotation.
+
+        The constructor's rules, so ``temperature="hot"`` fails the same way
+        everywhere; ``None`` (unset for this call) always passes.
+
+        Raises:
+            ValueError: the value does not fit the field, naming the argument.
+        """
+        if value is None or name not in self.infos:
+            return value
+        try:
+            return self._adapter(name).validate_python(value)
+        except ValidationError as exc:
+            problem = "; ".join(e["msg"] for e in exc.errors())
+            shown = "'**********'" if name == "api_key" else f"{value!r:.80}"
+            msg = f"Invalid value for {name}: {problem} (got {shown})."
+            raise ValueError(msg) from None
 
 
-def _body(name: str, wire: str | None) -> CallField:
-    return CallField(name, "body", wire)
+def _call_only_kind(name: str) -> Kind:
+    return "generation" if name in CALL_ONLY_GENERATION else "body"
 
 
-def _client(name: str, *aliases: str) -> CallField:
-    return CallField(name, "client", None, aliases)
-
-
-TABLE: tuple[CallField, ...] = (
-    CallField("model", "model", None, ("model_name",), "ls_model_name"),
-    # -- generationConfig ------------------------------------------------------
-    _gen("temperature", "temperature", ls="ls_temperature"),
-    _gen("top_p", "topP"),
-    _gen("top_k", "topK"),
-    _gen("max_output_tokens", "maxOutputTokens", "max_tokens", ls="ls_max_tokens"),
-    _gen("stop", "stopSequences", "stop_sequences", ls="ls_stop"),
-    _gen("seed", "seed"),
-    _gen("presence_penalty", "presencePenalty"),
-    _gen("frequency_penalty", "frequencyPenalty"),
-    _gen("candidate_count", "candidateCount"),
-    _gen("response_mime_type", "responseMimeType"),
-    _gen("response_modalities", "responseModalities"),
-    _gen("response_logprobs", "responseLogprobs"),
-    _gen("logprobs", "logprobs"),
-    _gen("media_resolution", "mediaResolution"),
-    _gen("image_config", "imageConfig"),
-    _gen("speech_config", "speechConfig"),
-    CallField("response_json_schema", "generation", "responseJsonSchema", field=False),
-    CallField("response_schema", "generation", "responseSchema", field=False),
-    # -- assembled into generationConfig.thinkingConfig --------------------------
-    _body("thinking_level", "generationConfig"),
-    _body("thinking_budget", "generationConfig"),
-    _body("include_thoughts", "generationConfig"),
-    _body("thinking_config", "generationConfig"),
-    _body("reasoning_effort", "generationConfig"),
-    _body("generation_config", "generationConfig"),
-    # -- top level ----------------------------------------------------------------
-    _body("safety_settings", "safetySettings"),
-    _body("cached_content", "cachedContent"),
-    _body("service_tier", "serviceTier"),
-    _body("store", "store"),
-    _body("stream_function_call_arguments", "toolConfig"),
-    _body("extra_body", None),
-    CallField("tools", "body", "tools", field=False),
-    CallField("tool_config", "body", "toolConfig", field=False),
-    CallField("tool_choice", "body", "toolConfig", field=False),
-    CallField("retrieval_config", "body", "toolConfig", field=False),
-    CallField("response_format", "body", "generationConfig", field=False),
-    # -- client settings (a per-call value gives a model copy) ------------------
-    _client("base_url", "api_base"),
-    _client("api_key"),
-    _client("api_version"),
-    _client("use_bearer_auth"),
-    _client("default_headers"),
-    _client("timeout", "request_timeout"),
-    _client("max_retries"),
-    _client("media_fetch"),
-    _client("media_max_bytes"),
-    _client("allow_private_media_urls"),
-    _client("tool_schema_format"),
-    # -- answer policy (read by _empty.AnswerPolicy, never sent) -----------------
-    _client("on_empty_answer"),
-    _client("max_empty_retries"),
-)
-
-GENERATION_KEYS: dict[str, str] = {
-    row.name: str(row.wire) for row in TABLE if row.kind == "generation"
-}
-REQUEST_FIELDS: tuple[str, ...] = tuple(
-    row.name for row in TABLE if row.kind in ("generation", "body") and row.field
-)
-CALL_ONLY: frozenset[str] = frozenset(row.name for row in TABLE if not row.field)
-CLIENT_FIELDS: frozenset[str] = frozenset(
-    row.name for row in TABLE if row.kind == "client"
-)
-ALIASES: dict[str, str] = {alias: row.name for row in TABLE for alias in row.aliases}
-LS_PARAMS: dict[str, str] = {row.name: row.ls for row in TABLE if row.ls}
-
-
-def canonical(key: str) -> str:
-    """The field name of an argument given by name or alias."""
-    return ALIASES.get(key, key)
+def _row(name: str, info: FieldInfo) -> list[Row]:
+    marks = [m for m in info.metadata if isinstance(m, Goes)]
+    if not marks:
+        return []
+    goes = marks[0]
+    aliases = (info.alias,) if info.alias and info.alias != name else ()
+    return [Row(name, goes.kind, goes.wire, aliases, goes.ls)]

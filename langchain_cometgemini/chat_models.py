@@ -33,7 +33,7 @@ from collections.abc import (
 )
 from contextlib import aclosing, closing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 from langchain_core.callbacks import (
@@ -62,11 +62,12 @@ from pydantic_core import ErrorDetails, InitErrorDetails
 
 from langchain_cometgemini._empty import AnswerPolicy
 from langchain_cometgemini._fields import (
-    ALIASES,
-    CALL_ONLY,
-    CLIENT_FIELDS,
-    LS_PARAMS,
-    REQUEST_FIELDS,
+    CLIENT,
+    MODEL,
+    TRANSPORT,
+    FieldTable,
+    body,
+    gen,
 )
 from langchain_cometgemini._http.client import (
     GeminiHTTP,
@@ -79,7 +80,7 @@ from langchain_cometgemini._http.client import (
 from langchain_cometgemini._wire.constants import DEFAULT_MODEL
 from langchain_cometgemini._wire.media import with_mime_types
 from langchain_cometgemini._wire.profiles import profile_for
-from langchain_cometgemini._wire.request import build_body
+from langchain_cometgemini._wire.request import build_body, check_settings
 from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import MissingAPIKeyError
 
@@ -91,9 +92,7 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 
-_CALL_ALIASES = ALIASES
-"""Alias -> field name (``_fields.TABLE``), per call as in the constructor."""
-_CALL_ONLY = CALL_ONLY
+Effort = Literal["minimal", "low", "medium", "high"]
 
 
 @dataclass(frozen=True)
@@ -319,27 +318,29 @@ class ChatCometGemini(BaseChatModel):
         empty stop.
     """
 
-    model: str = Field(default=DEFAULT_MODEL, alias="model_name")
+    model: Annotated[str, MODEL] = Field(default=DEFAULT_MODEL, alias="model_name")
     """Gemini model name, e.g. ``gemini-3-flash-preview``."""
-    api_key: SecretStr | None = Field(
+    api_key: Annotated[SecretStr | None, TRANSPORT] = Field(
         default_factory=secret_from_env("COMETAPI_KEY", default=None)
     )
     """CometAPI key; read from ``COMETAPI_KEY`` when not given."""
-    base_url: str = Field(
+    base_url: Annotated[str, TRANSPORT] = Field(
         default_factory=from_env("COMETAPI_BASE_URL", default=DEFAULT_BASE_URL),
         alias="api_base",
     )
     """API root; read from ``COMETAPI_BASE_URL``, default ``https://api.cometapi.com``."""
-    api_version: str = "v1beta"
+    api_version: Annotated[str, TRANSPORT] = "v1beta"
     """API version path segment."""
-    use_bearer_auth: bool = False
+    use_bearer_auth: Annotated[bool, TRANSPORT] = False
     """Send the key as ``Authorization: Bearer`` instead of ``x-goog-api-key``."""
-    default_headers: dict[str, str] | None = None
+    default_headers: Annotated[dict[str, str] | None, TRANSPORT] = None
     """Extra HTTP headers sent with every request."""
-    timeout: float | None = Field(default=120.0, alias="request_timeout")
+    timeout: Annotated[float | None, TRANSPORT] = Field(
+        default=120.0, alias="request_timeout"
+    )
     """Seconds a unary call may take from send to last byte, and the longest silence
     of a stream; connecting is capped at 10 s of it. None waits forever."""
-    max_retries: int = Field(default=2, ge=0)
+    max_retries: Annotated[int, TRANSPORT] = Field(default=2, ge=0)
     """Retries after a retryable failure (429, 5xx, connection); 0 disables retries."""
     http_client: Any | None = Field(default=None, exclude=True, alias="client")
     """Your own ``httpx.Client`` or ``httpx2.Client`` (used as is, never closed)."""
@@ -349,80 +350,98 @@ class ChatCometGemini(BaseChatModel):
     """Your own ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` (used as is)."""
     streaming: bool = False
     """Stream by default, even from ``invoke``."""
-    on_empty_answer: Literal["return", "raise", "retry"] = "return"
+    on_empty_answer: Annotated[Literal["return", "raise", "retry"], CLIENT] = "return"
     """An answer with no usable content: return it (and warn), raise, or ask again."""
-    max_empty_retries: int = Field(default=1, ge=0)
+    max_empty_retries: Annotated[int, CLIENT] = Field(default=1, ge=0)
     """Times ``on_empty_answer="retry"`` asks again (each attempt is billed)."""
 
-    temperature: float | None = None
+    temperature: Annotated[float | None, gen("temperature", ls="ls_temperature")] = None
     """Sampling temperature."""
-    top_p: float | None = None
+    top_p: Annotated[float | None, gen("topP")] = None
     """Nucleus sampling probability mass."""
-    top_k: int | None = None
+    top_k: Annotated[int | None, gen("topK")] = None
     """Top-k sampling."""
-    max_output_tokens: int | None = Field(default=None, alias="max_tokens")
+    max_output_tokens: Annotated[
+        int | None, gen("maxOutputTokens", ls="ls_max_tokens")
+    ] = Field(default=None, alias="max_tokens")
     """Maximum tokens to generate."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    stop: Annotated[list[str] | None, gen("stopSequences", ls="ls_stop")] = Field(
+        default=None, alias="stop_sequences"
+    )
     """Stop sequences."""
-    seed: int | None = None
+    seed: Annotated[int | None, gen("seed")] = Field(
+        default=None, ge=-(2**31), le=2**31 - 1
+    )
     """Sampling seed."""
-    presence_penalty: float | None = None
+    presence_penalty: Annotated[float | None, gen("presencePenalty")] = None
     """Presence penalty."""
-    frequency_penalty: float | None = None
+    frequency_penalty: Annotated[float | None, gen("frequencyPenalty")] = None
     """Frequency penalty."""
-    candidate_count: int | None = None
+    candidate_count: Annotated[int | None, gen("candidateCount")] = Field(
+        default=None, ge=1
+    )
     """Number of candidates to generate (each becomes a generation)."""
-    response_mime_type: str | None = None
+    response_mime_type: Annotated[str | None, gen("responseMimeType")] = None
     """Output MIME type, e.g. ``application/json``."""
-    safety_settings: dict[str, str] | list[dict[str, str]] | None = None
+    safety_settings: Annotated[
+        dict[str, str] | list[dict[str, str]] | None, body("safetySettings")
+    ] = None
     """Safety thresholds: ``{category: threshold}`` or Gemini's list form."""
-    cached_content: str | None = None
+    cached_content: Annotated[str | None, body("cachedContent")] = None
     """Name of cached content (``cachedContents/...``) to answer from."""
-    generation_config: dict[str, Any] | None = None
+    generation_config: Annotated[dict[str, Any] | None, body("generationConfig")] = None
     """Raw ``generationConfig`` entries merged last (for fields Gemini adds later)."""
 
-    thinking_level: Literal["minimal", "low", "medium", "high"] | None = None
+    thinking_level: Annotated[Effort | None, body("generationConfig")] = None
     """Gemini 3 thinking level."""
-    thinking_budget: int | None = None
+    thinking_budget: Annotated[int | None, body("generationConfig")] = Field(
+        default=None, ge=-1, le=2**31 - 1
+    )
     """Gemini 2.5 thinking token budget (0 off, -1 dynamic)."""
-    include_thoughts: bool | None = None
+    include_thoughts: Annotated[bool | None, body("generationConfig")] = None
     """Return thought summaries as reasoning blocks."""
-    thinking_config: dict[str, Any] | None = None
+    thinking_config: Annotated[dict[str, Any] | None, body("generationConfig")] = None
     """Raw ``thinkingConfig`` entries (the fields above win)."""
-    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
+    reasoning_effort: Annotated[Effort | None, body("generationConfig")] = None
     """LangChain's standard effort: ``thinkingLevel`` on Gemini 3, a
     ``thinkingBudget`` on 2.5 (0/1,024/8,192/24,576); not with the two above."""
-    service_tier: Literal["standard", "flex", "priority"] | None = None
+    service_tier: Annotated[
+        Literal["standard", "flex", "priority"] | None, body("serviceTier")
+    ] = None
     """Gemini's service tier (``serviceTier``): ``standard``, ``flex`` or
     ``priority``."""
-    store: bool | None = None
+    store: Annotated[bool | None, body("store")] = None
     """Request logging (``store``); overrides the project's logging setting."""
-    stream_function_call_arguments: bool | None = None
+    stream_function_call_arguments: Annotated[bool | None, body("toolConfig")] = None
     """Ask for function-call arguments in pieces while streaming (``partialArgs``;
     a Vertex AI field that Google's Gemini API may refuse); pieces are assembled
     into whole calls either way."""
-    extra_body: dict[str, Any] | None = None
+    extra_body: Annotated[dict[str, Any] | None, body(None)] = None
     """Top-level request fields the package does not know yet, sent as given
     (camelCase, merged last), e.g. ``{"newField": 1}``."""
-    response_modalities: list[str] | None = None
+    response_modalities: Annotated[
+        list[str] | str | None, gen("responseModalities")
+    ] = None
     """Output modalities: ``TEXT``, ``IMAGE``, ``AUDIO``."""
-    media_resolution: str | None = None
+    media_resolution: Annotated[str | None, gen("mediaResolution")] = None
     """Input media resolution: ``low``, ``medium`` or ``high``."""
-    image_config: dict[str, Any] | None = None
+    image_config: Annotated[dict[str, Any] | None, gen("imageConfig")] = None
     """Image output settings (``aspect_ratio``, ``image_size``)."""
-    speech_config: dict[str, Any] | None = None
+    speech_config: Annotated[dict[str, Any] | None, gen("speechConfig")] = None
     """Audio output settings (voice)."""
-    response_logprobs: bool | None = None
+    response_logprobs: Annotated[bool | None, gen("responseLogprobs")] = None
     """Return log probabilities of the chosen tokens."""
-    logprobs: int | None = None
+    logprobs: Annotated[int | None, gen("logprobs")] = None
     """Number of top candidate log probabilities per token."""
-    media_fetch: Literal["download", "pass_through"] = "download"
+    media_fetch: Annotated[Literal["download", "pass_through"], CLIENT] = "download"
     """http(s) media URLs: download and send inline, or pass through as fileData."""
-    media_max_bytes: int = 20 * 1024 * 1024
+    media_max_bytes: Annotated[int, CLIENT] = 20 * 1024 * 1024
     """Largest media file downloaded for a URL block."""
-    allow_private_media_urls: bool = False
+    allow_private_media_urls: Annotated[bool, CLIENT] = False
     """Allow downloading media from loopback, private and link-local addresses."""
-    tool_schema_format: Literal["json_schema", "openapi"] = "json_schema"
+    tool_schema_format: Annotated[Literal["json_schema", "openapi"], CLIENT] = (
+        "json_schema"
+    )
     """How tool and response schemas are sent: ``json_schema``
     (``parametersJsonSchema`` / ``responseJsonSchema``, lossless) or ``openapi``
     (the OpenAPI-subset ``parameters`` / ``responseSchema``, for models or
@@ -456,6 +475,7 @@ class ChatCometGemini(BaseChatModel):
             model = handler(values)
             model.api_key = _checked_key(model.api_key)
             check_base_url(model.base_url)
+            _check_settings(model)
         except ValidationError as exc:
             error = _without_inputs(exc.title, exc.errors(include_url=False))
         except ValueError as exc:
@@ -483,9 +503,20 @@ class ChatCometGemini(BaseChatModel):
         return clone
 
     def bind(self, **kwargs: Any) -> Any:
-        """Bind call arguments; a plain-text ``api_key`` is kept as a secret."""
-        if isinstance(kwargs.get("api_key"), str):
-            kwargs["api_key"] = SecretStr(kwargs["api_key"])
+        """Bind call arguments, checked now as the constructor checks fields.
+
+        A plain-text ``api_key`` is kept as a secret.
+
+        Raises:
+            ValueError: a value its field would refuse (naming the argument).
+        """
+        table = _table(type(self))
+        params = self._default_params()
+        for key, value in kwargs.items():
+            name = table.canonical(key)
+            kwargs[key] = params[name] = table.validate(name, value)
+        model = str(params.get("model") or self.model)
+        check_settings(params, model, keys=table.generation_keys)
         return super().bind(**kwargs)
 
     def _get_invocation_params(
@@ -539,7 +570,7 @@ class ChatCometGemini(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = _ls_overrides(kwargs)
+        params = _ls_overrides(_table(type(self)), kwargs)
         if stop is not None:
             params["stop"] = stop
         model = params.get("model", self.model)
@@ -563,27 +594,31 @@ class ChatCometGemini(BaseChatModel):
 
     def _default_params(self) -> dict[str, Any]:
         """Generation-related fields that are set (unset ones are never sent)."""
-        names = _REQUEST_FIELDS
+        names = _table(type(self)).request_fields
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
     def _merged_params(
         self, stop: list[str] | None, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
+        """Fields, then per-call (and bound) values, each checked as a field is.
+
+        Raises:
+            TypeError: an argument that is nothing known.
+            ValueError: a value its field would refuse (naming the argument).
+        """
+        table = _table(type(self))
         params = self._default_params()
         params["model"] = self.model
         for key, value in kwargs.items():
-            name = _CALL_ALIASES.get(key, key)
-            if name in _CONFIG_FIELDS:
+            name = table.canonical(key)
+            if name in table.client_fields:
                 continue  # applied by _for_call, not part of the body
-            if (
-                name not in _REQUEST_FIELDS
-                and name not in _CALL_ONLY
-                and name != "model"
-            ):
-                raise TypeError(_unknown_call_argument(key))
-            params[name] = value
+            if name not in table.request_fields and name not in table.call_only:
+                if name != "model":
+                    raise TypeError(_unknown_call_argument(table, key))
+            params[name] = table.validate(name, value)
         if stop is not None:
-            params["stop"] = stop
+            params["stop"] = table.validate("stop", stop)
         if params.get("response_format") is not None:
             from langchain_cometgemini._wire.structured import (
                 openapi_response_schema,
@@ -641,7 +676,14 @@ class ChatCometGemini(BaseChatModel):
         stream = bool(kwargs.pop("stream", False))
         params = self._merged_params(stop, kwargs)
         model = str(params.pop("model"))
-        body = build_body(messages, params, model=model, stream=stream, partial=partial)
+        body = build_body(
+            messages,
+            params,
+            model=model,
+            stream=stream,
+            partial=partial,
+            keys=_table(type(self)).generation_keys,
+        )
         media = any(type(m.content) is not str for m in messages)
         return _Call(model=model, body=body, media=media)
 
@@ -651,16 +693,17 @@ class ChatCometGemini(BaseChatModel):
         A copy with other transport settings reuses this model's connection
         pools; only the URL, headers, timeout and retry policy differ.
         """
+        table = _table(type(self))
         overrides = {
-            _CALL_ALIASES.get(k, k): kwargs.pop(k)
+            table.canonical(k): table.validate(table.canonical(k), kwargs.pop(k))
             for k in list(kwargs)
-            if _CALL_ALIASES.get(k, k) in _CONFIG_FIELDS
+            if table.canonical(k) in table.client_fields
         }
         if not overrides:
             return self
         clone = self.model_copy(update=overrides)
         shared = self._engine()
-        if not overrides.keys() & _TRANSPORT_FIELDS:
+        if not overrides.keys() & table.transport_fields:
             clone._http = shared
             return clone
         clone._http = clone._build_http(
@@ -965,20 +1008,6 @@ class ChatCometGemini(BaseChatModel):
         )
 
 
-_TRANSPORT_FIELDS = frozenset(
-    {
-        "base_url",
-        "api_key",
-        "api_version",
-        "use_bearer_auth",
-        "default_headers",
-        "timeout",
-        "max_retries",
-    }
-)
-_CONFIG_FIELDS = CLIENT_FIELDS
-"""Non-body fields that may be overridden per call (they yield a model copy)."""
-
 _HTTP_INIT_LOCK = threading.Lock()
 """Guards the lazy creation of a model's transport across threads."""
 
@@ -1016,6 +1045,20 @@ def _checked_key(value: Any) -> SecretStr:
     return SecretStr(key)
 
 
+def _check_settings(model: ChatCometGemini) -> None:
+    """The rules every call meets, applied to the constructor's settings.
+
+    Raises:
+        ValueError: settings that can never work (a wrong type inside a dict
+            setting included).
+    """
+    keys = _table(type(model)).generation_keys
+    try:
+        check_settings(model._default_params(), model.model, keys=keys)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _value_error(exc: ValueError) -> ErrorDetails:
     return {
         "type": "value_error",
@@ -1044,8 +1087,10 @@ def _no_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**kwargs, "api_key": "**********"}
 
 
-_REQUEST_FIELDS = REQUEST_FIELDS
-"""Fields that shape the request body; each may also be passed per call."""
+@functools.cache
+def _table(cls: type[ChatCometGemini]) -> FieldTable:
+    """Where each of ``cls``'s fields goes, read from the fields once per class."""
+    return FieldTable.of(cls.model_fields)
 
 
 @functools.cache
@@ -1060,16 +1105,11 @@ def _field_names(cls: type[ChatCometGemini]) -> frozenset[str]:
     return frozenset(names)
 
 
-_CALL_NAMES = sorted(
-    {*_REQUEST_FIELDS, *_CALL_ONLY, *_CONFIG_FIELDS, *_CALL_ALIASES, "model"}
-)
-
-
-def _unknown_call_argument(key: str) -> str:
+def _unknown_call_argument(table: FieldTable, key: str) -> str:
     """The error for a per-call (or bound) argument that is nothing known."""
     import difflib
 
-    close = difflib.get_close_matches(key, _CALL_NAMES, n=1)
+    close = difflib.get_close_matches(key, table.call_names, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"Unknown argument {key!r} for ChatCometGemini{hint}"
 
@@ -1091,15 +1131,12 @@ def _check_known(values: Mapping[str, Any], known: frozenset[str]) -> None:
         raise TypeError(msg)
 
 
-_LS_FIELDS = frozenset(LS_PARAMS)
-
-
-def _ls_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+def _ls_overrides(table: FieldTable, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Per-call values of the fields LangSmith reports (aliases resolved)."""
     found = {}
     for key, value in kwargs.items():
-        name = _CALL_ALIASES.get(key, key)
-        if name in _LS_FIELDS:
+        name = table.canonical(key)
+        if name in table.ls_params:
             found[name] = value
     return found
 

@@ -92,3 +92,13 @@ def read_terminal(main_fd: int) -> bytes:
         if not data:
             return shown
         shown += data
+
+
+def generation_keys() -> Mapping[str, str]:
+    """The model's field name -> ``generationConfig`` key table.
+
+    What ``ChatCometGemini`` passes to ``_wire.request``.
+    """
+    from langchain_cometgemini._fields import FieldTable
+
+    return FieldTable.of(ChatCometGemini.model_fields).generation_keys

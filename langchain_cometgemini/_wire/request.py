@@ -31,7 +31,6 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_cometgemini._fields import GENERATION_KEYS
 from langchain_cometgemini._wire.messages import convert_messages
 from langchain_cometgemini._wire.profiles import generation
 from langchain_cometgemini._wire.rules import (
@@ -40,8 +39,9 @@ from langchain_cometgemini._wire.rules import (
     check_thinking,
 )
 
-GENERATION_FIELDS: dict[str, str] = GENERATION_KEYS
-"""Python field name -> ``generationConfig`` key."""
+Keys = Mapping[str, str]
+"""Python field name -> ``generationConfig`` key (the model's field table,
+``_fields.FieldTable.generation_keys``, passed in)."""
 
 THINKING_LEVELS = ("minimal", "low", "medium", "high")
 REASONING_EFFORTS = THINKING_LEVELS
@@ -224,7 +224,7 @@ def _from_effort(
 
 
 def generation_config(
-    params: Mapping[str, Any], model: str | None = None
+    params: Mapping[str, Any], model: str | None = None, *, keys: Keys
 ) -> dict[str, Any]:
     """Every set generation parameter, then the raw ``generation_config`` dict.
 
@@ -234,7 +234,7 @@ def generation_config(
         TypeError: ``generation_config`` (or a dict inside it) is no dict.
     """
     config: dict[str, Any] = {}
-    for name, key in GENERATION_FIELDS.items():
+    for name, key in keys.items():
         value = params.get(name)
         if value is not None:
             config[key] = _generation_value(name, value)
@@ -385,6 +385,7 @@ def build_body(
     params: Mapping[str, Any],
     *,
     model: str,
+    keys: Keys,
     stream: bool = False,
     partial: bool = False,
 ) -> dict[str, Any]:
@@ -394,6 +395,7 @@ def build_body(
         messages: The conversation.
         params: Call parameters (fields merged with per-call values).
         model: The model the body is for (its family's rules apply).
+        keys: Field name -> ``generationConfig`` key of each generation field.
         stream: The body is for ``streamGenerateContent``.
         partial: A slice of a history, for token counting
             (see ``convert_messages``).
@@ -419,7 +421,7 @@ def build_body(
     settings = safety_settings(params.get("safety_settings"))
     if settings:
         body["safetySettings"] = settings
-    config = generation_config(params, model)
+    config = generation_config(params, model, keys=keys)
     check_thinking(params, model)
     if config:
         body["generationConfig"] = config
@@ -455,7 +457,7 @@ def _check_forced_call(body: Mapping[str, Any]) -> None:
         raise ValueError(msg)
 
 
-def check_settings(params: Mapping[str, Any], model: str) -> None:
+def check_settings(params: Mapping[str, Any], model: str, *, keys: Keys) -> None:
     """The rules a model's own settings must meet, checked at construction.
 
     The same rules run on every call's merged values (``build_body``).
@@ -467,7 +469,7 @@ def check_settings(params: Mapping[str, Any], model: str) -> None:
         TypeError: a setting of the wrong type.
     """
     check_model_id(model)
-    generation_config(params, model)
+    generation_config(params, model, keys=keys)
     check_thinking(params, model)
     safety_settings(params.get("safety_settings"))
 

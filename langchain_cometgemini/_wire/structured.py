@@ -329,6 +329,8 @@ def _bind(
     target = schema if _is_pydantic(schema) else None
     if method == "function_calling":
         name = convert_to_openai_tool(schema)["function"]["name"]
+        # a forced call cannot come with a JSON answer (Gemini answers 400)
+        kwargs = {"response_mime_type": None, **kwargs}
         bound = llm.bind_tools([schema], tool_choice=name, **kwargs)
         return bound, GeminiOutputParser(pydantic_schema=target, tool_name=name)
     params: dict[str, Any] = {"response_mime_type": JSON_MIME}

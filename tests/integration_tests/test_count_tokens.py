@@ -14,7 +14,9 @@ from langchain_cometgemini._tokens import estimate_tokens
 from langchain_cometgemini._wire.request import build_body
 from langchain_cometgemini.errors import BadRequestError
 from langchain_cometgemini.testing import GeminiEmulator, Reply
-from tests.support import make_model
+from tests.support import generation_keys, make_model
+
+KEYS = generation_keys()
 
 MODEL = "gemini-2.5-flash"
 MESSAGES = [
@@ -71,7 +73,7 @@ def test_missing_endpoint_falls_back_to_a_local_estimate(
         UserWarning, match="countTokens is not available.*local estimate"
     ):
         total = llm.get_num_tokens_from_messages(MESSAGES)
-    assert total == estimate_tokens(build_body(MESSAGES, {}, model=MODEL))
+    assert total == estimate_tokens(build_body(MESSAGES, {}, model=MODEL, keys=KEYS))
     assert len(gemini_emulator.requests) == 1  # a 404 is not retried
 
 

@@ -9,6 +9,9 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_cometgemini._wire.request import build_body, generation_config
+from tests.support import generation_keys
+
+KEYS = generation_keys()
 
 MODEL = "gemini-3-flash-preview"
 
@@ -38,21 +41,21 @@ MODEL = "gemini-3-flash-preview"
     ],
 )
 def test_thinking_config(params: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert generation_config(params)["thinkingConfig"] == expected
+    assert generation_config(params, keys=KEYS)["thinkingConfig"] == expected
 
 
 def test_no_thinking_fields_send_no_thinking_config() -> None:
-    assert "thinkingConfig" not in generation_config({"temperature": 0.1})
+    assert "thinkingConfig" not in generation_config({"temperature": 0.1}, keys=KEYS)
 
 
 def test_level_and_budget_together_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="either thinking_level .* or thinking_budget"):
-        generation_config({"thinking_level": "low", "thinking_budget": 128})
+        generation_config({"thinking_level": "low", "thinking_budget": 128}, keys=KEYS)
 
 
 def test_unknown_thinking_level_is_rejected() -> None:
     with pytest.raises(ValueError, match="thinking_level must be one of"):
-        generation_config({"thinking_level": "extreme"})
+        generation_config({"thinking_level": "extreme"}, keys=KEYS)
 
 
 def test_raw_generation_config_thinking_merges_with_fields() -> None:
@@ -60,7 +63,8 @@ def test_raw_generation_config_thinking_merges_with_fields() -> None:
         {
             "include_thoughts": True,
             "generation_config": {"thinking_config": {"thinking_budget": 32}},
-        }
+        },
+        keys=KEYS,
     )
     assert config["thinkingConfig"] == {"includeThoughts": True, "thinkingBudget": 32}
 
@@ -75,7 +79,8 @@ def test_output_fields_are_camel_cased_deeply() -> None:
             },
             "response_logprobs": True,
             "logprobs": 3,
-        }
+        },
+        keys=KEYS,
     )
     assert config == {
         "responseModalities": ["TEXT", "IMAGE"],
@@ -95,7 +100,10 @@ def test_output_fields_are_camel_cased_deeply() -> None:
     ],
 )
 def test_global_media_resolution(value: str, sent: str) -> None:
-    assert generation_config({"media_resolution": value})["mediaResolution"] == sent
+    assert (
+        generation_config({"media_resolution": value}, keys=KEYS)["mediaResolution"]
+        == sent
+    )
 
 
 # -- cached content ------------------------------------------------------------------
@@ -103,7 +111,9 @@ def test_global_media_resolution(value: str, sent: str) -> None:
 
 def _cached_body(name: str, **params: Any) -> dict[str, Any]:
     messages = [SystemMessage("be brief"), HumanMessage("hi")]
-    return build_body(messages, {"cached_content": name, **params}, model=MODEL)
+    return build_body(
+        messages, {"cached_content": name, **params}, model=MODEL, keys=KEYS
+    )
 
 
 def test_cached_content_drops_what_lives_in_the_cache() -> None:
@@ -136,6 +146,7 @@ def test_cached_content_without_cached_parts_does_not_warn() -> None:
             [HumanMessage("hi")],
             {"cached_content": "cachedContents/unit-quiet"},
             model=MODEL,
+            keys=KEYS,
         )
     assert body["cachedContent"] == "cachedContents/unit-quiet"
 
@@ -149,6 +160,7 @@ def test_closed_levels_also_check_a_raw_thinking_config() -> None:
             [HumanMessage("hi")],
             {"thinking_config": {"thinkingLevel": "MINIMAL"}},
             model="gemini-3.8-flash",
+            keys=KEYS,
         )
 
 
@@ -158,22 +170,34 @@ def test_counting_a_history_that_ends_with_a_model_turn_is_allowed() -> None:
         {},
         model="gemini-3.6-flash",
         partial=True,
+        keys=KEYS,
     )
     assert body["contents"][-1]["role"] == "model"
     with pytest.raises(ValueError, match="ends with a model turn"):
         build_body(
-            [HumanMessage("hi"), AIMessage("partial")], {}, model="gemini-3.6-flash"
+            [HumanMessage("hi"), AIMessage("partial")],
+            {},
+            model="gemini-3.6-flash",
+            keys=KEYS,
         )
 
 
 def test_candidate_count_one_may_stream() -> None:
     body = build_body(
-        [HumanMessage("hi")], {"candidate_count": 1}, model=MODEL, stream=True
+        [HumanMessage("hi")],
+        {"candidate_count": 1},
+        model=MODEL,
+        stream=True,
+        keys=KEYS,
     )
     assert body["generationConfig"] == {"candidateCount": 1}
     with pytest.raises(ValueError, match="cannot be streamed"):
         build_body(
-            [HumanMessage("hi")], {"candidate_count": 2}, model=MODEL, stream=True
+            [HumanMessage("hi")],
+            {"candidate_count": 2},
+            model=MODEL,
+            stream=True,
+            keys=KEYS,
         )
 
 
@@ -182,10 +206,11 @@ def test_extra_body_is_merged_last_and_must_be_a_dict() -> None:
         [HumanMessage("hi")],
         {"store": True, "extra_body": {"store": False, "newField": {"a": 1}}},
         model=MODEL,
+        keys=KEYS,
     )
     assert body["store"] is False and body["newField"] == {"a": 1}
     with pytest.raises(TypeError, match="extra_body"):
-        build_body([HumanMessage("hi")], {"extra_body": ["x"]}, model=MODEL)
+        build_body([HumanMessage("hi")], {"extra_body": ["x"]}, model=MODEL, keys=KEYS)
 
 
 def test_server_invocations_flag_follows_the_family() -> None:
@@ -195,7 +220,9 @@ def test_server_invocations_flag_follows_the_family() -> None:
         ("gemini-5-pro", True),
         ("gemini-2.5-pro", None),
     ]:
-        body = build_body([HumanMessage("hi")], {"tools": tools}, model=model)
+        body = build_body(
+            [HumanMessage("hi")], {"tools": tools}, model=model, keys=KEYS
+        )
         config = body.get("toolConfig") or {}
         assert config.get("includeServerSideToolInvocations") is expected, model
 
@@ -210,10 +237,14 @@ def test_stream_function_call_arguments_asks_for_pieces() -> None:
         "tool_config": {"functionCallingConfig": {"mode": "AUTO"}},
         "stream_function_call_arguments": True,
     }
-    body = build_body([HumanMessage("hi")], params, model="gemini-3-pro-preview")
+    body = build_body(
+        [HumanMessage("hi")], params, model="gemini-3-pro-preview", keys=KEYS
+    )
     calling = body["toolConfig"]["functionCallingConfig"]
     assert calling == {"mode": "AUTO", "streamFunctionCallArguments": True}
-    plain = build_body([HumanMessage("hi")], {}, model="gemini-3-pro-preview")
+    plain = build_body(
+        [HumanMessage("hi")], {}, model="gemini-3-pro-preview", keys=KEYS
+    )
     assert "toolConfig" not in plain
 
 
@@ -221,7 +252,7 @@ def test_stream_function_call_arguments_asks_for_pieces() -> None:
 
 
 def _config(params: dict[str, Any], model: str = MODEL) -> dict[str, Any]:
-    body = build_body([HumanMessage("hi")], params, model=model)
+    body = build_body([HumanMessage("hi")], params, model=model, keys=KEYS)
     config: dict[str, Any] = body.get("generationConfig", {})
     return config
 
@@ -319,7 +350,9 @@ def test_two_response_schemas_are_refused() -> None:
 def test_safety_list_items_without_both_keys_are_value_errors(settings: Any) -> None:
     """An item without ``category`` raised KeyError."""
     with pytest.raises(ValueError, match=r"safety_settings\[0\] needs exactly"):
-        build_body([HumanMessage("hi")], {"safety_settings": settings}, model=MODEL)
+        build_body(
+            [HumanMessage("hi")], {"safety_settings": settings}, model=MODEL, keys=KEYS
+        )
 
 
 def test_a_forced_call_with_a_json_mime_type_is_refused() -> None:
@@ -331,4 +364,4 @@ def test_a_forced_call_with_a_json_mime_type_is_refused() -> None:
         "response_mime_type": "application/json",
     }
     with pytest.raises(ValueError, match="Forced function calling"):
-        build_body([HumanMessage("hi")], params, model=MODEL)
+        build_body([HumanMessage("hi")], params, model=MODEL, keys=KEYS)

@@ -10,6 +10,9 @@ from langchain_core.messages import HumanMessage
 
 from langchain_cometgemini._wire.request import build_body, check_settings
 from langchain_cometgemini._wire.rules import check_model_id
+from tests.support import generation_keys
+
+KEYS = generation_keys()
 
 
 @pytest.mark.parametrize(
@@ -38,14 +41,15 @@ def test_model_ids(model: str) -> None:
 )
 def test_a_model_that_does_not_think_refuses_thinking(params: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="gemini-2.0-flash does not think"):
-        check_settings(params, "gemini-2.0-flash")
+        check_settings(params, "gemini-2.0-flash", keys=KEYS)
 
 
 def test_gemini_2_takes_a_budget_not_a_level() -> None:
     """Discovery, ``thinkingLevel``: "Use with earlier models results in an error"."""
     with pytest.raises(ValueError, match="not a thinking level"):
-        check_settings({"thinking_level": "low"}, "gemini-2.5-flash")
-    check_settings({"reasoning_effort": "low"}, "gemini-2.5-flash")  # a budget
+        check_settings({"thinking_level": "low"}, "gemini-2.5-flash", keys=KEYS)
+    effort = {"reasoning_effort": "low"}  # a budget on 2.5
+    check_settings(effort, "gemini-2.5-flash", keys=KEYS)
 
 
 @pytest.mark.parametrize(
@@ -57,18 +61,20 @@ def test_levels_outside_the_profile_are_refused(model: str, level: str) -> None:
     model." (errors.json: gemini-3.1-pro-preview)."""
     for params in ({"thinking_level": level}, {"reasoning_effort": level}):
         with pytest.raises(ValueError, match="not supported for this model"):
-            check_settings(params, model)
+            check_settings(params, model, keys=KEYS)
 
 
 def test_penalties_are_dropped_once_where_the_model_refuses_them() -> None:
     """Gemini answers 400 "Penalty is not enabled for models/gemini-2.5-flash"."""
     params = {"presence_penalty": 0.5, "frequency_penalty": 0.1, "temperature": 0.3}
     with pytest.warns(UserWarning, match="takes no penalties") as caught:
-        body = build_body([HumanMessage("hi")], params, model="gemini-2.5-flash")
+        body = build_body(
+            [HumanMessage("hi")], params, model="gemini-2.5-flash", keys=KEYS
+        )
     assert len(caught) == 1
     assert body["generationConfig"] == {"temperature": 0.3}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        build_body([HumanMessage("hi")], params, model="gemini-2.5-flash")
-    kept = build_body([HumanMessage("hi")], params, model="gemini-2.5-pro")
+        build_body([HumanMessage("hi")], params, model="gemini-2.5-flash", keys=KEYS)
+    kept = build_body([HumanMessage("hi")], params, model="gemini-2.5-pro", keys=KEYS)
     assert kept["generationConfig"]["presencePenalty"] == 0.5
