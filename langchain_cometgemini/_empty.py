@@ -27,6 +27,7 @@ The decisions themselves (what is empty, why, the texts) are ``_wire.empty``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -173,7 +174,8 @@ class AnswerPolicy:
         """The usage so far, and why the answer is empty (None: it is not)."""
         message = result.generations[0].message
         model_status.check(self.model, message.response_metadata)
-        usage = add_usage(usage, getattr(message, "usage_metadata", None))
+        billed = getattr(message, "usage_metadata", None)
+        usage = add_usage(usage, billed) if billed else usage
         if any(has_content(g.message) for g in result.generations):
             return usage, None
         return usage, verdict(message.response_metadata)
@@ -271,7 +273,8 @@ class _StreamWatch:
     def __init__(self, policy: AnswerPolicy) -> None:
         self.policy = policy
         self.tries = 0
-        self.usage: UsageMetadata | None = None
+        self.usages: list[UsageMetadata] = []
+        """Every chunk's usage (kept for ``"raise"`` only, summed at the end)."""
         self.content = False
         self.held: ChatGenerationChunk | None = None
         self.offsets = (0, 0)
@@ -284,8 +287,9 @@ class _StreamWatch:
         message = chunk.message
         if not self.content and has_content(message):
             self.content = True
-        if self.policy.mode != "return":
-            self.usage = add_usage(self.usage, getattr(message, "usage_metadata", None))
+        usage = getattr(message, "usage_metadata", None)
+        if usage and self.policy.mode == "raise":
+            self.usages.append(usage)
         if self.policy.retries:
             self.next = _next_indices(message, self.next)
         if "model_status" in message.response_metadata:
@@ -306,7 +310,10 @@ class _StreamWatch:
             self.content = False
             self.offsets = self.next
             return True, None
-        self.policy._conclude(held.message, found, self.tries, self.usage)
+        usage = None
+        if found is not None and self.usages:
+            usage = functools.reduce(add_usage, self.usages)
+        self.policy._conclude(held.message, found, self.tries, usage)
         return False, held
 
 
