@@ -1,5 +1,10 @@
 """The Ray recipe: the model as a task argument, and in Ray Data ``map_batches``.
 
+``map_batches`` takes a function and the model in ``fn_kwargs``, sized by
+``compute=TaskPoolStrategy(...)``: ``concurrency=`` is deprecated since Ray
+2.51, and a callable class runs in an actor pool whose creation logs an
+error-level line about constructor arguments (ray-project/ray#57733).
+
 Runs against the emulator (in this process, on 127.0.0.1) with a local Ray
 cluster started here (``ray.init(num_cpus=2)``). Ray is a test extra, never a
 runtime dependency: ``make test-ray`` installs and runs this.
@@ -67,27 +72,27 @@ def test_tasks_take_the_model_and_call_batch_and_abatch(
     assert len(gemini_emulator.requests) == 1 + 20
 
 
-class Answerer:
-    """A Ray Data callable class: one model per actor, ``batch`` per block."""
-
-    def __init__(self, llm: ChatCometGemini) -> None:
-        self.llm = llm
-
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        prompts: list[LanguageModelInput] = [str(p) for p in batch["prompt"]]
-        batch["answer"] = [str(m.content) for m in self.llm.batch(prompts)]
-        return batch
+def answer_rows(batch: dict[str, Any], llm: ChatCometGemini) -> dict[str, Any]:
+    """A Ray Data batch function: the model comes in ``fn_kwargs``."""
+    prompts: list[LanguageModelInput] = [str(p) for p in batch["prompt"]]
+    batch["answer"] = [str(m.content) for m in llm.batch(prompts)]
+    return batch
 
 
 @pytest.mark.usefixtures("cluster")
-def test_ray_data_map_batches(llm: ChatCometGemini) -> None:
+def test_ray_data_map_batches(
+    llm: ChatCometGemini, capfd: pytest.CaptureFixture[str]
+) -> None:
     prompts = [f"row-{i}" for i in range(40)]
     dataset = ray.data.from_items([{"prompt": p} for p in prompts])
     answered = dataset.map_batches(
-        Answerer,
-        fn_constructor_args=(llm,),
+        answer_rows,
+        fn_kwargs={"llm": llm},
         batch_size=10,
-        concurrency=2,
+        compute=ray.data.TaskPoolStrategy(size=2),
     )
     rows = sorted(answered.take_all(), key=lambda row: str(row["prompt"]))
     assert [r["answer"] for r in rows] == [f"Echo: {p}" for p in sorted(prompts)]
+    logged = capfd.readouterr().err
+    assert "deprecated" not in logged  # Ray's current API (no concurrency=)
+    assert [line for line in logged.splitlines() if " E " in line] == []
