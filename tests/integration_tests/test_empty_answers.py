@@ -372,3 +372,46 @@ def test_a_stream_chunk_is_yielded_before_the_answer_is_decided(
     assert len(seen) == 2
     assert seen[0].content_blocks[0]["type"] == "reasoning"
     assert all("finish_reason" not in c.response_metadata for c in seen)
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_a_call_without_a_name_is_no_content(
+    emu: GeminiEmulator, style: str
+) -> None:
+    nameless = {"functionCall": {"name": "", "args": {"city": "Paris"}}}
+    event = {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [nameless]},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ]
+    }
+    emu.enqueue(Reply(chunks=[event]), recovered_reply())
+    message = await run(make_model(emu, on_empty_answer="retry"), style)
+    assert message.text == "Recovered answer"
+    assert len(emu.requests) == 2
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_output_v1_is_decided_the_same_way(
+    emu: GeminiEmulator, style: str
+) -> None:
+    emu.enqueue(
+        empty_reply("MALFORMED_FUNCTION_CALL", thought="Calling get_weather"),
+        Reply.text("Sunny", usage=None),
+    )
+    llm = make_model(
+        emu, output_version="v1", include_thoughts=True, on_empty_answer="retry"
+    )
+    message = await run(llm, style)
+    assert message.text == "Sunny"
+    kinds = [block["type"] for block in message.content_blocks]
+    assert kinds[-1] == "text"
+    assert kinds.count("text") == 1
+    assert len(emu.requests) == 2
+    emu.enqueue(empty_reply("UNEXPECTED_TOOL_CALL"))
+    with pytest.warns(EmptyAnswerWarning, match="UNEXPECTED_TOOL_CALL"):
+        message = await run(llm, style, on_empty_answer="return")
+    assert "UNEXPECTED_TOOL_CALL" in message.response_metadata["empty_answer"]
