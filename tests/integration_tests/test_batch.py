@@ -559,3 +559,26 @@ def test_a_second_ctrl_c_still_exits_130(
     assert process.returncode == 130, last + rest
     assert last.rstrip().endswith("interrupted: rerun the same command to resume")
     assert "Traceback" not in rest
+
+
+def test_a_private_media_url_fails_its_line_naming_the_option(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(40)
+    url = online.serve_file("/cat.png", png, "image/png")  # on 127.0.0.1
+    content = [{"type": "text", "text": "What?"}, {"type": "image", "url": url}]
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(
+        source, [{"id": "img", "messages": [{"role": "user", "content": content}]}]
+    )
+    code, _ = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 1
+    [failed] = read_jsonl(output)
+    assert failed["error"]["type"] == "MediaFetchError"
+    assert "Pass --allow-private-media-urls to allow it" in failed["error"]["message"]
+
+    args = [str(source), "-o", str(output), "--allow-private-media-urls"]
+    code, err = run_batch(monkeypatch, *args)
+    assert code == 0, err
+    assert read_jsonl(output)[0]["text"] == "Echo: What?"
+    assert [r.path for r in online.requests if r.method == "GET"] == ["/cat.png"]

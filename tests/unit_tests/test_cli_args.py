@@ -460,3 +460,48 @@ def test_stdin_attachment_can_be_given_once() -> None:
         chat.attachment_blocks(["-"], [["-", "image/png"]], io.BytesIO(PNG))
     [block] = chat.attachment_blocks(["-"], stdin=io.BytesIO(PNG))
     assert (block["type"], block["mime_type"]) == ("image", "image/png")
+
+
+# -- the model options both commands share -------------------------------------------
+
+
+def parse_batch(argv: list[str]) -> Any:
+    return options.parse_batch(["in.jsonl", "-o", "out.jsonl", *argv])
+
+
+@pytest.mark.parametrize(
+    "parse", [options.parse_chat, parse_batch], ids=["chat", "batch"]
+)
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--temperature", "3"], "--temperature must be between 0 and 2"),
+        (["-t", "low", "--thinking-budget", "9"], "cannot be combined"),
+        (["--thinking-budget", "-2"], "--thinking-budget must be -1"),
+    ],
+)
+def test_both_commands_check_the_shared_model_options(
+    parse: Any, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse([*argv, "hi"] if parse is options.parse_chat else argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_batch_options_reach_the_model_arguments() -> None:
+    args = parse_batch(
+        ["-m", "gemini-2.5-pro", "--max-retries", "0", "--allow-private-media-urls"]
+    )
+    assert options.model_kwargs(args) == {
+        "model": "gemini-2.5-pro",
+        "max_retries": 0,
+        "allow_private_media_urls": True,
+    }
+
+
+def test_the_private_media_advice_names_the_option() -> None:
+    message = "Refusing ... (127.0.0.1). Set allow_private_media_urls=True to allow it."
+    assert options.command_advice(message) == (
+        "Refusing ... (127.0.0.1). Pass --allow-private-media-urls to allow it."
+    )
