@@ -150,7 +150,7 @@ class AnswerPolicy:
             with self._named_model():
                 result = attempt()
             usage, found = self._judge(result, usage)
-            if found is None or not self._again(found, tries):
+            if found is None or not self.asks_again(found, tries):
                 return self._settle(result, found, usage, tries)
             tries += 1
 
@@ -164,7 +164,7 @@ class AnswerPolicy:
             with self._named_model():
                 result = await attempt()
             usage, found = self._judge(result, usage)
-            if found is None or not self._again(found, tries):
+            if found is None or not self.asks_again(found, tries):
                 return self._settle(result, found, usage, tries)
             tries += 1
 
@@ -180,7 +180,8 @@ class AnswerPolicy:
             return usage, None
         return usage, verdict(message.response_metadata)
 
-    def _again(self, found: Verdict, tries: int) -> bool:
+    def asks_again(self, found: Verdict, tries: int) -> bool:
+        """Whether ``"retry"`` asks again after ``tries`` retries for ``found``."""
         return found.retryable and tries < self.retries
 
     def _settle(
@@ -193,10 +194,10 @@ class AnswerPolicy:
         message = result.generations[0].message
         if tries:
             message.usage_metadata = usage  # type: ignore[attr-defined]
-        self._conclude(message, found, tries, usage)
+        self.conclude(message, found, tries, usage)
         return result
 
-    def _conclude(
+    def conclude(
         self,
         message: BaseMessage,
         found: Verdict | None,
@@ -305,7 +306,7 @@ class _StreamWatch:
         if held is None:
             return False, None
         found = None if self.content else verdict(held.message.response_metadata)
-        if found is not None and self.policy._again(found, self.tries):
+        if found is not None and self.policy.asks_again(found, self.tries):
             self.tries += 1
             self.content = False
             self.offsets = self.next
@@ -313,7 +314,7 @@ class _StreamWatch:
         usage = None
         if found is not None and self.usages:
             usage = functools.reduce(add_usage, self.usages)
-        self.policy._conclude(held.message, found, self.tries, usage)
+        self.policy.conclude(held.message, found, self.tries, usage)
         return False, held
 
 
