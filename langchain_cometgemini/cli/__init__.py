@@ -13,7 +13,9 @@ Modules: ``options`` (both command lines, the model options they share),
 ``terminal`` (terminal checks, the stdin notice), ``backend`` (CometAPI or the
 built-in emulator), ``chat``, ``batch`` with ``jobs`` (its input and output
 files) and ``progress``. ``chat`` and ``batch`` never import each other.
-Only the package's public API is used: this subpackage is also a worked example.
+The package is used through its public API (the chat model, its errors, the
+emulator of :mod:`langchain_cometgemini.testing`), plus two light internals:
+the default model's name and the MIME sniffer media blocks use.
 """
 
 from __future__ import annotations

@@ -314,7 +314,7 @@ def _answer_all(
 
 def _read_jobs(args: argparse.Namespace, err: IO[str]) -> list[Job]:
     if args.input == "-":
-        text = str(read_stdin(sys.stdin, err, STDIN_NOTICE))
+        text = read_stdin(sys.stdin, err, STDIN_NOTICE)
         return load_jobs(text.splitlines(keepends=True), args.system)
     with open(args.input, encoding="utf-8") as file:
         return load_jobs(file, args.system)

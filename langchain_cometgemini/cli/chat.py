@@ -100,7 +100,7 @@ def read_prompt(
         before, after = words, []
     piped = ""
     if "-" in words or not isatty(stdin):
-        piped = str(read_stdin(stdin, err, STDIN_NOTICE)).rstrip()
+        piped = read_stdin(stdin, err, STDIN_NOTICE).rstrip()
     pieces = [" ".join(before), piped, " ".join(after)]
     text = "\n\n".join(piece for piece in pieces if piece)
     if required and not text.strip():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import IO, Any
+from typing import IO, Any, AnyStr
 
 STDIN_NOTICE_DELAY = 2.0
 """Seconds a pipe may stay silent before the stdin notice is shown."""
@@ -38,13 +38,14 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def read_stdin(stdin: IO[Any], err: IO[str] | None, notice: str) -> Any:
-    """Return all of ``stdin``; show ``notice`` on ``err`` if the wait is long.
+def read_stdin(stdin: IO[AnyStr], err: IO[str] | None, notice: str) -> AnyStr:
+    """Return all of ``stdin``; show ``notice`` on ``err`` if a pipe keeps it waiting.
 
-    The notice is shown only when ``err`` is a terminal (someone is watching)
-    and the pipe has not ended after :data:`STDIN_NOTICE_DELAY` seconds.
+    The notice is shown only when stdin is not a terminal (someone typing
+    knows), ``err`` is one (someone is watching), and the pipe has not ended
+    after :data:`STDIN_NOTICE_DELAY` seconds.
     """
-    if err is None or not isatty(err):
+    if err is None or not isatty(err) or isatty(stdin):
         return stdin.read()
 
     def warn() -> None:

@@ -63,3 +63,16 @@ def test_no_notice_when_stderr_is_not_a_terminal(
 )
 def test_one_line(text: str, line: str) -> None:
     assert terminal.one_line(text) == line
+
+
+class TypedAtTheTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_notice_when_stdin_is_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terminal, "STDIN_NOTICE_DELAY", 0.0)
+    err = Watched()
+    typed = TypedAtTheTerminal("typed")
+    assert terminal.read_stdin(typed, err, "notice") == "typed"
+    assert err.getvalue() == ""
