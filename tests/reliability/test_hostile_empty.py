@@ -1,5 +1,7 @@
 """Answers without content from a raw-socket server: every finish reason x policy.
 
+Also with tools bound and with structured output.
+
 The server writes each answer's bytes itself (a JSON body, or CRLF-framed SSE
 closed by the end of the connection) and counts the requests, so ``"retry"``
 is proven by what reached the wire: one more request for the three reasons
@@ -8,6 +10,7 @@ asked again, none for the others.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import warnings
@@ -16,14 +19,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.runnables import Runnable
 
+from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._wire import empty
 from langchain_cometgemini.errors import (
     AnswerFailedError,
     AnswerRefusedError,
     EmptyAnswerWarning,
 )
-from tests.integration_tests.empty_replies import BLOCKED, empty_events
+from tests.integration_tests.empty_replies import BLOCKED, empty_events, run
 from tests.support import make_model
 
 from .conftest import MODES, call
@@ -119,3 +124,62 @@ def test_each_reason_and_policy_on_the_wire(
             )
             assert len(shown) == 1
     assert host.requests == (2 if asked_again else 1)
+
+
+def _run(runnable: Runnable[Any, Any], llm: ChatCometGemini, mode: str) -> Any:
+    """``run`` in ``mode`` on a loop of its own; the model's pools closed after."""
+
+    async def go() -> Any:
+        try:
+            return await run(runnable, mode)
+        finally:
+            await llm.aclose()
+
+    return asyncio.run(go())
+
+
+def _call_event(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    part = {"functionCall": {"name": name, "args": args}}
+    candidate = {"content": {"role": "model", "parts": [part]}, "finishReason": "STOP"}
+    return {"candidates": [candidate], "modelVersion": "gemini-2.5-flash"}
+
+
+def _text_event(text: str) -> dict[str, Any]:
+    candidate = {"content": {"role": "model", "parts": [{"text": text}]}}
+    return {"candidates": [{**candidate, "finishReason": "STOP"}]}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_tools_bound_a_malformed_call_is_asked_again(
+    server: tuple[HostileServer, Answers], mode: str
+) -> None:
+    def get_weather(city: str) -> str:
+        """Weather in a city."""
+        return city
+
+    host, answers = server
+    call_event = _call_event("get_weather", {"city": "Oslo"})
+    answers.queue.extend([empty_events("MALFORMED_FUNCTION_CALL"), [call_event]])
+    llm = make_model(host.base_url, api_key=KEY, on_empty_answer="retry")
+    message = _run(llm.bind_tools([get_weather]), llm, mode)
+    assert [c["args"] for c in message.tool_calls] == [{"city": "Oslo"}]
+    assert host.requests == 2
+    assert host.seen[0].body == host.seen[1].body
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_structured_output_after_an_empty_stop(
+    server: tuple[HostileServer, Answers], mode: str
+) -> None:
+    host, answers = server
+    answers.queue.extend([empty_events("STOP"), [_text_event('{"city": "Oslo"}')]])
+    llm = make_model(host.base_url, api_key=KEY, on_empty_answer="retry")
+    schema = {
+        "title": "Place",
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    }
+    result = _run(llm.with_structured_output(schema), llm, mode)
+    assert result == {"city": "Oslo"}
+    assert host.requests == 2
