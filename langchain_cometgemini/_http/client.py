@@ -42,12 +42,14 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import math
 import os
 import re
 import ssl
 import sys
 import threading
 import time
+import warnings
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from types import ModuleType
@@ -152,6 +154,11 @@ def check_base_url(base_url: str) -> str:
     if "?" in base_url or "#" in base_url:
         msg = f"base_url {shown!r} must not hold a query ('?') or fragment ('#')."
         raise ValueError(msg)
+    try:
+        parts.port  # noqa: B018  (raises for a port outside 0-65535)
+    except ValueError:
+        msg = f"base_url {shown!r} has a port outside 1-65535."
+        raise ValueError(msg) from None
     return base_url
 
 
@@ -227,15 +234,26 @@ def _kinds(exc: BaseException) -> set[str]:
 
 
 def transport_error(
-    exc: BaseException, url: str, *, events: int | None = None
+    exc: BaseException,
+    url: str,
+    *,
+    events: int | None = None,
+    proxy: str | None = None,
 ) -> CometGeminiError:
     """Map an httpx/httpx2 transport failure to a typed error (no headers, no key).
 
     ``events`` is the number of stream events already handed out; when it is
     set the failure happened mid-stream and the answer is incomplete.
+    ``proxy`` is the proxy the request went through, named when it failed.
     """
     kinds, kind = _kinds(exc), type(exc).__name__
     url = display_url(url)
+    if proxy is not None and kinds & {"ConnectError", "ConnectTimeout"}:
+        msg = (
+            f"could not reach the proxy {display_url(proxy)} (from the environment) "
+            f"for {url}: {kind}: {_reason(exc)}"
+        )
+        return APIConnectionError(msg)
     if kinds & {"ConnectTimeout", "PoolTimeout"}:
         return ConnectTimeoutError(f"could not connect to {url} in time ({kind})")
     if "TimeoutException" in kinds or isinstance(exc, TimeoutError):
@@ -320,13 +338,13 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError, OverflowError):
-        return None
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def _check_status(response: httpx.Response, body: bytes) -> None:
@@ -422,6 +440,9 @@ def _clamp(timeout: float | None) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
+_WRITE_SLICE = 64 * 1024
+
+
 class _DeadlineStream:
     """A network stream whose reads and writes never outlast the deadline."""
 
@@ -433,7 +454,14 @@ class _DeadlineStream:
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clamp(timeout))
+        """Write in slices, each bounded by the time left.
+
+        A reader that takes each slice slowly cannot stretch one large write
+        past the deadline.
+        """
+        view = memoryview(buffer)
+        for start in range(0, len(view), _WRITE_SLICE):
+            self._inner.write(view[start : start + _WRITE_SLICE], _clamp(timeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -472,10 +500,21 @@ def _install_deadlines(transport: Any) -> bool:
 
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if type(pool) is not httpcore2.ConnectionPool or backend is None:
+    if not isinstance(pool, httpcore2.ConnectionPool) or backend is None:
+        _warn_deadline(f"{type(transport).__name__} has no httpcore2 pool backend")
         return False
-    pool._network_backend = _DeadlineBackend(backend)  # type: ignore[assignment]
+    if not isinstance(backend, _DeadlineBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[assignment]
     return True
+
+
+def _warn_deadline(why: str) -> None:
+    msg = (
+        f"langchain-cometgemini could not bound socket operations by the call's "
+        f"deadline ({why}): a dripping server may stretch a sync call past its "
+        "timeout. Check the installed httpx2/httpcore2 versions."
+    )
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
 
 
 # -- the engine ---------------------------------------------------------------
@@ -607,14 +646,19 @@ class GeminiHTTP:
             "verify": _ssl_context(),
             "timeout": self._timeout(httpx2),
             "follow_redirects": False,
+            "cookies": _api_cookies(),
         }
-        if not sync:
-            return httpx2.AsyncClient(**settings)
-        if _env_proxies():  # the client mounts the proxies (and NO_PROXY) itself
-            return httpx2.Client(**settings)
-        transport = httpx2.HTTPTransport(limits=limits, verify=settings["verify"])
-        _install_deadlines(transport)
-        return httpx2.Client(transport=transport, **settings)
+        try:
+            client = _new_client(httpx2, sync, settings)
+        except ImportError as exc:  # a SOCKS proxy without socksio
+            if _env_proxy(self.base_url) is not None:
+                raise _proxy_support_missing(exc) from None
+            # NO_PROXY excludes base_url: no proxy needed (media go direct too)
+            client = _new_client(httpx2, sync, {**settings, "trust_env": False})
+        if sync:  # async attempts run under asyncio.timeout instead
+            for transport in _transports(client):
+                _install_deadlines(transport)
+        return client
 
     def _timeout(self, module: ModuleType) -> Any:
         """The ``Timeout`` of ``module``'s family for every request (made once)."""
@@ -648,7 +692,8 @@ class GeminiHTTP:
         try:
             response = client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
-            raise transport_error(exc, url) from exc
+            proxy = _env_proxy(url) if client is not self._user_client else None
+            raise transport_error(exc, url, proxy=proxy) from exc
         close_if_leftover(response, built_here=client is not self._user_client)
         return response
 
@@ -657,7 +702,9 @@ class GeminiHTTP:
         try:
             response = await client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
-            raise transport_error(exc, url) from exc
+            user = client is self._user_async_client
+            proxy = None if user else _env_proxy(url)
+            raise transport_error(exc, url, proxy=proxy) from exc
         built = client is not self._user_async_client
         close_if_leftover(response, built_here=built)
         return response
@@ -938,16 +985,85 @@ class _OpenStream:
         self.end()
 
 
-def _env_proxies() -> bool:
-    """Whether proxy variables are set (the client then applies them itself)."""
+def _new_client(httpx2: ModuleType, sync: bool, settings: dict[str, Any]) -> Any:
+    """A built client; proxies and NO_PROXY come from the environment."""
+    if sync:
+        return httpx2.Client(**settings)
+    return httpx2.AsyncClient(**settings)
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment sets for ``url`` (None if none or NO_PROXY)."""
     import urllib.request
 
-    return bool(urllib.request.getproxies())
+    proxies = urllib.request.getproxies()
+    if not proxies:
+        return None
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
 
 
-@functools.lru_cache(maxsize=1)
+def _transports(client: Any) -> list[Any]:
+    """The client's transports: its own and one per proxy it mounted.
+
+    ``_mounts`` is httpx2's private table of proxy transports; without it only
+    the direct transport is bounded (and a warning says so).
+    """
+    mounts = getattr(client, "_mounts", None)
+    if not isinstance(mounts, dict):
+        _warn_deadline("httpx2.Client._mounts is missing")
+        mounts = {}
+    found = [client._transport, *mounts.values()]
+    return [t for t in found if t is not None]
+
+
+MEDIA_USER_AGENT = "langchain-cometgemini media fetch"
+"""The user agent of media downloads (their cookies are never kept)."""
+
+
+def _api_cookies() -> Any:
+    """A cookie jar for the API's cookies only.
+
+    A media download shares the client (and so the jar) with the API: a
+    ``Set-Cookie`` from a media server on the API's host would otherwise be
+    sent to the API. Media requests carry no cookies (they are built bare).
+    """
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    class ApiOnly(DefaultCookiePolicy):
+        def set_ok(self, cookie: Any, request: Any) -> bool:
+            if request.get_header("User-agent") == MEDIA_USER_AGENT:
+                return False
+            return bool(super().set_ok(cookie, request))
+
+    return CookieJar(policy=ApiOnly())
+
+
+def _proxy_support_missing(exc: ImportError) -> CometGeminiError:
+    msg = (
+        f"a proxy set in the environment needs a package that is not installed "
+        f"({exc}); install it (for SOCKS: pip install socksio), or exclude "
+        "this host with NO_PROXY"
+    )
+    return answered(APIConnectionError(msg))
+
+
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context for every client (building one costs ~0.1 s)."""
+    """One verifying TLS context per CA setting (building one costs ~0.1 s).
+
+    Keyed on ``SSL_CERT_FILE``/``SSL_CERT_DIR``, so setting them after a
+    failure takes effect for the next model (as for a fresh ``httpx2.Client``).
+    """
+    return _ssl_context_for(
+        os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """The context for these CA settings (the arguments are the cache key)."""
     import httpx2
 
     return httpx2.create_ssl_context()

@@ -39,7 +39,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_cometgemini._http.client import deadline, family, http_errors
+from langchain_cometgemini._http.client import (
+    MEDIA_USER_AGENT,
+    deadline,
+    family,
+    http_errors,
+)
 from langchain_cometgemini._wire.media import FILES_API_ROOT, is_youtube, sniff_mime
 from langchain_cometgemini.errors import MediaFetchError
 
@@ -126,17 +131,52 @@ def _urls(body: dict[str, Any], policy: MediaPolicy) -> list[str]:
 # -- address policy (shared) ----
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        embedded = _embedded_v4(ip)
+        if embedded is not None:
+            return _is_public(str(embedded))
     return ip.is_global and not ip.is_multicast
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4, Teredo...)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64 or (ip in _V4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def _host_port(url: httpx.URL) -> tuple[str, int]:
     if url.scheme not in ("http", "https") or not url.host:
         raise MediaFetchError(f"Only http(s) media URLs can be downloaded: {url}.")
-    return url.host, url.port or (443 if url.scheme == "https" else 80)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    if not 0 < port < 65536:
+        raise MediaFetchError(f"Media URL {url} has a port outside 1-65535.")
+    return url.host, port
+
+
+def _parse(client: Any, raw: str, base: httpx.URL | None = None) -> httpx.URL:
+    """``raw`` (joined to ``base``) as a URL; a malformed one is a MediaFetchError."""
+    hx = family(client)
+    try:
+        return base.join(raw) if base is not None else hx.URL(raw)
+    except (hx.InvalidURL, ValueError, TypeError) as exc:
+        msg = f"Media URL {raw!r} is not a valid URL ({exc})."
+        raise MediaFetchError(msg) from None
 
 
 def check_addresses(url: httpx.URL, addresses: Iterable[str]) -> None:
@@ -205,20 +245,22 @@ def _request(client: Any, url: httpx.URL, policy: MediaPolicy) -> httpx.Request:
     headers = {
         "accept": "*/*",
         "accept-encoding": "identity",
-        "user-agent": "langchain-cometgemini media fetch",
+        "user-agent": MEDIA_USER_AGENT,
     }
     return hx.Request(  # type: ignore[no-any-return]
         "GET", url, headers=headers, extensions={"timeout": timeout}
     )
 
 
-def _redirect(response: httpx.Response, url: httpx.URL) -> httpx.URL | None:
+def _redirect(
+    client: Any, response: httpx.Response, url: httpx.URL
+) -> httpx.URL | None:
     if not response.is_redirect:
         return None
     location = response.headers.get("location")
     if not location:
         raise MediaFetchError(f"Media URL {url} redirected without a Location.")
-    return url.join(location)
+    return _parse(client, location, url)
 
 
 def _check_response(response: httpx.Response, url: httpx.URL, limit: int) -> None:
@@ -283,7 +325,7 @@ def _download(start: str, policy: MediaPolicy, client: Any) -> tuple[bytes, str 
 def _download_within(
     start: str, policy: MediaPolicy, client: Any
 ) -> tuple[bytes, str | None]:
-    url = family(client).URL(start)
+    url = _parse(client, start)
     for _ in range(MAX_REDIRECTS + 1):
         host, port = _host_port(url)
         if not policy.allow_private:
@@ -298,7 +340,7 @@ def _download_within(
         except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         try:
-            target = _redirect(response, url)
+            target = _redirect(client, response, url)
             if target is not None:
                 url = target
                 continue
@@ -345,7 +387,7 @@ async def _adownload(
 async def _adownload_within(
     start: str, policy: MediaPolicy, client: Any
 ) -> tuple[bytes, str | None]:
-    url = family(client).URL(start)
+    url = _parse(client, start)
     for _ in range(MAX_REDIRECTS + 1):
         host, port = _host_port(url)
         if not policy.allow_private:
@@ -360,7 +402,7 @@ async def _adownload_within(
         except http_errors() as exc:
             raise _transport_error(url, exc) from exc
         try:
-            target = _redirect(response, url)
+            target = _redirect(client, response, url)
             if target is not None:
                 url = target
                 continue

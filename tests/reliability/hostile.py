@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -37,7 +38,9 @@ class HostileServer:
 
     script: Script
     read_body: bool = True
+    tls: ssl.SSLContext | None = None
     seen: list[Seen] = field(default_factory=list)
+    handshakes: int = 0
 
     def __post_init__(self) -> None:
         self._sock = socket.create_server(("127.0.0.1", 0))
@@ -45,7 +48,8 @@ class HostileServer:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.port = self._sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{self.port}"
         accept = threading.Thread(target=self._accept, daemon=True)
         accept.start()
         self._threads.append(accept)
@@ -62,6 +66,13 @@ class HostileServer:
 
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(10)
+        if self.tls is not None:
+            self.handshakes += 1
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError):
+                conn.close()
+                return
         with conn:
             try:
                 seen = self._read_request(conn)
@@ -105,8 +116,10 @@ class HostileServer:
 
 
 @contextmanager
-def hostile(script: Script, *, read_body: bool = True) -> Iterator[HostileServer]:
-    server = HostileServer(script, read_body=read_body)
+def hostile(
+    script: Script, *, read_body: bool = True, tls: ssl.SSLContext | None = None
+) -> Iterator[HostileServer]:
+    server = HostileServer(script, read_body=read_body, tls=tls)
     try:
         yield server
     finally:

@@ -8,6 +8,7 @@ hold a download past ``timeout``, and nothing reaches Gemini in either case.
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import threading
 import time
@@ -19,9 +20,10 @@ from langchain_core.messages import HumanMessage
 
 from langchain_cometgemini.errors import MediaFetchError
 from langchain_cometgemini.testing import GeminiEmulator
+from tests.support import make_model
 
 from .conftest import MODES, call, make_llm
-from .hostile import Seen, drip, head, hostile, reply
+from .hostile import OK_BODY, Seen, drip, event, head, hostile, reply, sse
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -110,3 +112,30 @@ def test_a_normal_image_is_downloaded_and_inlined(emu: GeminiEmulator) -> None:
         assert llm.invoke(image_message(f"{server.base_url}/ok.png")).content
     part = emu.last_request.body["contents"][0]["parts"][1]
     assert part["inlineData"]["mimeType"] == "image/png"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_media_servers_cookie_never_reaches_the_api_on_the_same_host(
+    mode: str,
+) -> None:
+    """Media and API share a host (and the client); they share no cookies."""
+
+    def both(conn: socket.socket, seen: Seen) -> None:
+        if seen.head.startswith(b"GET "):
+            cookie = {"Set-Cookie": "media=tracked; Path=/"}
+            reply(PNG, content_type="image/png", extra=cookie)(conn, seen)
+        elif b"alt=sse" in seen.head:
+            body = sse(event("seen", finish=True))
+            conn.sendall(
+                head(content_type="text/event-stream", length=len(body)) + body
+            )
+        else:
+            reply(json.dumps(OK_BODY).encode())(conn, seen)
+
+    with hostile(both) as server:
+        llm = make_model(server.base_url, allow_private_media_urls=True)
+        for _ in range(2):
+            call(llm, mode, image_message(f"{server.base_url}/a.png"))
+        posts = [s for s in server.seen if s.head.startswith(b"POST ")]
+    assert len(posts) == 2
+    assert all("cookie" not in s.headers for s in posts)

@@ -34,6 +34,10 @@ HOSTILE_MODELS = [
 ]
 
 
+REFUSED_MODEL = "Invalid model name|cannot be a Gemini model id"
+"""The wire layer refuses a model id first; ``build_url`` is the last guard."""
+
+
 @pytest.mark.parametrize("model", HOSTILE_MODELS)
 def test_build_url_refuses_hostile_model_names(model: str) -> None:
     with pytest.raises(ValueError, match="Invalid model name"):
@@ -63,7 +67,7 @@ def test_hostile_model_field_fails_before_sending(
     emu: GeminiEmulator, mode: str, model: str
 ) -> None:
     llm = make_llm(emu, model=model)
-    with pytest.raises(ValueError, match="Invalid model name"):
+    with pytest.raises(ValueError, match=REFUSED_MODEL):
         call(llm, mode)
     assert emu.requests == []
 
@@ -73,7 +77,7 @@ def test_hostile_per_call_model_fails_before_sending(
     emu: GeminiEmulator, mode: str
 ) -> None:
     llm = make_llm(emu)
-    with pytest.raises(ValueError, match="Invalid model name"):
+    with pytest.raises(ValueError, match=REFUSED_MODEL):
         call(llm, mode, model="gemini-2.5-flash?alt=json&key=x")
     assert emu.requests == []
 

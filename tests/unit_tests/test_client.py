@@ -94,6 +94,16 @@ def headers(**values: str) -> httpx.Headers:
     return httpx.Headers(values)
 
 
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value: str) -> None:
+    assert c._retry_after(headers(**{"retry-after": value})) is None
+
+
+def test_base_url_port_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="port"):
+        c.check_base_url("http://127.0.0.1:99999")
+
+
 def test_retry_after_seconds_and_dates() -> None:
     assert c._retry_after(headers()) is None
     assert c._retry_after(headers(**{"retry-after": "3"})) == 3.0

@@ -114,6 +114,12 @@ def test_unknown_mode_is_rejected() -> None:
         "fe80::1%eth0",
         "fc00::1",
         "::ffff:127.0.0.1",
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::a00:1",  # local-use NAT64
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
     ],
 )
 def test_non_public_addresses_are_refused(address: str) -> None:
@@ -222,6 +228,19 @@ def test_public_redirects_are_followed_by_hand() -> None:
         == base64.b64encode(PNG).decode()
     )
     assert len(recorder.seen) == 3
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://0177.0.0.1/x", "http://[::1", "http://127.0.0.1:99999/x"],
+)
+def test_a_malformed_redirect_is_a_media_error(location: str) -> None:
+    redirect = httpx.Response(302, headers={"location": location})
+    recorder = Recorder({f"{PUBLIC}/a": redirect})
+    policy = MediaPolicy(allow_private=True)
+    with pytest.raises(MediaFetchError):
+        resolve_media(body_of(file_part(f"{PUBLIC}/a")), policy, recorder.client())
+    assert len(recorder.seen) == 1
 
 
 def test_redirect_loops_stop() -> None:
