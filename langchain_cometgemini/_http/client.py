@@ -56,6 +56,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from langchain_cometgemini._http import body as _body
 from langchain_cometgemini._http.pool import close_if_leftover
 from langchain_cometgemini._http.redact import Redactor
 from langchain_cometgemini._http.retry import (
@@ -312,6 +313,19 @@ def _body_error(exc: BaseException, url: str, status: int) -> CometGeminiError:
         f"not be decoded ({type(exc).__name__}: {_reason(exc)})"
     )
     return InvalidResponseError(msg, status_code=status)
+
+
+def _decoded(response: Any, url: str, raw: bytes, codings: list[str] | None) -> bytes:
+    """A raw body's codings undone; a 2xx that does not decode is refused."""
+    if not codings:
+        return raw
+    try:
+        return _body.decode(raw, codings)
+    except ValueError as exc:
+        status = response.status_code
+        if 200 <= status < 300:
+            raise _body_error(exc, url, status) from None
+        return raw  # an error answer: its status says what matters
 
 
 def _reason(exc: BaseException) -> str:
@@ -716,30 +730,37 @@ class GeminiHTTP:
         return self._redactor.body(body)
 
     def _read(self, response: Any, url: str) -> bytes:
-        """The whole body (a non-2xx keeps what arrived before a failure)."""
+        """The whole body (a non-2xx keeps what arrived before a failure).
+
+        gzip/deflate bodies are read raw and decoded strictly (:mod:`.body`).
+        """
+        codings = _body.strict_codings(response.headers)
         chunks: list[bytes] = []
         try:
-            for chunk in response.iter_bytes():
+            parts = response.iter_bytes() if codings is None else response.iter_raw()
+            for chunk in parts:
                 chunks.append(chunk)
         except http_errors() as exc:
             if 200 <= response.status_code < 300:
                 raise _body_error(exc, url, response.status_code) from exc
         finally:
             response.close()
-        return b"".join(chunks)
+        return _decoded(response, url, b"".join(chunks), codings)
 
     async def _aread(self, response: Any, url: str) -> bytes:
         """Async :meth:`_read`."""
+        codings = _body.strict_codings(response.headers)
         chunks: list[bytes] = []
         try:
-            async for chunk in response.aiter_bytes():
+            parts = response.aiter_bytes() if codings is None else response.aiter_raw()
+            async for chunk in parts:
                 chunks.append(chunk)
         except http_errors() as exc:
             if 200 <= response.status_code < 300:
                 raise _body_error(exc, url, response.status_code) from exc
         finally:
             await response.aclose()
-        return b"".join(chunks)
+        return _decoded(response, url, b"".join(chunks), codings)
 
     # -- unary -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from typing import Any
 
 import pytest
@@ -159,3 +160,36 @@ def test_a_drip_cannot_hold_a_unary_call_past_its_timeout(
             stop.set()
         assert time.monotonic() - started < 8.0  # the drip would take 50 s
         assert server.requests == 1  # a read timeout is not retried
+
+
+GZ = gzipped(BODY)
+ZL = zlib.compress(BODY)
+
+
+@pytest.mark.parametrize("mode", UNARY)
+@pytest.mark.parametrize(
+    "script",
+    [
+        reply(GZ[:-8], extra={"Content-Encoding": "gzip"}),  # no CRC32/size
+        reply(GZ[:-4], extra={"Content-Encoding": "gzip"}),  # size missing
+        reply(GZ[: len(GZ) // 2], extra={"Content-Encoding": "gzip"}),  # cut short
+        reply(ZL[:-4], extra={"Content-Encoding": "deflate"}),  # no Adler-32
+        reply(GZ[:-4] + b"\x00\x00\x00\x00", extra={"Content-Encoding": "gzip"}),
+    ],
+    ids=["gzip-no-trailer", "gzip-no-size", "gzip-cut", "deflate-no-adler", "bad-size"],
+)
+def test_compression_without_its_end_is_refused_once(mode: str, script: Any) -> None:
+    with hostile(script) as server:
+        with pytest.raises(InvalidResponseError):
+            call(model(server.base_url), mode)
+    assert server.requests == 1
+
+
+@pytest.mark.parametrize("mode", UNARY)
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "gzip, gzip"])
+def test_whole_compressed_answers_decode(mode: str, encoding: str) -> None:
+    data = BODY
+    for coding in encoding.split(", "):
+        data = gzipped(data) if coding == "gzip" else zlib.compress(data)
+    with hostile(reply(data, extra={"Content-Encoding": encoding})) as server:
+        assert call(model(server.base_url), mode).text == "Hello there"
