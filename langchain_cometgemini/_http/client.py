@@ -711,8 +711,12 @@ class GeminiHTTP:
         close_if_leftover(response, built_here=client is not self._user_client)
         return response
 
-    async def _asend(self, client: Any, url: str, content: bytes) -> Any:
+    async def _asend(
+        self, client: Any, url: str, content: bytes, sent: _Sent | None = None
+    ) -> Any:
         request = self._prepare(client, url, content)
+        if sent is not None:
+            request.extensions["trace"] = sent.trace
         try:
             response = await client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
@@ -799,11 +803,16 @@ class GeminiHTTP:
 
     async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
+            sent = _Sent()
             try:
                 async with asyncio.timeout(self.timeout):
-                    response = await self._asend(self.async_client, url, content)
+                    client = self.async_client
+                    response = await self._asend(client, url, content, sent)
                     data = self._masked(response, await self._aread(response, url))
             except TimeoutError as exc:
+                if not sent.started:  # still connecting: as the sync ConnectTimeout
+                    msg = f"could not connect to {display_url(url)} in time"
+                    raise ConnectTimeoutError(msg) from None
                 raise transport_error(exc, url) from None
             return _decode_json(response, data)
 
@@ -919,6 +928,23 @@ class GeminiHTTP:
             found = self._async_clients.pop(loop, None)
         if found is not None and self._pid == os.getpid():
             await found[1].aclose()  # its ``finally`` closes the client
+
+
+class _Sent:
+    """Whether a request began to go out (httpcore's public ``trace`` hook).
+
+    An async deadline that fires before then fired while connecting (TCP or
+    TLS), which is a connect timeout, retried like the sync one.
+    """
+
+    __slots__ = ("started",)
+
+    def __init__(self) -> None:
+        self.started = False
+
+    async def trace(self, name: str, info: Any) -> None:
+        if name.endswith("send_request_headers.started"):
+            self.started = True
 
 
 _LoopClient = tuple[Any, AsyncGenerator[None, None]]

@@ -11,14 +11,20 @@ import json
 import select
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from langchain_cometgemini import ChatCometGemini
-from langchain_cometgemini.errors import APIConnectionError, RequestTimeoutError
+from langchain_cometgemini.errors import (
+    APIConnectionError,
+    ConnectTimeoutError,
+    RequestTimeoutError,
+)
 from tests.support import make_model
 
 from .conftest import MODES, call
@@ -278,3 +284,33 @@ def test_a_proxy_variable_does_not_drop_the_deadline(
         total = len(head(length=1)) + len(json.dumps(OK_BODY))
     assert server.requests == 1
     assert len(sent) < total  # the client hung up long before the last byte
+
+
+@contextmanager
+def silent_listener() -> Iterator[tuple[str, list[socket.socket]]]:
+    """Accepts connections and never says a word (a stalled TLS handshake)."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{sock.getsockname()[1]}", held
+    finally:
+        sock.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_stalled_tls_handshake_is_a_connect_timeout_and_retried(mode: str) -> None:
+    with silent_listener() as (url, held):
+        with pytest.raises(ConnectTimeoutError):
+            call(model(url, timeout=0.5, max_retries=1), mode)
+        assert len(held) == 2
