@@ -271,15 +271,15 @@ _FOREIGN_MEDIA = frozenset(
 
 
 def foreign_parts(blocks: list[Any]) -> list[Part]:
-    """Another provider's reply, as LangChain's standard (v1) blocks -> parts.
+    """Another provider's reply content -> parts.
 
-    Only what Gemini can take from a model turn is kept: visible text (without
-    its citations) and media given as data or a URL, never a signature; media
-    langchain-core wraps as ``non_standard`` (OpenAI ``image_url`` /
-    ``input_audio`` / ``file``, Anthropic ``image`` / ``document`` sources) are
-    unwrapped. Reasoning, server-side tool calls and results, tool calls (they
-    travel in ``tool_calls``), another provider's file ids and its other
-    ``non_standard`` values (that provider's raw items) are dropped.
+    Only what Gemini can take from a model turn is kept: visible text (``text``,
+    ``output_text``, ``text-plain``; without citations) and media given as data
+    or a URL, never a signature; media langchain-core wraps as ``non_standard``
+    (OpenAI ``image_url`` / ``input_audio`` / ``file``, Anthropic ``image`` /
+    ``document`` sources) are unwrapped. Reasoning, server-side tool calls and
+    results, tool calls (they travel in ``tool_calls``), another provider's
+    file ids and its other blocks (that provider's raw items) are dropped.
     """
     parts: list[Part] = []
     for block in blocks:
@@ -288,12 +288,21 @@ def foreign_parts(blocks: list[Any]) -> list[Part]:
             block = value if isinstance(value, dict) else {}
         if isinstance(block, str):
             parts.extend([{"text": block}] if block else [])
-        elif isinstance(block, dict) and block.get("type") == "text":
-            text = _string(block, "text")
-            parts.extend([{"text": text}] if text else [])
+        elif isinstance(block, dict) and block.get("type") in _FOREIGN_TEXT:
+            parts.extend(_foreign_text(block))
         elif isinstance(block, dict) and _foreign_media(block):
             parts.extend(_block_parts(_unsigned(block)))
     return parts
+
+
+_FOREIGN_TEXT = frozenset({"text", "output_text", "text-plain"})
+
+
+def _foreign_text(block: dict[str, Any]) -> list[Part]:
+    if block.get("type") == "text-plain" and "text" not in block:
+        return _block_parts(_unsigned(block))  # a plain-text file
+    text = _string(block, "text")
+    return [{"text": text}] if text else []
 
 
 def _foreign_media(block: dict[str, Any]) -> bool:

@@ -10,9 +10,9 @@ Input flow::
       AIMessage                 -> role "model" parts   (_ai_parts: content blocks,
                                    text signatures at their offsets (also on
                                    list content), then functionCall parts)
-        of another provider     -> (_foreign_ai_parts: its standard blocks'
-                                   text and media only; reasoning, signatures,
-                                   citations, server tools and ids dropped)
+        of another provider     -> (_foreign_ai_parts: its text and media
+                                   only; reasoning, signatures, citations,
+                                   server tools and ids dropped)
       ToolMessage               -> role "user"  functionResponse part: name and
                                    Gemini id looked up from the answered call,
                                    JSON output decoded (else {"result": text}),
@@ -37,6 +37,7 @@ thought signatures.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -135,16 +136,14 @@ def _ai_parts(message: AIMessage) -> list[Part]:
 def _foreign_ai_parts(message: AIMessage) -> list[Part]:
     """Another provider's reply: its visible text and media, then its tool calls.
 
-    Reasoning (Anthropic ``thinking``/``redacted_thinking``, OpenAI ``reasoning``
-    items), signatures, citations and server-side tool blocks are dropped; the
-    calls carry no signature of their own (Gemini 3 gets the placeholder).
+    Read from the raw content (langchain-core's translators drop bare string
+    blocks): reasoning (Anthropic ``thinking``/``redacted_thinking``, OpenAI
+    ``reasoning`` items), signatures, citations and server-side tool blocks are
+    dropped; the calls carry no signature of their own (Gemini 3 gets the
+    placeholder).
     """
-    try:
-        blocks: list[Any] = list(message.content_blocks)
-    except Exception:  # noqa: BLE001 - a translator that cannot read it: raw blocks
-        content = message.content
-        blocks = [content] if isinstance(content, str) else list(content)
-    parts = foreign_parts(blocks)
+    content = message.content
+    parts = foreign_parts([content] if isinstance(content, str) else list(content))
     for call in message.tool_calls:
         parts.append({"functionCall": _function_call(call)})
     return parts
@@ -157,7 +156,7 @@ def _function_call(call: Any) -> dict[str, Any]:
         ValueError: a name Gemini refuses, or args nested too deeply.
     """
     name = check_function_name(call["name"], "tool call")
-    check_depth(call["args"], f"tool call {name!r} args")
+    check_json(call["args"], f"tool call {name!r} args")
     return {"name": name, "args": call["args"]}
 
 
@@ -370,7 +369,7 @@ def _payload(items: list[Any], *, error: bool) -> dict[str, Any]:
     key = "error" if error else "result"
     values = [_decoded(item) if isinstance(item, _Text) else item for item in items]
     for value in values:
-        check_depth(value, "tool result")
+        check_json(value, "tool result")
     if len(values) > 1:
         return {key: values}
     value = values[0]
@@ -398,9 +397,16 @@ for the whole request, of which the body around a part uses a few)."""
 
 def within_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether ``value`` nests dicts and lists at most ``limit`` deep."""
+    return _first_problem(value, limit) != "depth"
+
+
+def _first_problem(value: Any, limit: int) -> str | None:
+    """``"depth"`` (nested too deeply), ``"number"`` (NaN or infinite) or None."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return "number"
         if isinstance(item, dict):
             children: Any = item.values()
         elif isinstance(item, (list, tuple)):
@@ -408,23 +414,28 @@ def within_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
         else:
             continue
         if depth > limit:
-            return False
+            return "depth"
         stack.extend((child, depth + 1) for child in children)
-    return True
+    return None
 
 
-def check_depth(value: Any, where: str) -> None:
-    """Raise for a value nested deeper than Gemini takes.
+def check_json(value: Any, where: str) -> None:
+    """Raise for a value Gemini's JSON cannot take.
 
     Raises:
-        ValueError: ``value`` nests more than ``MAX_DEPTH`` levels.
+        ValueError: ``value`` nests more than ``MAX_DEPTH`` levels, or holds a
+            NaN or infinite number (not JSON).
     """
-    if not within_depth(value):
+    problem = _first_problem(value, MAX_DEPTH)
+    if problem == "depth":
         msg = (
             f"{where} nests dicts/lists more than {MAX_DEPTH} levels deep; "
             "Gemini's JSON parser refuses such requests (flatten it, or send it "
             "as a string)."
         )
+        raise ValueError(msg)
+    if problem == "number":
+        msg = f"{where} holds NaN or an infinite number, which JSON cannot carry."
         raise ValueError(msg)
 
 

@@ -342,3 +342,17 @@ def test_media_langchain_wraps_as_non_standard_reach_the_wire(
     )
     contents = sent([HumanMessage("draw"), reply, HumanMessage("nice")])
     assert contents[1]["parts"] == [{"text": "Here."}, part]
+
+
+def test_bare_strings_and_plain_text_of_another_provider_are_kept() -> None:
+    """langchain-core's OpenAI translator drops bare string blocks."""
+    reply = AIMessage(
+        content=[
+            "first ",
+            {"type": "text-plain", "text": "second", "mime_type": "text/plain"},
+            {"type": "reasoning", "summary": []},
+        ],
+        response_metadata={"model_provider": "openai"},
+    )
+    contents = sent([HumanMessage("q"), reply, HumanMessage("more")])
+    assert contents[1]["parts"] == [{"text": "first "}, {"text": "second"}]

@@ -148,3 +148,13 @@ def test_the_body_of_a_result_is_json_serialisable() -> None:
         ToolMessage([{"type": "json", "json": {"a": "é"}}], tool_call_id="c1")
     )
     assert json.loads(dumps(parts)) == parts
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf")])
+def test_args_or_values_json_cannot_carry_are_value_errors(number: float) -> None:
+    """Once the encoder's "Out of range float values are not JSON compliant"."""
+    with pytest.raises(ValueError, match="tool call 'lookup' args holds NaN"):
+        answered(ToolMessage("ok", tool_call_id="c1"), x=number)
+    block = {"type": "json", "json": {"x": number}}
+    with pytest.raises(ValueError, match="tool result holds NaN"):
+        answered(ToolMessage([block], tool_call_id="c1"))
