@@ -58,7 +58,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails, InitErrorDetails
 
 from langchain_cometgemini._empty import AnswerPolicy
 from langchain_cometgemini._fields import (
@@ -1059,22 +1058,19 @@ def _check_settings(model: ChatCometGemini) -> None:
         raise ValueError(str(exc)) from None
 
 
-def _value_error(exc: ValueError) -> ErrorDetails:
-    return {
-        "type": "value_error",
-        "loc": (),
-        "msg": str(exc),
-        "input": None,
-        "ctx": {"error": exc},
-    }
+def _value_error(exc: ValueError) -> dict[str, Any]:
+    return {"type": "value_error", "loc": (), "ctx": {"error": exc}}
 
 
-def _without_inputs(title: str, errors: list[ErrorDetails]) -> ValidationError:
+def _without_inputs(title: str, errors: Sequence[Any]) -> ValidationError:
     """A validation error whose ``errors()``/``json()`` hold no input values."""
-    details = [
-        InitErrorDetails(
-            type=e["type"], loc=e["loc"], input="<hidden>", ctx=e.get("ctx", {})
-        )
+    details: Any = [
+        {
+            "type": e["type"],
+            "loc": e["loc"],
+            "input": "<hidden>",
+            "ctx": e.get("ctx", {}),
+        }
         for e in errors
     ]
     return ValidationError.from_exception_data(title, details, hide_input=True)
