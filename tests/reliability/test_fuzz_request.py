@@ -192,6 +192,42 @@ media = st.one_of(
     ),
     st.just(
         Media(
+            {"type": "file", "file_id": "files/abc123", "mime_type": "application/pdf"},
+            "https://generativelanguage.googleapis.com/v1beta/files/abc123",
+        )
+    ),
+    st.just(
+        Media(
+            {
+                "type": "image",
+                "source_type": "url",
+                "url": "gs://bucket/cat.png",
+                "mime_type": "image/png",
+            },
+            "gs://bucket/cat.png",
+        )
+    ),
+    st.just(
+        Media(
+            {
+                "type": "document",
+                "source": {
+                    "type": "base64",
+                    "media_type": "application/pdf",
+                    "data": PDF,
+                },
+            },
+            PDF,
+        )
+    ),
+    st.just(
+        Media(
+            {"type": "media", "mime_type": "audio/wav", "data": WAV},
+            WAV,
+        )
+    ),
+    st.just(
+        Media(
             {
                 "type": "video",
                 "url": "https://example.com/v.mp4",
@@ -428,6 +464,8 @@ TOOLS: list[Any] = [
     {"name": "root_any", "parameters": {"anyOf": [{"type": "object"}]}},
     {"google_search": {}},
     {"code_execution": {}},
+    {"google_maps": {"latitude": 48.8, "longitude": 2.3}},
+    {"url_context": {}},
 ]
 CHOICES: list[Any] = [
     None,
@@ -470,8 +508,26 @@ FIELDS: dict[str, tuple[list[Any], list[Any]]] = {
         [[{"cat": "HARASSMENT", "threshold": "OFF"}]],
     ),
     "service_tier": (["flex", "standard"], ["cheap"]),
+    "tool_schema_format": (["openapi", "json_schema"], ["yaml"]),
+    "response_format": (
+        [
+            {"type": "json_object"},
+            {
+                "type": "json_schema",
+                "json_schema": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"a": {"type": "integer"}},
+                    }
+                },
+            },
+        ],
+        [{"type": "xml"}],
+    ),
 }
-CALL_ONLY = {"response_json_schema"}
+CALL_ONLY = {"response_json_schema", "response_format"}
+"""Not generated: ``stream_function_call_arguments`` (a Vertex AI field the
+package sends only when asked; Google's discovery document does not list it)."""
 
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
@@ -494,7 +550,8 @@ class Setup:
         )
         kwargs = dict(self.per_call)
         if self.structured:
-            chain = llm.with_structured_output(GetWeather, method=self.structured)
+            schema: Any = GetWeather if self.tools else GetWeather.model_json_schema()
+            chain = llm.with_structured_output(schema, method=self.structured)
             bound = chain.first  # type: ignore[attr-defined]
             return bound, kwargs
         if self.tools and self.choice == "per call":
