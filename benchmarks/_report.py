@@ -530,7 +530,7 @@ def _batch(b: dict[str, Any]) -> list[str]:
     labels = {
         "ainvoke": "`ainvoke`, one call at a time (reference)",
         "abatch": f"`llm.abatch(prompts, max_concurrency={b.get('j')})`",
-        "engine": "batch engine (`_batch.BatchRunner`, one flushed line per answer)",
+        "engine": "batch engine (`cli.batch.BatchRunner`, one flushed line per answer)",
         "command": "`cometgemini batch` command, whole process",
     }
     for key, label in labels.items():

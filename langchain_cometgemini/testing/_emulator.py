@@ -4,7 +4,9 @@ It serves ``/{version}/models/{model}:generateContent``,
 ``:streamGenerateContent`` (SSE or JSON array) and ``:countTokens`` on
 ``127.0.0.1`` from a daemon thread, checks the API key and the request body
 like the real API, records every request and answers from a FIFO queue of
-:class:`Reply` objects, a ``responder`` function, or a deterministic default.
+:class:`Reply` objects, else a ``responder`` function (given to the constructor
+or set later; None from it means the default), else the deterministic default
+answer (``default_reply``).
 
 A responder that raises is a bug in the test, not a server error: the
 exception (traceback included) is kept in ``responder_errors``, the client

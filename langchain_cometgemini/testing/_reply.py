@@ -2,8 +2,9 @@
 
 A ``Reply`` is plain data: a status and JSON ``body`` (or ``raw`` bytes), the
 stream ``chunks``, and fault knobs (``delay``, ``event_delay``,
-``drop_after``, ``error_event``, ``raw_events``). Class methods build the
-common cases; see :class:`Reply`.
+``drop_after``, ``reset``, ``error_event``, ``raw_events``). Class methods
+build the common cases, and each takes the first four as keyword options
+(:class:`Faults`); see :class:`Reply`.
 """
 
 from __future__ import annotations
