@@ -13,6 +13,11 @@ lines end in CRLF, LF or CR, ``:`` lines are comments, a block is dispatched at
 a blank line only when its ``data`` is not empty, and a block the stream ends
 in the middle of is a :class:`StreamInterruptedError` (an event was lost).
 ``event``, ``id`` and ``retry`` fields are read and ignored (Gemini does not use them).
+
+Why not ``httpx-sse``: its 0.4.3 drops a first event behind a UTF-8 BOM,
+decodes by the ``Content-Type`` charset, and yields an event for a block with
+no data or an empty ``data:`` (``tests/http/test_sse_library.py`` shows each
+on the bare library, so the day it changes upstream that test says so).
 """
 
 from __future__ import annotations
