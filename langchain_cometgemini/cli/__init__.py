@@ -20,9 +20,7 @@ the default model's name and the MIME sniffer media blocks use.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 
 from langchain_cometgemini.cli import options
 
@@ -34,22 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         batch_args = options.parse_batch(argv[1:])
         from langchain_cometgemini.cli import batch
 
-        return _settled(batch.run(batch_args))
+        return batch.run(batch_args)
     chat_args = options.parse_chat(argv)
     from langchain_cometgemini.cli import chat
 
-    return _settled(chat.run(chat_args))
-
-
-def _settled(code: int) -> int:
-    """Return ``code``; once interrupted, a further Ctrl-C cannot change it.
-
-    After the command has returned 130, Python still shuts down (threads,
-    modules, and at the very end the default SIGINT action is back): a second
-    Ctrl-C there would kill the process by the signal instead of exit 130. The
-    command is over, so further Ctrl-C are ignored while Python winds down.
-    """
-    main_thread = threading.current_thread() is threading.main_thread()
-    if code == options.EXIT_INTERRUPTED and main_thread:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    return code
+    return chat.run(chat_args)

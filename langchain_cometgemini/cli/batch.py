@@ -59,7 +59,11 @@ from langchain_cometgemini.cli.options import (
     EXIT_USAGE,
 )
 from langchain_cometgemini.cli.progress import Progress, Tally, summary
-from langchain_cometgemini.cli.terminal import isatty, read_stdin
+from langchain_cometgemini.cli.terminal import (
+    isatty,
+    read_stdin,
+    stop_listening_to_ctrl_c,
+)
 
 STDIN_NOTICE = (
     f"{PROG}: reading the prompts from stdin (a pipe that is still open); "
@@ -237,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args, sys.stderr)
     except KeyboardInterrupt:  # before or after the run: nothing half-written
+        stop_listening_to_ctrl_c()
         sys.stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
 
@@ -270,6 +275,8 @@ def _run(args: argparse.Namespace, err: IO[str]) -> int:
     if rewrite:
         compact(output)
     interrupted = _answer_all(args, todo, tally, output, notice, err)
+    if interrupted:
+        stop_listening_to_ctrl_c()
     err.write(summary(tally, output, interrupted=interrupted) + "\n")
     if interrupted:
         return EXIT_INTERRUPTED

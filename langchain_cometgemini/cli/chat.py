@@ -54,7 +54,13 @@ from langchain_cometgemini.cli.options import (
     EXIT_USAGE,
     PROG,
 )
-from langchain_cometgemini.cli.terminal import isatty, one_line, read_stdin, use_color
+from langchain_cometgemini.cli.terminal import (
+    isatty,
+    one_line,
+    read_stdin,
+    stop_listening_to_ctrl_c,
+    use_color,
+)
 from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -386,6 +392,7 @@ def run(args: argparse.Namespace) -> int:
         err.write(error_message(exc, connection.get("base_url")) + "\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
+        stop_listening_to_ctrl_c()
         if use_color(out):
             out.write(RESET)  # never leave the terminal dimmed
         err.write(f"\n{PROG}: interrupted\n")

@@ -5,12 +5,15 @@
 ``read_stdin``: read a pipe to its end, and when the pipe stays open while
 stderr is a terminal, say after a moment what the command is waiting for and
 how to skip it (``< /dev/null``), so that it never looks hung.
+``stop_listening_to_ctrl_c``: once a command is interrupted, its exit is 130
+whatever Ctrl-C follows.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import threading
 from typing import IO, Any, AnyStr
 
@@ -59,3 +62,15 @@ def read_stdin(stdin: IO[AnyStr], err: IO[str] | None, notice: str) -> AnyStr:
         return stdin.read()
     finally:
         timer.cancel()
+
+
+def stop_listening_to_ctrl_c() -> None:
+    """Ignore further Ctrl-C: the command was interrupted and is reporting it.
+
+    It exits 130 in a moment; a second Ctrl-C while it reports, or while
+    Python shuts down (where at the very end the default SIGINT action is
+    back, and would kill the process by the signal instead), changes nothing.
+    Only the main thread can set a signal handler; elsewhere this does nothing.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

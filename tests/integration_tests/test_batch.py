@@ -549,7 +549,7 @@ def test_a_second_ctrl_c_still_exits_130(
         assert process.stderr is not None
         wait_for(lambda: len(gemini_emulator.requests) == 4)
         process.send_signal(signal.SIGINT)
-        last = process.stderr.readline()  # the summary: the command is over
+        last = process.stderr.readline()  # the summary: Ctrl-C is ignored from here
         process.send_signal(signal.SIGINT)  # while Python shuts down
         rest = process.stderr.read()
         process.wait(timeout=60)
