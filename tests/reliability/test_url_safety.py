@@ -66,9 +66,8 @@ def test_build_url_keeps_good_names_on_the_model_path(model: str) -> None:
 def test_hostile_model_field_fails_before_sending(
     emu: GeminiEmulator, mode: str, model: str
 ) -> None:
-    llm = make_llm(emu, model=model)
     with pytest.raises(ValueError, match=REFUSED_MODEL):
-        call(llm, mode)
+        call(make_llm(emu, model=model), mode)
     assert emu.requests == []
 
 
