@@ -848,7 +848,7 @@ class ChatCometGemini(BaseChatModel):
         state = StreamState(output_version=self.output_version, defer_finish=True)
         with closing(answers.watch(http.stream(call.model, request))) as events:
             for event in events:
-                yield state.chunk(event)
+                yield from state.read(event)
         last = state.close()  # finish metadata, final values, after the last event
         if last is not None:
             yield last
@@ -884,7 +884,8 @@ class ChatCometGemini(BaseChatModel):
             answers.awatch(http.astream(call.model, request))
         ) as events:
             async for event in events:
-                yield state.chunk(event)
+                for chunk in state.read(event):
+                    yield chunk
         last = state.close()
         if last is not None:
             yield last

@@ -2,11 +2,13 @@
 
 Output flow::
 
-    GenerateContentResponse (one JSON body, or one SSE event), decoded by _client
-      -> StreamState.chunk(event)            one per event, state across events
+    GenerateContentResponse (one JSON body, or one SSE event), decoded by _http
+      -> StreamState.read(event)             the event's chunks (0, 1 or 2),
+                                             state across events; close() at
+                                             the end flushes what waited
            plain-text events: _plain_text -> _chunks.text_chunk (fast path;
            same fields as the general path, tests/unit_tests/test_fast_paths.py)
-           -> general_chunk(event)
+           -> _render(event)
                 check_event                  shapes: wrong JSON types are an
                                              InvalidResponseError naming the field
                 _PartReader.read(part)       dispatch per part kind (text,
@@ -20,9 +22,10 @@ Output flow::
                                              finishing event on, each value once
                 v1: to_v1 + citations        default: _v0_media (image_url)
       -> ChatGenerationChunk
-    result_from_response(body) = the same general_chunk over the one body
+    result_from_response(body) = the same _render over the one body
       (``whole=True``) + message_from_chunk, so merged stream chunks equal the
-      non-streamed message by construction.
+      non-streamed message (tests/unit_tests/test_decode_property.py proves it
+      over generated answers cut into events in every way Gemini cuts them).
 
 Finish data: LangChain merges chunks by concatenating strings and lists, so a
 value is reported once (no ``"STOPSTOP"`` when several events carry
@@ -37,9 +40,16 @@ as text ``annotations``), with ``response_metadata["output_version"]``.
 
 The content rule (one rule, for stream and non-stream alike): ``content`` is a
 plain ``str`` while every part of the reply is visible text; as soon as any other
-kind of part appears (a thought, an image, code, ...) ``content`` is a list of
-blocks, one per run of parts, in order. Function calls never go into
-``content``: they become ``tool_calls``. Generated media are ``image`` /
+kind of part appears (a thought, an image, code, ...) ``content`` is a list: the
+visible text that came before that part (if any) as its first item, a plain
+string, then blocks, one per run of parts, in order. That is what LangChain
+makes of merged stream chunks (a string, then lists), so a stream reads the
+same whatever its event boundaries: before any text was shown, what an event
+carried waits for the next chunk (an empty string chunk would lead the merged
+list); after text was shown, an event switching to blocks gives its leading
+text as a string chunk, then a list. Function calls never go into v0
+``content``: they become ``tool_calls`` (in v1 also ``tool_call`` blocks, in
+the order of the parts). Generated media are ``image`` /
 ``audio`` blocks (``base64`` + ``mime_type``; an audio sample rate found in the
 MIME type goes to ``extras.sample_rate``), each with its own ``index`` so that
 streamed pieces never merge into one (invalid) base64 string. In the default
@@ -59,8 +69,7 @@ block (``thinking``, the image in ``extras.image``), not part of the answer.
 Thought signatures are kept JSON-clean: on list blocks (``extras.signature`` /
 ``signature``), for string content in
 ``additional_kwargs["__gemini_text_thought_signatures__"]`` (offset into the
-text + signature; when the same answer switches to blocks, its text parts
-are read again as blocks and the signatures move onto them), and for
+visible string text + signature, also for the string leading a list), and for
 function calls in
 ``additional_kwargs["__gemini_function_call_thought_signatures__"]`` keyed by
 tool call id (the same key ``langchain-google-genai`` uses).
@@ -432,7 +441,7 @@ class _PartReader:
     def __init__(self, state: StreamState) -> None:
         self.state = state
         self.text: list[str] = []
-        self.signatures: list[str | None] = []  # one per ``text`` item
+        self.lead: str | None = None  # text before the switch to blocks
         self.blocks: list[dict[str, Any]] = []
         self.tool_call_chunks: list[Any] = []
         self.additional_kwargs: dict[str, Any] = {}
@@ -465,7 +474,6 @@ class _PartReader:
                 entry = {"offset": self.state.text_length, "signature": signature}
                 self.additional_kwargs.setdefault(TEXT_SIGNATURES_KEY, []).append(entry)
             self.text.append(text)
-            self.signatures.append(signature)
             self.state.text_length += len(text)
 
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
@@ -488,6 +496,9 @@ class _PartReader:
         )
         self.tool_call_chunks.append(chunk)
         self.state.calls += 1
+        if self.state.v1:  # a standard block, in the order of the parts
+            block = {"type": "tool_call", "id": call_id, "name": name, "args": args}
+            self._block(block, None, kind=None)
         if signature:
             sigs = self.additional_kwargs.setdefault(FC_SIGNATURES_KEY, {})
             sigs[call_id] = signature
@@ -669,14 +680,29 @@ _PART_OWN = frozenset({"thought", "thoughtSignature"})
 def _media_extras(part: dict[str, Any], kind: str) -> dict[str, Any]:
     """A media part's other fields, snake_cased, for the block's ``extras``.
 
-    ``mediaResolution`` (its level and ``numTokens``), ``videoMetadata``,
-    ``partMetadata`` and any field a newer API adds.
+    ``mediaResolution`` becomes ``media_resolution`` (its level, the form a
+    block sent back carries, so the next turn repeats it) and ``num_tokens``;
+    ``videoMetadata``, ``partMetadata`` and any field a newer API adds keep
+    their value.
     """
-    return {
-        _snake(key): snake_keys(value)
-        for key, value in part.items()
-        if key != kind and key not in _PART_OWN and value is not None
-    }
+    extras: dict[str, Any] = {}
+    for key, value in part.items():
+        if key == kind or key in _PART_OWN or value is None:
+            continue
+        if key == "mediaResolution" and isinstance(value, dict):
+            extras.update(_resolution(value))
+        else:
+            extras[_snake(key)] = snake_keys(value)
+    return extras
+
+
+def _resolution(value: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    if isinstance(value.get("level"), str):
+        out["media_resolution"] = value["level"]
+    if value.get("numTokens") is not None:
+        out["num_tokens"] = value["numTokens"]
+    return out
 
 
 _RATE = re.compile(r"(?:^|;)\s*rate=(\d+)", re.I)
@@ -771,6 +797,8 @@ class StreamState:
         self.calls = 0
         self.text_length = 0
         self.as_blocks = self.v1
+        self.shown_text = False  # a chunk showed content (a string if not blocks)
+        self._held: ChatGenerationChunk | None = None
         self.first_text: int | None = None
         self.collected = _Collected()
         self.partial = _PartialCall()
@@ -780,23 +808,17 @@ class StreamState:
         self._open: tuple[str | None, bool] | None = None
 
     def switch_to_blocks(self, reader: _PartReader) -> None:
-        """From now on content is a list; this event's text becomes blocks.
+        """From now on content is a list; the text so far stays its lead string.
 
-        The text parts the event read as a string are read again as blocks,
-        so their thought signatures move from the string-offset list of
-        ``additional_kwargs`` onto the text blocks (``extras.signature``),
-        where the replay finds them once ``content`` is a list.
+        The visible text read before the first other part (in this event)
+        becomes ``reader.lead``; its thought signatures stay where they are,
+        at offsets in ``additional_kwargs``.
         """
         if self.as_blocks:
             return
         self.as_blocks = True
-        texts, signatures = list(reader.text), list(reader.signatures)
+        reader.lead = "".join(reader.text)
         reader.text.clear()
-        reader.signatures.clear()
-        if any(signatures):
-            del reader.additional_kwargs[TEXT_SIGNATURES_KEY]
-        for text, signature in zip(texts, signatures, strict=True):
-            reader.text_part({"text": text}, signature)
 
     def block_index(self, kind: str | None, *, signed: bool) -> int:
         """Index for a new part: continue the open block or start another."""
@@ -812,12 +834,29 @@ class StreamState:
         self._blocks += 1
         return self._blocks - 1
 
-    def chunk(self, event: dict[str, Any]) -> ChatGenerationChunk:
-        """Convert one response/event into a chunk carrying only what is new."""
-        text = None if self.as_blocks else self._plain_text(event)
-        if text is not None:
-            return self._text_chunk(event, text)
-        return self.general_chunk(event)
+    def read(self, event: dict[str, Any]) -> list[ChatGenerationChunk]:
+        """The chunks of one stream event, each carrying only what is new.
+
+        Usually one. None while nothing visible has come (a string-content
+        answer that has shown no text yet: what the event carried waits for
+        the next chunk, so that merged chunks never start with an empty
+        string before a list). Two when the answer switches to blocks after
+        text was shown: the event's text before the switch as a string chunk,
+        then the blocks (merged: the text, then the blocks, as ``invoke``).
+        """
+        if not self.as_blocks and self._held is None:
+            text = self._plain_text(event)
+            if text is not None and (text or self.shown_text):
+                self.shown_text = True
+                return [self._text_chunk(event, text)]
+        lead, chunk = self._render(event)
+        held, self._held = self._held, None
+        if not self.as_blocks and not self.shown_text:
+            self._held = chunk if held is None else held + chunk
+            return []
+        out = [text_chunk(lead, _zero_usage(), chunk.message.id)] if lead else []
+        out.append(chunk if held is None else _joined(held, chunk))
+        return out
 
     def _plain_text(self, event: dict[str, Any]) -> str | None:
         """The text of an event that is only visible text, else None.
@@ -880,11 +919,23 @@ class StreamState:
     def general_chunk(
         self, event: dict[str, Any], *, whole: bool = False
     ) -> ChatGenerationChunk:
-        """:meth:`chunk` for any event (the fast path's reference).
+        """The chunk of any event, read whole (the fast path's reference).
 
         ``whole``: the event is a complete answer (a unary body, already
         checked by :func:`result_from_response`), so its metadata is reported
         even without a ``finishReason``.
+        """
+        return self._render(event, whole=whole)[1]
+
+    def _render(
+        self, event: dict[str, Any], *, whole: bool = False
+    ) -> tuple[str, ChatGenerationChunk]:
+        """The event's chunk, and the text to show before it as its own chunk.
+
+        That text is the event's visible text before the switch to blocks
+        when earlier chunks already showed text as a string (a list cannot
+        extend a string when LangChain merges chunks); otherwise it leads the
+        chunk's list content.
         """
         if not whole:
             event = check_event(event)
@@ -908,8 +959,14 @@ class StreamState:
         elif self.finished:
             metadata.update(self.finish.new_values(event, candidate, self, last=whole))
         content = reader.content()
+        lead = ""
+        if reader.lead is not None and self.shown_text:
+            lead = reader.lead
+        elif reader.lead:
+            content = [reader.lead, *content]
+        self.shown_text = self.shown_text or bool(content)
         if self.v1:
-            content = to_v1(content, reader.tool_call_chunks)
+            content = to_v1(content)
             _attach_citations(content, metadata, self)
             metadata["output_version"] = "v1"
         else:
@@ -925,7 +982,7 @@ class StreamState:
         info = None
         if "finish_reason" in metadata:
             info = {"finish_reason": metadata["finish_reason"]}
-        return ChatGenerationChunk(message=message, generation_info=info)
+        return lead, ChatGenerationChunk(message=message, generation_info=info)
 
     def close(self) -> ChatGenerationChunk | None:
         """The last chunk of a ``defer_finish=True`` stream, after its last event.
@@ -942,6 +999,14 @@ class StreamState:
         if self.partial.active:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
+        held, self._held = self._held, None
+        last = self._finish_chunk()
+        if held is None or last is None:
+            return held or last
+        return _joined(held, last)
+
+    def _finish_chunk(self) -> ChatGenerationChunk | None:
+        """The deferred finish metadata as a chunk (None if nothing deferred)."""
         if not self.defer_finish or not self._latest:
             return None
         metadata = {"model_provider": PROVIDER, **self._latest}
@@ -960,10 +1025,17 @@ class StreamState:
         return ChatGenerationChunk(message=message, generation_info=info)
 
 
-def _is_image(block: Any) -> bool:
-    return (
-        isinstance(block, dict) and block.get("type") == "image" and "base64" in block
-    )
+def _zero_usage() -> UsageMetadata:
+    return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+
+
+def _joined(
+    held: ChatGenerationChunk, chunk: ChatGenerationChunk
+) -> ChatGenerationChunk:
+    """``held`` (string content, still empty) merged into the next ``chunk``."""
+    if isinstance(chunk.message.content, list):
+        held.message.content = []  # "" + a list would lead the list with ""
+    return held + chunk
 
 
 def _v0_media(content: str | list[Any]) -> str | list[Any]:
@@ -1107,6 +1179,9 @@ _KNOWN_CANDIDATE = frozenset(
 """Candidate fields read by name; any other passes through snake_cased."""
 
 
+_LATEST_TOP = ("promptFeedback", "modelVersion", "responseId", "createTime")
+"""Top-level fields an event may omit: the answer's value is the latest sent."""
+
 _OURS = frozenset({"model_provider", "output_version"})
 """``response_metadata`` keys the package writes itself (never passed through)."""
 
@@ -1126,9 +1201,17 @@ class _Collected:
     def __init__(self) -> None:
         self.values: dict[str, dict[str, Any]] = {}
         self.extra: dict[str, Any] = {}
+        self.top: dict[str, Any] = {}
 
     def add_unknown(self, event: dict[str, Any], candidate: dict[str, Any]) -> None:
-        """Keep the fields of ``event`` and ``candidate`` read by no one else."""
+        """Keep the fields of ``event`` and ``candidate`` read by no one else.
+
+        And the latest top-level answer fields (``promptFeedback`` may come
+        only on the first event, the finish on the last).
+        """
+        for key in _LATEST_TOP:
+            if event.get(key) is not None:
+                self.top[key] = event[key]
         for source, known in ((event, _KNOWN_TOP), (candidate, _KNOWN_CANDIDATE)):
             for key, value in source.items():
                 name = _snake(key)
@@ -1183,13 +1266,14 @@ def _finish_metadata(
     event: dict[str, Any], candidate: dict[str, Any], collected: _Collected
 ) -> dict[str, Any]:
     """The answer's metadata as far as this event knows it (no ``None``)."""
-    feedback = event.get("promptFeedback")
+    top = {**collected.top, **{k: event[k] for k in _LATEST_TOP if event.get(k)}}
+    feedback = top.get("promptFeedback")
     block_reason = (feedback or {}).get("blockReason")
     values = {
         "finish_reason": candidate.get("finishReason") or block_reason,
-        "model_name": event.get("modelVersion"),
-        "response_id": event.get("responseId"),
-        "create_time": event.get("createTime"),
+        "model_name": top.get("modelVersion"),
+        "response_id": top.get("responseId"),
+        "create_time": top.get("createTime"),
         "finish_message": candidate.get("finishMessage"),
         "safety_ratings": snake_keys(candidate.get("safetyRatings")),
         "prompt_feedback": snake_keys(feedback),

@@ -2,7 +2,7 @@
 
 Used when ``output_version="v1"``: ``thinking`` -> ``reasoning``, code execution
 -> ``server_tool_call`` / ``server_tool_result`` (``code_interpreter``), function
-call chunks -> ``tool_call`` blocks; text, media and Gemini 3's server-side
+calls are ``tool_call`` blocks already; text, media and Gemini 3's server-side
 tool blocks (``server_tool_call`` / ``server_tool_result`` with
 ``extras.tool_type``) are already standard. Signatures travel in ``extras``,
 so v1 messages replay losslessly (``_blocks.py`` reads them back).
@@ -21,7 +21,6 @@ langchain-google-genai's messages) is left untouched.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -82,31 +81,17 @@ def _v1_block(block: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def to_v1(content: str | list[Any], calls: list[Any]) -> list[Any]:
+def to_v1(content: str | list[Any]) -> list[Any]:
     """This package's blocks -> LangChain standard (v1) blocks, signatures kept.
 
     ``thinking`` -> ``reasoning`` (``extras.signature``), code execution ->
     ``server_tool_call`` / ``server_tool_result`` (named ``code_interpreter``,
-    signature and Gemini outcome in ``extras``), function calls -> ``tool_call``
-    blocks; text and media blocks are already standard.
+    signature and Gemini outcome in ``extras``); text, media and ``tool_call``
+    blocks (placed by the reader in the order of the parts) are already
+    standard.
     """
     items = [{"type": "text", "text": content}] if isinstance(content, str) else content
-    blocks = [_v1_block(b) if isinstance(b, dict) else b for b in items if b]
-    for call in calls:
-        try:
-            args = json.loads(call.get("args") or "{}")
-        except ValueError:
-            args = {}
-        blocks.append(
-            {
-                "type": "tool_call",
-                "id": call.get("id"),
-                "name": call.get("name"),
-                "args": args,
-                "index": f"lc_tc_{call.get('index')}",
-            }
-        )
-    return blocks
+    return [_v1_block(b) if isinstance(b, dict) else b for b in items if b]
 
 
 # -- .content_blocks of the default output -------------------------------------

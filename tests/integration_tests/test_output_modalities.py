@@ -68,7 +68,10 @@ def test_generated_image_is_sent_back_for_editing(
         gemini_emulator, model=IMAGE_MODEL, response_modalities=["TEXT", "IMAGE"]
     )
     first = llm.invoke("Draw a cat")
-    image = content_dicts(first)[1]
+    assert isinstance(first.content, list)
+    assert first.content[0] == "Here is your cat."  # the text before the image
+    image = first.content[1]
+    assert isinstance(image, dict)
     assert image["image_url"]["url"] == f"data:image/png;base64,{PNG}"
     shown = first.content_blocks[1]
     assert shown["type"] == "image" and shown["base64"] == PNG

@@ -222,7 +222,9 @@ def visible_text(events: list[dict[str, Any]]) -> str:
 def test_random_streams_parse_or_raise_typed(events: list[dict[str, Any]]) -> None:
     state = StreamState()
     try:
-        chunks = [state.chunk(event) for event in events]
+        chunks = [c for event in events for c in state.read(event)]
+        last = state.close()
+        chunks += [last] if last is not None else []
     except CometGeminiError:
         return
     message = chunks[0].message

@@ -69,7 +69,7 @@ def _streamed(body: dict[str, Any], version: str | None) -> AIMessageChunk:
         "parts"
     ][:1]
     del head["candidates"][0]["finishReason"]
-    chunks = [state.chunk(head).message, state.chunk(copy.deepcopy(body)).message]
+    chunks = [c.message for e in (head, body) for c in state.read(copy.deepcopy(e))]
     last = state.close()
     if last is not None:
         chunks.append(last.message)

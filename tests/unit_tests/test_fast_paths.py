@@ -58,14 +58,21 @@ def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
     }
 
 
+class _GeneralOnly(StreamState):
+    """A stream state that never takes the plain-text fast path."""
+
+    def _plain_text(self, event: dict[str, Any]) -> str | None:
+        return None
+
+
 def both_paths(
     events: list[dict[str, Any]], **kwargs: Any
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fast, general = StreamState(**kwargs), StreamState(**kwargs)
+    fast, general = StreamState(**kwargs), _GeneralOnly(**kwargs)
     _IDS[0] = itertools.count()
-    got = [dump(fast.chunk(copy.deepcopy(e))) for e in events]
+    got = [dump(c) for e in events for c in fast.read(copy.deepcopy(e))]
     _IDS[0] = itertools.count()
-    want = [dump(general.general_chunk(copy.deepcopy(e))) for e in events]
+    want = [dump(c) for e in events for c in general.read(copy.deepcopy(e))]
     assert fast.text_length == general.text_length
     return got, want
 
@@ -86,7 +93,7 @@ def test_captures_chunk_by_chunk(name: str, output_version: str | None) -> None:
 def test_the_fast_path_is_taken_for_plain_text() -> None:
     events = load_capture("real_stream_text_gemini-3-pro-preview.chunks.jsonl")
     state = StreamState()
-    state.chunk(events[0])  # the first event picks the candidate followed
+    state.read(events[0])  # the first event picks the candidate followed
     plain = [e for e in events[1:] if state._plain_text(e) is not None]
     assert plain
     assert len(plain) == len(events) - 2  # the last event carries finishReason
@@ -178,7 +185,7 @@ def test_edge_cases_chunk_by_chunk(name: str, output_version: str | None) -> Non
 def test_plain_text_chunks_carry_usage_deltas() -> None:
     events = SYNTHETIC["usage repeats, grows, disappears"]
     state = StreamState()
-    chunks = [ai_chunk(state.chunk(e).message) for e in events]
+    chunks = [ai_chunk(c.message) for e in events for c in state.read(e)]
     usage = [c.usage_metadata and c.usage_metadata["output_tokens"] for c in chunks]
     assert usage == [1, 0, 3, 0, 2]
     assert [c.content for c in chunks] == ["a", "b", "cd", "e", "f"]

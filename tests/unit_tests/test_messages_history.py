@@ -71,9 +71,10 @@ def _streamed(parts: list[dict[str, Any]]) -> BaseMessage:
     state = StreamState()
     merged: AIMessageChunk | None = None
     for part in parts:
-        chunk = state.chunk(_body([part])).message
-        assert isinstance(chunk, AIMessageChunk)
-        merged = chunk if merged is None else merged + chunk
+        for piece in state.read(_body([part])):
+            chunk = piece.message
+            assert isinstance(chunk, AIMessageChunk)
+            merged = chunk if merged is None else merged + chunk
     assert merged is not None
     return merged
 

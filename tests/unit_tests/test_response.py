@@ -71,9 +71,14 @@ def stream(events: list[Any], **kw: Any) -> tuple[list[AIMessageChunk], AIMessag
     state = StreamState(**kw)
     chunks: list[AIMessageChunk] = []
     for e in events:
-        chunk = state.chunk(e).message
-        assert isinstance(chunk, AIMessageChunk)
-        chunks.append(chunk)
+        for piece in state.read(e):
+            chunk = piece.message
+            assert isinstance(chunk, AIMessageChunk)
+            chunks.append(chunk)
+    closing = state.close()
+    if closing is not None:
+        assert isinstance(closing.message, AIMessageChunk)
+        chunks.append(closing.message)
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
@@ -323,7 +328,7 @@ def test_generated_image_is_an_image_block_with_its_signature() -> None:
     [shown] = [b for b in total.content_blocks if b["type"] == "image"]
     assert (shown["base64"], shown["mime_type"]) == ("AA==", "image/jpeg")
     v1 = StreamState(output_version="v1")
-    merged = _merge_all([v1.chunk(e).message for e in events])
+    merged = _merge_all([c.message for e in events for c in v1.read(e)])
     [block] = [b for b in merged.content_blocks if b["type"] == "image"]
     assert block["extras"] == {"signature": "live-image-thought-signature"}
 

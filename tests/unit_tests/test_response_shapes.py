@@ -12,12 +12,13 @@ from langchain_core.messages import AIMessageChunk
 from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 from tests.conftest import load_capture
-from tests.support import content_dicts
 
 
 def _stream(events: list[dict[str, Any]]) -> AIMessageChunk:
     state = StreamState()
-    chunks = [state.chunk(copy.deepcopy(e)) for e in events]
+    chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
+    last = state.close()
+    chunks += [last] if last is not None else []
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
@@ -174,7 +175,7 @@ def test_malformed_answer_is_an_invalid_response(name: str, path: str) -> None:
         if path == "invoke":
             result_from_response(copy.deepcopy(body))
         else:
-            StreamState().chunk(copy.deepcopy(body))
+            StreamState().read(copy.deepcopy(body))
 
 
 @pytest.mark.parametrize("key", ["responseId", "modelVersion", "createTime"])
@@ -182,7 +183,7 @@ def test_plain_text_event_with_a_wrong_top_level_type_raises(key: str) -> None:
     """The fast path hands such an event to the general path, which names it."""
     event = {"candidates": [{"content": {"parts": [{"text": "x"}]}}], key: 3}
     with pytest.raises(InvalidResponseError, match=key):
-        StreamState().chunk(event)
+        StreamState().read(event)
 
 
 def test_a_blocked_prompt_without_candidates_is_an_answer() -> None:
@@ -213,13 +214,16 @@ def _replayed(message: Any) -> list[dict[str, Any]]:
 
 
 def test_text_signature_survives_the_switch_to_blocks_unary() -> None:
-    """Issue 12 defect 4, response side: one body, text then an image."""
+    """One body, text then an image: the text leads the list, signed at 0."""
     body = _parts(*copy.deepcopy(SIGNED_TEXT_AND_IMAGE))
     message = result_from_response(body).generations[0].message
-    text = content_dicts(message)[0]
-    assert text["extras"] == {"signature": "dGV4dA=="}
-    assert "__gemini_text_thought_signatures__" not in message.additional_kwargs
-    assert _replayed(message) == SIGNED_TEXT_AND_IMAGE
+    assert isinstance(message.content, list)
+    assert isinstance(message.content[0], str)
+    signatures = message.additional_kwargs["__gemini_text_thought_signatures__"]
+    assert signatures == [{"offset": 0, "signature": "dGV4dA=="}]
+    parts = _replayed(message)  # as streamed: the text is one signed run
+    assert parts[0] == {"text": "Here it is.", "thoughtSignature": "dGV4dA=="}
+    assert parts[1:] == SIGNED_TEXT_AND_IMAGE[2:]
 
 
 def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
@@ -239,12 +243,12 @@ def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
 
 def _deferred(events: list[dict[str, Any]], version: str | None = None) -> Any:
     state = StreamState(output_version=version, defer_finish=True)
-    chunks = [state.chunk(copy.deepcopy(e)) for e in events]
+    chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
     last = state.close()
     assert last is not None
-    total = chunks[0]
-    for chunk in [*chunks[1:], last]:
-        total = total + chunk
+    total = last
+    for chunk in reversed(chunks):
+        total = chunk + total
     return total
 
 
@@ -282,14 +286,14 @@ def test_deferred_finish_keeps_metadata_after_the_finishing_event() -> None:
 
 def test_close_without_deferral_adds_nothing() -> None:
     state = StreamState()
-    state.chunk(_event("x", finishReason="STOP"))
+    state.read(_event("x", finishReason="STOP"))
     assert state.close() is None
 
 
 def test_close_inside_a_streamed_call_raises() -> None:
     state = StreamState(defer_finish=True)
     opened = {"functionCall": {"name": "f", "willContinue": True}}
-    state.chunk({"candidates": [{"content": {"parts": [opened]}}]})
+    state.read({"candidates": [{"content": {"parts": [opened]}}]})
     with pytest.raises(InvalidResponseError, match="streamed function call"):
         state.close()
 

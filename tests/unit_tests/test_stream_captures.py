@@ -33,7 +33,9 @@ STREAMS = [
 
 def merged(events: list[dict[str, Any]]) -> tuple[list[AIMessageChunk], AIMessageChunk]:
     state = StreamState()
-    chunks = [ai_chunk(state.chunk(e).message) for e in events]
+    chunks = [ai_chunk(c.message) for e in events for c in state.read(e)]
+    last = state.close()
+    chunks += [ai_chunk(last.message)] if last is not None else []
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
