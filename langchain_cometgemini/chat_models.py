@@ -849,9 +849,7 @@ class ChatCometGemini(BaseChatModel):
         with closing(answers.watch(http.stream(call.model, request))) as events:
             for event in events:
                 yield from state.read(event)
-        last = state.close()  # finish metadata, final values, after the last event
-        if last is not None:
-            yield last
+        yield from state.end()  # what waited, the finish metadata (final values)
 
     async def _astream(
         self,
@@ -886,9 +884,8 @@ class ChatCometGemini(BaseChatModel):
             async for event in events:
                 for chunk in state.read(event):
                     yield chunk
-        last = state.close()
-        if last is not None:
-            yield last
+        for chunk in state.end():
+            yield chunk
 
     def get_num_tokens_from_messages(
         self,

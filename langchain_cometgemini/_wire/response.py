@@ -4,8 +4,8 @@ Output flow::
 
     GenerateContentResponse (one JSON body, or one SSE event), decoded by _http
       -> StreamState.read(event)             the event's chunks (0, 1 or 2),
-                                             state across events; close() at
-                                             the end flushes what waited
+                                             state across events; end() gives
+                                             what waited and the finish data
            plain-text events: _plain_text -> _chunks.text_chunk (fast path;
            same fields as the general path, tests/unit_tests/test_fast_paths.py)
            -> _render(event)
@@ -984,14 +984,16 @@ class StreamState:
             info = {"finish_reason": metadata["finish_reason"]}
         return lead, ChatGenerationChunk(message=message, generation_info=info)
 
-    def close(self) -> ChatGenerationChunk | None:
-        """The last chunk of a ``defer_finish=True`` stream, after its last event.
+    def end(self) -> list[ChatGenerationChunk]:
+        """The last chunks of a stream, after its last event.
 
-        Carries the answer's finish metadata with the final values (each key
-        as the last event that sent it had it; gathered lists whole), so
-        nothing is concatenated and nothing sent after ``finishReason`` is
-        lost. None without ``defer_finish`` (the events carried it) or when
-        no event finished the answer.
+        First what waited for a chunk to show (an answer that never showed
+        text: its usage, calls and signatures), then, for ``defer_finish=True``,
+        the answer's finish metadata with the final values (each key as the
+        last event that sent it had it; gathered lists whole), so nothing is
+        concatenated and nothing sent after ``finishReason`` is lost. The two
+        stay apart: a caller may set the finish chunk aside (a retried empty
+        answer) and still count the usage.
 
         Raises:
             InvalidResponseError: the stream ended inside a streamed call.
@@ -1000,10 +1002,7 @@ class StreamState:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
         held, self._held = self._held, None
-        last = self._finish_chunk()
-        if held is None or last is None:
-            return held or last
-        return _joined(held, last)
+        return [c for c in (held, self._finish_chunk()) if c is not None]
 
     def _finish_chunk(self) -> ChatGenerationChunk | None:
         """The deferred finish metadata as a chunk (None if nothing deferred)."""
@@ -1289,12 +1288,14 @@ def _finish_metadata(
 
 
 def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Per-modality token counts and service tier, snake_cased, when present."""
+    """Usage beyond the counts in ``usage_metadata``, snake_cased.
+
+    Per-modality details, ``serviceTier``, ``trafficType`` and any field a
+    newer API adds.
+    """
     if not usage:
         return None
-    keep = {
-        k: v for k, v in usage.items() if k.endswith("Details") or k == "serviceTier"
-    }
+    keep = {k: v for k, v in usage.items() if k not in _USAGE_FIELDS}
     return snake_keys(keep) or None
 
 

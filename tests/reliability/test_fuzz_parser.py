@@ -223,8 +223,7 @@ def test_random_streams_parse_or_raise_typed(events: list[dict[str, Any]]) -> No
     state = StreamState()
     try:
         chunks = [c for event in events for c in state.read(event)]
-        last = state.close()
-        chunks += [last] if last is not None else []
+        chunks += state.end()
     except CometGeminiError:
         return
     message = chunks[0].message

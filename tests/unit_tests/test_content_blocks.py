@@ -70,9 +70,7 @@ def _streamed(body: dict[str, Any], version: str | None) -> AIMessageChunk:
     ][:1]
     del head["candidates"][0]["finishReason"]
     chunks = [c.message for e in (head, body) for c in state.read(copy.deepcopy(e))]
-    last = state.close()
-    if last is not None:
-        chunks.append(last.message)
+    chunks += [c.message for c in state.end()]
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk

@@ -375,9 +375,7 @@ def _invoked(answer: dict[str, Any], version: str | None) -> AIMessage:
 def _streamed(events: list[dict[str, Any]], version: str | None) -> AIMessage:
     state = StreamState(output_version=version, defer_finish=True)
     chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
-    last = state.close()
-    if last is not None:
-        chunks.append(last)
+    chunks += state.end()
     message = generate_from_stream(iter(chunks)).generations[0].message
     assert isinstance(message, AIMessage)
     return message

@@ -75,8 +75,7 @@ def stream(events: list[Any], **kw: Any) -> tuple[list[AIMessageChunk], AIMessag
             chunk = piece.message
             assert isinstance(chunk, AIMessageChunk)
             chunks.append(chunk)
-    closing = state.close()
-    if closing is not None:
+    for closing in state.end():
         assert isinstance(closing.message, AIMessageChunk)
         chunks.append(closing.message)
     total = chunks[0]

@@ -53,9 +53,7 @@ def _invoke(body: dict[str, Any]) -> AIMessage:
 def _stream(events: list[dict[str, Any]]) -> AIMessage:
     state = StreamState(defer_finish=True)
     chunks = [c.message for e in events for c in state.read(copy.deepcopy(e))]
-    last = state.close()
-    if last is not None:
-        chunks.append(last.message)
+    chunks += [c.message for c in state.end()]
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
@@ -133,8 +131,18 @@ def test_media_resolution_of_a_generated_image_lands_in_extras() -> None:
         assert extras["num_tokens"] == 2240
 
 
-def test_service_tier_of_the_usage_is_kept() -> None:
-    usage = {"promptTokenCount": 2, "totalTokenCount": 2, "serviceTier": "flex"}
+def test_service_tier_and_other_usage_fields_are_kept() -> None:
+    usage = {
+        "promptTokenCount": 2,
+        "totalTokenCount": 2,
+        "serviceTier": "flex",
+        "trafficType": "ON_DEMAND",
+        "futureUsageField": {"someCount": 1},
+    }
     body = {**_event("hi", finishReason="STOP"), "usageMetadata": usage}
     for message in (_invoke(body), _stream([body])):
-        assert message.response_metadata["usage_details"]["service_tier"] == "flex"
+        assert message.response_metadata["usage_details"] == {
+            "service_tier": "flex",
+            "traffic_type": "ON_DEMAND",
+            "future_usage_field": {"some_count": 1},
+        }

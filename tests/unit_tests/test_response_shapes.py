@@ -17,8 +17,7 @@ from tests.conftest import load_capture
 def _stream(events: list[dict[str, Any]]) -> AIMessageChunk:
     state = StreamState()
     chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
-    last = state.close()
-    chunks += [last] if last is not None else []
+    chunks += state.end()
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
@@ -244,11 +243,11 @@ def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
 def _deferred(events: list[dict[str, Any]], version: str | None = None) -> Any:
     state = StreamState(output_version=version, defer_finish=True)
     chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
-    last = state.close()
-    assert last is not None
-    total = last
-    for chunk in reversed(chunks):
-        total = chunk + total
+    chunks += state.end()
+    assert chunks[-1].generation_info is not None  # the finish chunk
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
     return total
 
 
@@ -287,7 +286,7 @@ def test_deferred_finish_keeps_metadata_after_the_finishing_event() -> None:
 def test_close_without_deferral_adds_nothing() -> None:
     state = StreamState()
     state.read(_event("x", finishReason="STOP"))
-    assert state.close() is None
+    assert state.end() == []
 
 
 def test_close_inside_a_streamed_call_raises() -> None:
@@ -295,7 +294,7 @@ def test_close_inside_a_streamed_call_raises() -> None:
     opened = {"functionCall": {"name": "f", "willContinue": True}}
     state.read({"candidates": [{"content": {"parts": [opened]}}]})
     with pytest.raises(InvalidResponseError, match="streamed function call"):
-        state.close()
+        state.end()
 
 
 def _recorded_streams() -> list[Any]:

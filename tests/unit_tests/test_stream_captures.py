@@ -34,8 +34,7 @@ STREAMS = [
 def merged(events: list[dict[str, Any]]) -> tuple[list[AIMessageChunk], AIMessageChunk]:
     state = StreamState()
     chunks = [ai_chunk(c.message) for e in events for c in state.read(e)]
-    last = state.close()
-    chunks += [ai_chunk(last.message)] if last is not None else []
+    chunks += [ai_chunk(c.message) for c in state.end()]
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
