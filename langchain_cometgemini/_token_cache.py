@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import weakref
 from collections import OrderedDict
 from typing import Any
 
 from langchain_cometgemini._http.client import GeminiHTTP
+from langchain_cometgemini._process import PerProcess
 
 MAX_COUNTS = 4096
 """Counts kept per engine (contents, contexts, whole requests)."""
@@ -106,9 +106,6 @@ class TokenCounts:
         with self._lock:
             self._unserved.add(model)
 
-    def _after_fork(self) -> None:
-        self._lock = threading.Lock()
-
     def __getstate__(self) -> dict[str, Any]:
         return {}  # counts are a cache: a copy starts empty
 
@@ -116,27 +113,18 @@ class TokenCounts:
         self.__init__()  # type: ignore[misc]
 
 
-_LOCK = threading.Lock()
-_STORES: weakref.WeakKeyDictionary[GeminiHTTP, TokenCounts] = (
-    weakref.WeakKeyDictionary()
+_STORES: PerProcess[weakref.WeakKeyDictionary[GeminiHTTP, TokenCounts]] = PerProcess(
+    weakref.WeakKeyDictionary
 )
+"""Each engine's counts, per process (a forked child starts empty)."""
+_STORES_LOCK: PerProcess[threading.Lock] = PerProcess(threading.Lock)
 
 
 def counts_for(http: GeminiHTTP) -> TokenCounts:
     """The counts of one engine (created on first use, gone with the engine)."""
-    with _LOCK:
-        store = _STORES.get(http)
+    with _STORES_LOCK.get():
+        stores = _STORES.get()
+        store = stores.get(http)
         if store is None:
-            store = _STORES[http] = TokenCounts()
+            store = stores[http] = TokenCounts()
         return store
-
-
-def _after_fork_in_child() -> None:
-    global _LOCK
-    _LOCK = threading.Lock()
-    for store in list(_STORES.values()):
-        store._after_fork()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

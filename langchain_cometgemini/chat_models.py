@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import os
 import threading
 import warnings
 from collections.abc import (
@@ -76,6 +75,7 @@ from langchain_cometgemini._http.client import (
     check_base_url,
     display_url,
 )
+from langchain_cometgemini._process import PerProcess
 from langchain_cometgemini._wire.constants import DEFAULT_MODEL
 from langchain_cometgemini._wire.media import with_mime_types
 from langchain_cometgemini._wire.profiles import profile_for
@@ -726,7 +726,7 @@ class ChatCometGemini(BaseChatModel):
         """The lazily built HTTP engine (one per model instance, thread-safe)."""
         if self._http is not None:
             return self._http
-        with _HTTP_INIT_LOCK:
+        with _HTTP_INIT_LOCK.get():
             if self._http is None:
                 self._http = self._build_http()
         return self._http
@@ -1005,18 +1005,9 @@ class ChatCometGemini(BaseChatModel):
         )
 
 
-_HTTP_INIT_LOCK = threading.Lock()
-"""Guards the lazy creation of a model's transport across threads."""
-
-
-def _new_init_lock() -> None:
-    """A forked child gets a fresh lock (another thread may hold the parent's)."""
-    global _HTTP_INIT_LOCK
-    _HTTP_INIT_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_init_lock)
+_HTTP_INIT_LOCK: PerProcess[threading.Lock] = PerProcess(threading.Lock)
+"""Guards the lazy creation of a model's transport across threads (per process:
+another thread may hold the parent's at a fork)."""
 
 _NO_KEY = (
     "No CometAPI key: pass api_key=... to ChatCometGemini or set the "

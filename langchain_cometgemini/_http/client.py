@@ -31,9 +31,10 @@ read with ``min(timeout, time left)`` (:class:`_DeadlineBackend`). For streams
 :data:`CONNECT_TIMEOUT`.
 
 Processes: clients are never shared across a fork. A :class:`GeminiHTTP`
-remembers the process that built its clients; in another process (a forked
-worker) it drops them unclosed and builds its own. Pickling or deep-copying
-one keeps its settings only: the copy builds its own clients when first used.
+keeps its clients in a per-process :class:`~._pool.Pools`
+(:class:`~langchain_cometgemini._process.PerProcess`): a forked worker sets
+the parent's aside unclosed and builds its own. Pickling or deep-copying one
+keeps its settings only: the copy builds its own clients when first used.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ import os
 import re
 import ssl
 import sys
-import threading
 import time
 import warnings
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from langchain_cometgemini._http import body as _body
-from langchain_cometgemini._http.pool import close_if_leftover
+from langchain_cometgemini._http.pool import Pools, close_if_leftover
 from langchain_cometgemini._http.redact import Redactor
 from langchain_cometgemini._http.retry import (
     DEFAULT_INITIAL_DELAY,
@@ -70,6 +70,7 @@ from langchain_cometgemini._http.retry import (
 )
 from langchain_cometgemini._http.sse import SSEDecoder, StreamCheck
 from langchain_cometgemini._json import dumps, loads
+from langchain_cometgemini._process import PerProcess
 from langchain_cometgemini._version import __version__
 from langchain_cometgemini.errors import (
     APIConnectionError,
@@ -562,29 +563,11 @@ class GeminiHTTP:
         self._user_client = client
         self._user_async_client = async_client
         self._redactor = Redactor(headers)
-        self._fresh_state()
-
-    def _fresh_state(self) -> None:
-        """No clients yet, in this process."""
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._client: Any = None
-        self._async_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        self._pools: PerProcess[Pools] = PerProcess(Pools)
         self._timeouts: dict[ModuleType, Any] = {}
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"
-
-    def __del__(self) -> None:
-        """Close the sync client built here when the model is collected.
-
-        Async clients of loops that have closed cannot be closed any more
-        (closing needs their loop); call ``await llm.aclose()`` in the loop.
-        """
-        client = self.__dict__.get("_client")
-        if client is not None and self.__dict__.get("_pid") == os.getpid():
-            with contextlib.suppress(Exception):
-                client.close()
 
     def __getstate__(self) -> dict[str, Any]:
         if self._user_client is not None or self._user_async_client is not None:
@@ -597,57 +580,28 @@ class GeminiHTTP:
         return {name: self.__dict__[name] for name in keep}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._user_client = self._user_async_client = None
-        self._redactor = Redactor(self.headers)
-        self._fresh_state()
+        self.__init__(**state)  # type: ignore[misc]
 
     # -- clients -------------------------------------------------------------
-
-    def _same_process(self) -> None:
-        """In a forked child: forget the parent's clients (never close them)."""
-        if self._pid != os.getpid():
-            # Kept, never finalized: closing would write to the parent's sockets.
-            _INHERITED.extend(closer for _, closer in self._async_clients.values())
-            self._fresh_state()
 
     @property
     def client(self) -> Any:
         """The sync client (the user's, or one built in this process)."""
         if self._user_client is not None:
             return self._user_client
-        self._same_process()
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._build(sync=True)
-        return self._client
+        return self._pools.get().sync(lambda: self._build(sync=True))
 
     @property
     def async_client(self) -> Any:
         """The async client of the running event loop."""
         if self._user_async_client is not None:
             return self._user_async_client
-        self._same_process()
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            found = self._async_clients.get(loop)
-            if found is None:
-                self._forget_closed_loops()
-                client = self._build(sync=False)
-                found = self._async_clients[loop] = (client, _tie_to_loop(client))
-        return found[0]
+        return self._pools.get().for_loop(lambda: self._build(sync=False))
 
-    def _forget_closed_loops(self) -> None:
-        """Drop the clients of event loops that have closed.
-
-        Under ``asyncio.run`` (or any loop shut down with
-        ``loop.shutdown_asyncgens()``) they were closed already, by
-        :func:`_tie_to_loop`; the loop closed without it, they cannot be
-        closed any more (that needs their loop).
-        """
-        for old in [loop for loop in self._async_clients if loop.is_closed()]:
-            del self._async_clients[old]
+    def loop_clients(self) -> list[Any]:
+        """The async clients built here and kept (one per live event loop)."""
+        pools = self._pools.peek()
+        return [] if pools is None else pools.loop_clients()
 
     def _build(self, *, sync: bool) -> Any:
         import httpx2
@@ -916,18 +870,15 @@ class GeminiHTTP:
 
     def close(self) -> None:
         """Close the sync client built here (a user's is left open)."""
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None and self._pid == os.getpid():
-            client.close()
+        pools = self._pools.peek()
+        if pools is not None:
+            pools.close()
 
     async def aclose(self) -> None:
         """Close the async client built here for the running loop."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            found = self._async_clients.pop(loop, None)
-        if found is not None and self._pid == os.getpid():
-            await found[1].aclose()  # its ``finally`` closes the client
+        pools = self._pools.peek()
+        if pools is not None:
+            await pools.aclose()
 
 
 class _Sent:
@@ -945,36 +896,6 @@ class _Sent:
     async def trace(self, name: str, info: Any) -> None:
         if name.endswith("send_request_headers.started"):
             self.started = True
-
-
-_LoopClient = tuple[Any, AsyncGenerator[None, None]]
-"""An async client and the generator that closes it with its loop."""
-_INHERITED: list[AsyncGenerator[None, None]] = []
-"""Closers of a parent process's clients, in a forked child (never run)."""
-
-
-async def _close_with_loop(client: Any) -> AsyncGenerator[None, None]:
-    """Suspended for the life of its loop; its ``finally`` closes ``client``."""
-    try:
-        yield
-    finally:
-        await client.aclose()
-
-
-def _tie_to_loop(client: Any) -> AsyncGenerator[None, None]:
-    """Close ``client`` in its own event loop before the loop goes away.
-
-    The running loop tracks the async generators started in it
-    (``sys.set_asyncgen_hooks``): ``loop.shutdown_asyncgens()``, which
-    ``asyncio.run`` calls before closing the loop, closes this one, and if the
-    model is collected first the loop schedules its ``aclose()``. Either way
-    the connections are closed in their loop, and the garbage collector finds
-    no open transport to warn about (``ResourceWarning``).
-    """
-    closer = _close_with_loop(client)
-    with contextlib.suppress(StopIteration):  # runs it to its ``yield``
-        closer.asend(None).send(None)
-    return closer
 
 
 _END = object()

@@ -1,4 +1,13 @@
-"""Pooled connections: a connection holding bytes after an answer is closed.
+"""Pools: the clients of one engine in one process, and their connections.
+
+:class:`Pools` holds one sync client and one async client per live event loop
+(an async client cannot move between loops). An engine keeps its ``Pools`` in
+a :class:`~langchain_cometgemini._process.PerProcess`, so a forked child
+builds its own and never touches the parent's sockets, and a pickled engine
+carries none. An async client is closed in its own loop when the loop shuts
+down (:func:`_tie_to_loop`).
+
+Connections: a connection holding bytes after an answer is closed.
 
 h11 keeps whatever a server sent after a complete response in its receive
 buffer (that is how it supports pipelining), and httpcore2 puts the connection
@@ -20,8 +29,12 @@ off.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
+import threading
 import warnings
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 _MARK = "_cometgemini_close_if_leftover"
@@ -106,3 +119,103 @@ def _warn(why: str) -> None:
         "Check the installed httpx2/httpcore2 versions."
     )
     warnings.warn(msg, RuntimeWarning, stacklevel=3)
+
+
+# -- the clients of one engine in one process ----------------------------------
+
+_LoopClient = tuple[Any, AsyncGenerator[None, None]]
+"""An async client and the generator that closes it with its loop."""
+
+
+class Pools:
+    """One sync client and one async client per live loop (built on demand)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+
+    def sync(self, build: Callable[[], Any]) -> Any:
+        """The sync client, built by ``build()`` the first time."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = build()
+        return self._client
+
+    def for_loop(self, build: Callable[[], Any]) -> Any:
+        """The running loop's async client, built by ``build()`` if it has none."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            found = self._loops.get(loop)
+            if found is None:
+                self._forget_closed_loops()
+                client = build()
+                found = self._loops[loop] = (client, _tie_to_loop(client))
+        return found[0]
+
+    def loop_clients(self) -> list[Any]:
+        """The async clients kept (one per live loop)."""
+        with self._lock:
+            return [client for client, _ in self._loops.values()]
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the clients of event loops that have closed.
+
+        Under ``asyncio.run`` (or any loop shut down with
+        ``loop.shutdown_asyncgens()``) they were closed already, by
+        :func:`_tie_to_loop`; the loop closed without it, they cannot be
+        closed any more (that needs their loop).
+        """
+        for old in [loop for loop in self._loops if loop.is_closed()]:
+            del self._loops[old]
+
+    def close(self) -> None:
+        """Close the sync client (a later call builds a new one)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's async client."""
+        with self._lock:
+            found = self._loops.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found[1].aclose()  # its ``finally`` closes the client
+
+    def __del__(self) -> None:
+        """Close the sync client when its engine is collected (same process).
+
+        Async clients of loops that have closed cannot be closed any more
+        (closing needs their loop); call ``await llm.aclose()`` in the loop.
+        A parent's ``Pools`` in a forked child is never collected there.
+        """
+        client = self.__dict__.get("_client")
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+async def _close_with_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Suspended for the life of its loop; its ``finally`` closes ``client``."""
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+def _tie_to_loop(client: Any) -> AsyncGenerator[None, None]:
+    """Close ``client`` in its own event loop before the loop goes away.
+
+    The running loop tracks the async generators started in it
+    (``sys.set_asyncgen_hooks``): ``loop.shutdown_asyncgens()``, which
+    ``asyncio.run`` calls before closing the loop, closes this one, and if the
+    model is collected first the loop schedules its ``aclose()``. Either way
+    the connections are closed in their loop, and the garbage collector finds
+    no open transport to warn about (``ResourceWarning``).
+    """
+    closer = _close_with_loop(client)
+    with contextlib.suppress(StopIteration):  # runs it to its ``yield``
+        closer.asend(None).send(None)
+    return closer

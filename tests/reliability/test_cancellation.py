@@ -151,5 +151,5 @@ def test_repeated_asyncio_run_keeps_no_client_per_dead_loop(
     llm = make_llm(emu)
     for i in range(30):
         assert asyncio.run(llm.ainvoke(f"run {i}")).text == f"Echo: run {i}"
-    assert len(llm._engine()._async_clients) == 1  # only the last loop's
+    assert len(llm._engine().loop_clients()) == 1  # only the last loop's
     assert settle(lambda: open_fds() <= fd_baseline + 4), (open_fds(), fd_baseline)

@@ -60,7 +60,7 @@ def test_connections_of_a_finished_asyncio_run_are_closed_at_its_end(
 ) -> None:
     llm = make_model(emu)
     asyncio.run(_use(llm, "ainvoke"))
-    (client,) = [found[0] for found in llm._engine()._async_clients.values()]
+    (client,) = llm._engine().loop_clients()
     assert client.is_closed  # closed by asyncio.run, before the model is dropped
     assert asyncio.run(llm.ainvoke("again")).content  # a new loop, a new client
 
