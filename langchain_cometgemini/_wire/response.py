@@ -1,4 +1,9 @@
-"""Gemini -> LangChain: responses and stream events to messages and chunks.
+"""Gemini -> LangChain: the render half of the answer path.
+
+``decode.py`` checks and reads Gemini's JSON (shapes, candidate, usage counts,
+partial calls, gathered metadata: no LangChain types); this module turns what
+it reads into ``AIMessageChunk`` / ``AIMessage`` (parts to content blocks, the
+content rule, v0/v1, signatures, usage deltas, finish metadata once).
 
 Output flow::
 
@@ -9,15 +14,17 @@ Output flow::
            plain-text events: _plain_text -> _chunks.text_chunk (fast path;
            same fields as the general path, tests/unit_tests/test_fast_paths.py)
            -> _render(event)
-                check_event                  shapes: wrong JSON types are an
+                decode.check_event           shapes: wrong JSON types are an
                                              InvalidResponseError naming the field
+                decode.pick_candidate        the candidate followed
                 _PartReader.read(part)       dispatch per part kind (text,
                                              thought, functionCall, inlineData,
                                              fileData, code, code result,
                                              Gemini 3's server-side toolCall /
                                              toolResponse)
-                  functionCall + partialArgs -> _PartialCall (assembled calls)
-                _usage_delta                 cumulative counts -> deltas (checked)
+                  functionCall + partialArgs -> decode.PartialCall
+                _usage_delta                 decode.usage_counts -> deltas
+                decode.Collected             gathered lists, unknown fields
                 _FinishData.new_values       finish metadata, from the first
                                              finishing event on, each value once
                 v1: to_v1 + citations        default: _v0_media (image_url)
@@ -78,9 +85,7 @@ tool call id (the same key ``langchain-google-genai`` uses).
 from __future__ import annotations
 
 import copy
-import functools
 import json
-import math
 import re
 import uuid
 from collections.abc import Callable
@@ -106,65 +111,25 @@ from langchain_cometgemini._wire.constants import (
     PROVIDER,
     TEXT_SIGNATURES_KEY,
 )
+from langchain_cometgemini._wire.decode import (
+    TOP_STRINGS,
+    Collected,
+    PartialCall,
+    as_object,
+    candidate_index,
+    check_event,
+    finish_metadata,
+    is_final,
+    is_partial,
+    pick_candidate,
+    shape_error,
+    snake,
+    snake_keys,
+    subtract,
+    usage_counts,
+)
 from langchain_cometgemini._wire.v1 import to_v1
 from langchain_cometgemini.errors import InvalidResponseError
-
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-def snake_keys(value: Any) -> Any:
-    """Copy of a JSON value with camelCase dict keys turned into snake_case."""
-    if isinstance(value, dict):
-        return {_snake(k): snake_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
-
-
-@functools.lru_cache(maxsize=1024)
-def _snake(key: str) -> str:
-    """``promptTokenCount`` -> ``prompt_token_count`` (the same few keys recur)."""
-    return _CAMEL.sub("_", key).lower()
-
-
-# -- usage -----------------------------------------------------------------
-
-_USAGE_FIELDS = (
-    "promptTokenCount",
-    "toolUsePromptTokenCount",
-    "candidatesTokenCount",
-    "thoughtsTokenCount",
-    "cachedContentTokenCount",
-    "totalTokenCount",
-)
-
-
-_AUDIO_DETAILS = {
-    "audioInput": "promptTokensDetails",
-    "audioOutput": "candidatesTokensDetails",
-}
-"""Audio token counts, read from the per-modality details lists."""
-
-_NO_USAGE = dict.fromkeys((*_USAGE_FIELDS, *_AUDIO_DETAILS), 0)
-
-
-def _modality_count(details: Any, modality: str, field_name: str) -> int:
-    total = 0
-    for d in _list(details, f"usageMetadata.{field_name}"):
-        entry = _object(d, f"usageMetadata.{field_name}[]")
-        if entry.get("modality") == modality:
-            total += _count(entry, "tokenCount")
-    return total
-
-
-def _usage_counts(meta: Any) -> dict[str, int]:
-    if not meta:
-        return dict(_NO_USAGE)
-    meta = _object(meta, "usageMetadata")
-    counts = {f: _count(meta, f) for f in _USAGE_FIELDS}
-    for name, details in _AUDIO_DETAILS.items():
-        counts[name] = _modality_count(meta.get(details), "AUDIO", details)
-    return counts
 
 
 def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
@@ -193,241 +158,6 @@ def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
     return usage
 
 
-def _subtract(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {k: now[k] - before[k] for k in now}
-
-
-# -- shapes ------------------------------------------------------------------
-# Decoded JSON of the wrong shape is an InvalidResponseError naming the field,
-# never an AttributeError / TypeError deep in the conversion.
-
-
-def _shape_error(field_name: str, value: Any) -> InvalidResponseError:
-    shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    kind = type(value).__name__
-    return InvalidResponseError(
-        f"malformed Gemini response: {field_name} is {kind} {shown}"
-    )
-
-
-def _object(value: Any, field_name: str) -> dict[str, Any]:
-    """``value`` if it is a JSON object (``None`` counts as empty), else raise."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _shape_error(field_name, value)
-    return value
-
-
-def _list(value: Any, field_name: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _shape_error(field_name, value)
-    return value
-
-
-def _count(meta: dict[str, Any], field_name: str) -> int:
-    """A token count: a non-negative integer (JSON numbers like 3.0 accepted)."""
-    value = meta.get(field_name)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _shape_error(f"usageMetadata.{field_name}", value)
-    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise _shape_error(f"usageMetadata.{field_name}", value)
-    if value < 0 or value >= 2**63:
-        raise _shape_error(f"usageMetadata.{field_name}", value)
-    return int(value)
-
-
-_TOP_STRINGS = ("responseId", "modelVersion", "createTime")
-
-
-def check_event(event: Any) -> dict[str, Any]:
-    """Top-level shape of a response or stream event (raises if wrong)."""
-    checked = _object(event, "response")
-    return _check_fields(checked)
-
-
-def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
-    for position, candidate in enumerate(_list(event.get("candidates"), "candidates")):
-        where = f"candidates[{position}]"
-        candidate = _object(candidate, where) if candidate is not None else None
-        if candidate is None:
-            raise _shape_error(where, None)
-        content = _object(candidate.get("content"), f"{where}.content")
-        for i, part in enumerate(_list(content.get("parts"), f"{where}.content.parts")):
-            if not isinstance(part, dict):
-                raise _shape_error(f"{where}.content.parts[{i}]", part)
-        for key in ("finishReason", "finishMessage"):
-            if candidate.get(key) is not None and not isinstance(candidate[key], str):
-                raise _shape_error(f"{where}.{key}", candidate[key])
-        candidate_index(candidate, position)
-    for key in _TOP_STRINGS:
-        if event.get(key) is not None and not isinstance(event[key], str):
-            raise _shape_error(key, event[key])
-    feedback = _object(event.get("promptFeedback"), "promptFeedback")
-    reason = feedback.get("blockReason")
-    if reason is not None and not isinstance(reason, str):
-        raise _shape_error("promptFeedback.blockReason", reason)
-    _object(event.get("usageMetadata"), "usageMetadata")
-    return event
-
-
-def candidate_index(candidate: dict[str, Any], position: int) -> int:
-    """A candidate's ``index`` as an ``int``.
-
-    An integer, a decimal string (proto3 JSON allows both), or absent /
-    ``null`` (then its position in ``candidates``); anything else raises.
-    """
-    value = candidate.get("index")
-    if value is None:
-        return position
-    if type(value) is int and value >= 0:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
-        return int(value)
-    raise _shape_error(f"candidates[{position}].index", value)
-
-
-class _PartialCall:
-    """A function call whose arguments stream in pieces (``partialArgs``).
-
-    A ``functionCall`` with a name and ``willContinue: true`` opens the call;
-    parts carrying ``partialArgs`` (``jsonPath`` + a typed value, strings
-    continued while ``willContinue``) fill its arguments; a ``functionCall``
-    without ``willContinue`` closes it. Anything else is an error: never a
-    half-built call.
-    """
-
-    def __init__(self) -> None:
-        self.active = False
-        self.name: Any = None
-        self.call_id: Any = None
-        self.signature: str | None = None
-        self.args: dict[str, Any] = {}
-
-    def feed(
-        self, call: dict[str, Any], signature: str | None
-    ) -> tuple[dict[str, Any], str | None] | None:
-        """Take one piece; the whole call once it is complete, else None."""
-        if not self.active:
-            self.active, self.args = True, {}
-            self.name, self.call_id, self.signature = None, None, None
-        if call.get("name") is not None:
-            if self.name is not None and call["name"] != self.name:
-                raise _shape_error("functionCall.name (while streaming args)", call)
-            self.name = call["name"]
-        self.call_id = call.get("id") or self.call_id
-        self.signature = signature or self.signature
-        if call.get("args") is not None:
-            self.args.update(_object(call["args"], "functionCall.args"))
-        for piece in _list(call.get("partialArgs"), "functionCall.partialArgs"):
-            self._apply(_object(piece, "functionCall.partialArgs[]"))
-        if call.get("willContinue"):
-            return None
-        self.active = False
-        if self.name is None:
-            raise _shape_error("functionCall.name", None)
-        done = {"name": self.name, "args": self.args}
-        if self.call_id:
-            done["id"] = self.call_id
-        return done, self.signature
-
-    def _apply(self, piece: dict[str, Any]) -> None:
-        path = piece.get("jsonPath")
-        if not isinstance(path, str) or not path.startswith("$"):
-            raise _shape_error("functionCall.partialArgs.jsonPath", path)
-        keys = _json_path(path)
-        if "stringValue" in piece:
-            value = piece["stringValue"]
-            if not isinstance(value, str):
-                raise _shape_error("functionCall.partialArgs.stringValue", value)
-            before = _get_path(self.args, keys)
-            start = before if isinstance(before, str) else ""
-            _set_path(self.args, keys, start + value)
-        elif "numberValue" in piece:
-            _set_path(self.args, keys, piece["numberValue"])
-        elif "boolValue" in piece:
-            _set_path(self.args, keys, bool(piece["boolValue"]))
-        elif "nullValue" in piece:
-            _set_path(self.args, keys, None)
-        else:
-            for key in ("structValue", "listValue"):
-                if key in piece:
-                    _set_path(self.args, keys, piece[key])
-                    return
-            raise _shape_error("functionCall.partialArgs (no value)", piece)
-
-
-_PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d{1,9})\]|\['([^']*)'\]")
-
-PARTIAL_LIST_GAP = 16
-"""How far past a list's end a streamed ``partialArgs`` index may reach.
-
-Gemini fills argument lists in order (index = current length); a larger jump
-leaves ``None`` placeholders. The bound keeps a server's bytes from deciding
-how much memory the client allocates: ``$.a[10000000]`` is an
-:class:`InvalidResponseError`, not a ten-million-item list."""
-
-
-def _json_path(path: str) -> list[str | int]:
-    """``$.a.b[0]`` -> ``["a", "b", 0]`` (the subset partialArgs uses)."""
-    keys: list[str | int] = []
-    position = 1
-    while position < len(path):
-        match = _PATH_STEP.match(path, position)
-        if match is None:
-            raise _shape_error("functionCall.partialArgs.jsonPath", path)
-        name, index, quoted = match.groups()
-        keys.append(int(index) if index is not None else (name or quoted or ""))
-        position = match.end()
-    if not keys:
-        raise _shape_error("functionCall.partialArgs.jsonPath", path)
-    return keys
-
-
-def _get_path(root: Any, keys: list[str | int]) -> Any:
-    for key in keys:
-        if isinstance(key, int):
-            root = root[key] if isinstance(root, list) and key < len(root) else None
-        else:
-            root = root.get(key) if isinstance(root, dict) else None
-    return root
-
-
-def _set_path(root: dict[str, Any], keys: list[str | int], value: Any) -> None:
-    node: Any = root
-    for key, following in zip(keys, [*keys[1:], None], strict=True):
-        if following is None:
-            _put(node, key, value)
-            return
-        child = _get_path(node, [key])
-        if not isinstance(child, (dict, list)):
-            child = [] if isinstance(following, int) else {}
-            _put(node, key, child)
-        node = child
-
-
-def _put(node: Any, key: str | int, value: Any) -> None:
-    if isinstance(key, int):
-        if not isinstance(node, list) or key > len(node) + PARTIAL_LIST_GAP:
-            raise _shape_error("functionCall.partialArgs.jsonPath", key)
-        node.extend([None] * (key + 1 - len(node)))
-        node[key] = value
-    elif isinstance(node, dict):
-        node[key] = value
-    else:
-        raise _shape_error("functionCall.partialArgs.jsonPath", key)
-
-
-def _is_partial(call: dict[str, Any]) -> bool:
-    return bool(call.get("willContinue")) or "partialArgs" in call
-
-
 # -- parts -------------------------------------------------------------------
 
 
@@ -449,7 +179,7 @@ class _PartReader:
     def read(self, part: dict[str, Any]) -> None:
         signature = part.get("thoughtSignature")
         if signature is not None and not isinstance(signature, str):
-            raise _shape_error("thoughtSignature", signature)
+            raise shape_error("thoughtSignature", signature)
         for key, handler in _PART_HANDLERS.items():
             if key in part:
                 handler(self, part, signature)
@@ -463,7 +193,7 @@ class _PartReader:
         if text is None:  # proxies sometimes send "text": null
             text = ""
         elif not isinstance(text, str):
-            raise _shape_error("text", text)
+            raise shape_error("text", text)
         if part.get("thought"):
             block = {"type": "thinking", "thinking": text}
             self._block(block, signature, kind="thinking", sig_key="signature")
@@ -477,19 +207,19 @@ class _PartReader:
             self.state.text_length += len(text)
 
     def function_call(self, part: dict[str, Any], signature: str | None) -> None:
-        call = _object(part["functionCall"], "functionCall")
-        if self.state.partial.active or _is_partial(call):
+        call = as_object(part["functionCall"], "functionCall")
+        if self.state.partial.active or is_partial(call):
             done = self.state.partial.feed(call, signature)
             if done is None:
                 return
             call, signature = done
         name = call.get("name")
         if not isinstance(name, str):
-            raise _shape_error("functionCall.name", name)
-        args = _object(call.get("args", {}), "functionCall.args")
+            raise shape_error("functionCall.name", name)
+        args = as_object(call.get("args", {}), "functionCall.args")
         call_id = call.get("id")
         if call_id is not None and not isinstance(call_id, str):
-            raise _shape_error("functionCall.id", call_id)
+            raise shape_error("functionCall.id", call_id)
         call_id = call_id or f"{GENERATED_ID_PREFIX}{uuid.uuid4().hex[:24]}"
         chunk = tool_call_chunk(
             name=name, args=json.dumps(args), id=call_id, index=self.state.calls
@@ -504,11 +234,11 @@ class _PartReader:
             sigs[call_id] = signature
 
     def inline_data(self, part: dict[str, Any], signature: str | None) -> None:
-        blob = _object(part["inlineData"], "inlineData")
+        blob = as_object(part["inlineData"], "inlineData")
         mime = str(blob.get("mimeType") or "application/octet-stream")
         data = blob.get("data", "")
         if not isinstance(data, str):
-            raise _shape_error("inlineData.data", data)
+            raise shape_error("inlineData.data", data)
         if part.get("thought"):  # an interim image of the model's thinking
             image = {"base64": data, "mime_type": mime}
             thought = {"type": "thinking", "thinking": "", "extras": {"image": image}}
@@ -528,7 +258,7 @@ class _PartReader:
         self._block(block, signature, kind=None)
 
     def file_data(self, part: dict[str, Any], signature: str | None) -> None:
-        data = _object(part["fileData"], "fileData")
+        data = as_object(part["fileData"], "fileData")
         block: dict[str, Any] = {"type": "file", "url": data.get("fileUri", "")}
         if data.get("mimeType"):
             block["mime_type"] = data["mimeType"]
@@ -538,7 +268,7 @@ class _PartReader:
         self._block(block, signature, kind=None)
 
     def executable_code(self, part: dict[str, Any], signature: str | None) -> None:
-        code = _object(part["executableCode"], "executableCode")
+        code = as_object(part["executableCode"], "executableCode")
         block = {
             "type": "executable_code",
             "executable_code": code.get("code", ""),
@@ -551,7 +281,7 @@ class _PartReader:
         self._block(block, signature, kind=None)
 
     def code_result(self, part: dict[str, Any], signature: str | None) -> None:
-        result = _object(part["codeExecutionResult"], "codeExecutionResult")
+        result = as_object(part["codeExecutionResult"], "codeExecutionResult")
         outcome = str(result.get("outcome") or "OUTCOME_OK")
         block = {
             "type": "code_execution_result",
@@ -566,20 +296,20 @@ class _PartReader:
 
     def tool_call(self, part: dict[str, Any], signature: str | None) -> None:
         """Gemini 3's server-side ``toolCall`` -> a standard ``server_tool_call``."""
-        call = _object(part["toolCall"], "toolCall")
+        call = as_object(part["toolCall"], "toolCall")
         kind = _tool_type(call, "toolCall")
         block = {
             "type": "server_tool_call",
             "id": _optional_str(call, "id", "toolCall"),
             "name": server_tool_name(kind),
-            "args": _object(call.get("args"), "toolCall.args"),
+            "args": as_object(call.get("args"), "toolCall.args"),
             "extras": _server_extras(part, kind),
         }
         self._block(block, signature, kind=None)
 
     def tool_response(self, part: dict[str, Any], signature: str | None) -> None:
         """``toolResponse`` -> a standard ``server_tool_result`` (``success``)."""
-        result = _object(part["toolResponse"], "toolResponse")
+        result = as_object(part["toolResponse"], "toolResponse")
         kind = _tool_type(result, "toolResponse")
         block: dict[str, Any] = {
             "type": "server_tool_result",
@@ -588,7 +318,7 @@ class _PartReader:
             "extras": _server_extras(part, kind),
         }
         if result.get("response") is not None:
-            block["output"] = _object(result["response"], "toolResponse.response")
+            block["output"] = as_object(result["response"], "toolResponse.response")
         self._block(block, signature, kind=None)
 
     # -- blocks --------------------------------------------------------------
@@ -648,7 +378,7 @@ def server_tool_name(tool_type: str) -> str:
 def _tool_type(value: dict[str, Any], where: str) -> str:
     kind = value.get("toolType")
     if not isinstance(kind, str) or not kind:
-        raise _shape_error(f"{where}.toolType", kind)
+        raise shape_error(f"{where}.toolType", kind)
     return kind
 
 
@@ -658,7 +388,7 @@ def _optional_str(value: dict[str, Any], key: str, where: str) -> str:
     if item is None:
         return ""
     if not isinstance(item, str):
-        raise _shape_error(f"{where}.{key}", item)
+        raise shape_error(f"{where}.{key}", item)
     return item
 
 
@@ -692,7 +422,7 @@ def _media_extras(part: dict[str, Any], kind: str) -> dict[str, Any]:
         if key == "mediaResolution" and isinstance(value, dict):
             extras.update(_resolution(value))
         else:
-            extras[_snake(key)] = snake_keys(value)
+            extras[snake(key)] = snake_keys(value)
     return extras
 
 
@@ -792,7 +522,7 @@ class StreamState:
         self.defer_finish = defer_finish
         self._latest: dict[str, Any] = {}
         self.v1 = output_version == "v1"
-        self.usage = _usage_counts(None)
+        self.usage = usage_counts(None)
         self._raw_usage: Any = None
         self.calls = 0
         self.text_length = 0
@@ -800,8 +530,8 @@ class StreamState:
         self.shown_text = False  # a chunk showed content (a string if not blocks)
         self._held: ChatGenerationChunk | None = None
         self.first_text: int | None = None
-        self.collected = _Collected()
-        self.partial = _PartialCall()
+        self.collected = Collected()
+        self.partial = PartialCall()
         self.finish = _FinishData()
         self.finished = False
         self._blocks = 0
@@ -891,7 +621,7 @@ class StreamState:
             if type(text) is not str:
                 return None
             texts.append(text)
-        for key in _TOP_STRINGS:  # wrong types: the general path names them
+        for key in TOP_STRINGS:  # wrong types: the general path names them
             value = event.get(key)
             if value is not None and type(value) is not str:
                 return None
@@ -911,8 +641,8 @@ class StreamState:
         """
         if raw == self._raw_usage or not raw:
             return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
-        counts = _usage_counts(raw)
-        delta, self.usage = _subtract(counts, self.usage), counts
+        counts = usage_counts(raw)
+        delta, self.usage = subtract(counts, self.usage), counts
         self._raw_usage = raw
         return usage_from_counts(delta)
 
@@ -941,21 +671,21 @@ class StreamState:
             event = check_event(event)
         if self.candidate_index is None and event.get("candidates"):
             self.candidate_index = candidate_index(event["candidates"][0], 0)
-        candidate = _candidate(event, self.candidate_index or 0)
+        candidate = pick_candidate(event, self.candidate_index or 0)
         reader = _PartReader(self)
         for part in (candidate.get("content") or {}).get("parts") or ():
             reader.read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(candidate)
         self.collected.add_unknown(event, candidate)
-        final = _is_final(event, candidate)
+        final = is_final(event, candidate)
         if (final or whole) and self.partial.active:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
         self.finished = self.finished or final or whole
         metadata: dict[str, Any] = {"model_provider": PROVIDER}
         if self.finished and self.defer_finish and not whole:
-            self._latest.update(_finish_metadata(event, candidate, self.collected))
+            self._latest.update(finish_metadata(event, candidate, self.collected))
         elif self.finished:
             metadata.update(self.finish.new_values(event, candidate, self, last=whole))
         content = reader.content()
@@ -1086,7 +816,7 @@ class _FinishData:
         last: bool = False,
     ) -> dict[str, Any]:
         """What no earlier chunk reported; ``last``: no event follows this one."""
-        current = _finish_metadata(event, candidate, state.collected)
+        current = finish_metadata(event, candidate, state.collected)
         if last and not self.reported:
             return current
         new: dict[str, Any] = {}
@@ -1134,171 +864,6 @@ _PLAIN_TOP = frozenset(
 """Top-level keys a plain-text event may carry (anything else: general path)."""
 
 
-_COLLECTED_LISTS: dict[str, tuple[str, ...]] = {
-    "groundingMetadata": (
-        "groundingChunks",
-        "groundingSupports",
-        "webSearchQueries",
-        "imageSearchQueries",
-    ),
-    "citationMetadata": ("citationSources",),
-    "urlContextMetadata": ("urlMetadata",),
-    "logprobsResult": ("chosenCandidates", "topCandidates"),
-}
-"""Candidate metadata whose lists a stream spreads over several events."""
-
-_REPEATABLE = frozenset({"logprobsResult"})
-"""Lists whose equal items are distinct (two decoding steps may look the same);
-the others may be re-sent by the API and are de-duplicated."""
-
-
-_KNOWN_TOP = frozenset(
-    {
-        "candidates",
-        "promptFeedback",
-        "usageMetadata",
-        "modelVersion",
-        "responseId",
-        "createTime",
-    }
-)
-"""Top-level answer fields read by name; any other passes through snake_cased."""
-
-_KNOWN_CANDIDATE = frozenset(
-    {
-        "content",
-        "index",
-        "finishReason",
-        "finishMessage",
-        "safetyRatings",
-        "avgLogprobs",
-        *_COLLECTED_LISTS,
-    }
-)
-"""Candidate fields read by name; any other passes through snake_cased."""
-
-
-_LATEST_TOP = ("promptFeedback", "modelVersion", "responseId", "createTime")
-"""Top-level fields an event may omit: the answer's value is the latest sent."""
-
-_OURS = frozenset({"model_provider", "output_version"})
-"""``response_metadata`` keys the package writes itself (never passed through)."""
-
-
-class _Collected:
-    """Grounding, citation, URL-context and logprobs data gathered over a stream.
-
-    Streamed events carry only what is new (e.g. grounding chunks not sent
-    before); the final chunk reports the union, so merged chunks equal the
-    non-streamed message and nothing is concatenated twice.
-
-    Fields the package does not read by name (``modelStatus``, a candidate's
-    ``tokenCount``, whatever a newer API adds) pass through snake_cased into
-    ``response_metadata``: ``extra`` keeps the latest value of each.
-    """
-
-    def __init__(self) -> None:
-        self.values: dict[str, dict[str, Any]] = {}
-        self.extra: dict[str, Any] = {}
-        self.top: dict[str, Any] = {}
-
-    def add_unknown(self, event: dict[str, Any], candidate: dict[str, Any]) -> None:
-        """Keep the fields of ``event`` and ``candidate`` read by no one else.
-
-        And the latest top-level answer fields (``promptFeedback`` may come
-        only on the first event, the finish on the last).
-        """
-        for key in _LATEST_TOP:
-            if event.get(key) is not None:
-                self.top[key] = event[key]
-        for source, known in ((event, _KNOWN_TOP), (candidate, _KNOWN_CANDIDATE)):
-            for key, value in source.items():
-                name = _snake(key)
-                if key not in known and value is not None and name not in _OURS:
-                    self.extra[name] = snake_keys(value)
-
-    def add(self, candidate: dict[str, Any] | None) -> None:
-        for key, list_fields in _COLLECTED_LISTS.items():
-            value = (candidate or {}).get(key)
-            if isinstance(value, dict):
-                into = self.values.setdefault(key, {})
-                self._merge(into, value, list_fields, unique=key not in _REPEATABLE)
-
-    @staticmethod
-    def _merge(
-        into: dict[str, Any],
-        value: dict[str, Any],
-        lists: tuple[str, ...],
-        *,
-        unique: bool,
-    ) -> None:
-        for field_name, item in value.items():
-            if field_name in lists and isinstance(item, list):
-                seen = into.setdefault(field_name, [])
-                seen.extend(v for v in item if not unique or v not in seen)
-            elif field_name == "logProbabilitySum" and field_name in into:
-                into[field_name] += item
-            else:
-                into[field_name] = item
-
-    def get(self, key: str) -> Any:
-        """The gathered value of ``key``, snake_cased (None if never seen)."""
-        value = self.values.get(key)
-        return snake_keys(value) if value is not None else None
-
-
-def _candidate(event: dict[str, Any], index: int) -> dict[str, Any]:
-    """Candidate ``index`` of a checked event (``{}`` if this event has none)."""
-    for position, candidate in enumerate(event.get("candidates") or ()):
-        if candidate_index(candidate, position) == index:
-            return dict(candidate)
-    return {}
-
-
-def _is_final(event: dict[str, Any], candidate: dict[str, Any]) -> bool:
-    if candidate.get("finishReason"):
-        return True
-    return bool((event.get("promptFeedback") or {}).get("blockReason"))
-
-
-def _finish_metadata(
-    event: dict[str, Any], candidate: dict[str, Any], collected: _Collected
-) -> dict[str, Any]:
-    """The answer's metadata as far as this event knows it (no ``None``)."""
-    top = {**collected.top, **{k: event[k] for k in _LATEST_TOP if event.get(k)}}
-    feedback = top.get("promptFeedback")
-    block_reason = (feedback or {}).get("blockReason")
-    values = {
-        "finish_reason": candidate.get("finishReason") or block_reason,
-        "model_name": top.get("modelVersion"),
-        "response_id": top.get("responseId"),
-        "create_time": top.get("createTime"),
-        "finish_message": candidate.get("finishMessage"),
-        "safety_ratings": snake_keys(candidate.get("safetyRatings")),
-        "prompt_feedback": snake_keys(feedback),
-        "citation_metadata": collected.get("citationMetadata"),
-        "grounding_metadata": collected.get("groundingMetadata"),
-        "url_context_metadata": collected.get("urlContextMetadata"),
-        "logprobs_result": collected.get("logprobsResult"),
-        "avg_logprobs": candidate.get("avgLogprobs"),
-        "usage_details": _modality_details(event.get("usageMetadata")),
-    }
-    known = {k: v for k, v in values.items() if v is not None}
-    return {**collected.extra, **known}
-
-
-def _modality_details(usage: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Usage beyond the counts in ``usage_metadata``, snake_cased.
-
-    Per-modality details, ``serviceTier``, ``trafficType`` and any field a
-    newer API adds.
-    """
-    if not usage:
-        return None
-    keep = {k: v for k, v in usage.items() if k not in _USAGE_FIELDS}
-    return snake_keys(keep) or None
-
-
 def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
     """An ``AIMessage`` with the same fields as a (merged) chunk.
 
@@ -1338,7 +903,7 @@ def result_from_response(
     """
     body = check_event(body)
     candidates = body.get("candidates") or []
-    if not candidates and not _is_final(body, {}):
+    if not candidates and not is_final(body, {}):
         msg = (
             "malformed Gemini response: no candidates and no promptFeedback "
             f"blockReason (keys: {sorted(body)})"

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from langchain_cometgemini._wire.response import PARTIAL_LIST_GAP, result_from_response
+from langchain_cometgemini._wire.decode import PARTIAL_LIST_GAP
+from langchain_cometgemini._wire.response import result_from_response
 from langchain_cometgemini.errors import InvalidResponseError
 
 
