@@ -87,7 +87,7 @@ if TYPE_CHECKING:
     from langchain_cometgemini._http.fetch import MediaPolicy
 
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
-# are used: a plain text call never loads them (import time, issue 6).
+# are used: a plain text call never loads them (import time).
 
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 

@@ -5,7 +5,7 @@
 from ``GenerateContentRequest`` in ``../shared/gemini/``'s discovery document):
 
 - field names (camelCase, as the package sends them), JSON types, ``int32``
-  ranges, enums, ``format: byte`` fields as base64;
+  ranges, enums, ``format: byte`` fields as base64, text as valid Unicode;
 - one data field per ``Part`` (the document's ``data`` union), roles
   ``user``/``model``;
 - function names (``FunctionDeclaration.name``: "a-z, A-Z, 0-9, or contain
@@ -142,6 +142,8 @@ def _scalar(spec: dict[str, Any], value: Any, path: str, found: list[str]) -> No
     if kind == "string":
         if not isinstance(value, str):
             found.append(f"{path}: must be a string, not {type(value).__name__}")
+        elif not _unicode(value):
+            found.append(f"{path}: not valid Unicode (a lone surrogate)")
         elif "enum" in spec and value not in spec["enum"]:
             found.append(f"{path}: {value!r} is outside {spec['enum']}")
         elif fmt == "byte" and not _base64(value):
@@ -166,6 +168,14 @@ def _json(value: Any, path: str, found: list[str]) -> None:
         json.dumps(value, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as exc:
         found.append(f"{path}: not JSON ({exc})")
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _base64(text: str) -> bool:

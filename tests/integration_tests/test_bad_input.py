@@ -1,4 +1,4 @@
-"""Bad input and broken servers give clear, typed errors (issue 2's list)."""
+"""Bad input and broken servers give clear, typed errors."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_empty_messages_raise_before_sending(gemini_emulator: GeminiEmulator) ->
 async def test_lone_surrogate_raises_before_sending_naming_message_and_block(
     gemini_emulator: GeminiEmulator, style: str
 ) -> None:
-    """Issue 11: not a raw ``UnicodeEncodeError`` with a byte offset."""
+    """Not a raw ``UnicodeEncodeError`` with a byte offset."""
     llm = make(gemini_emulator)
     broken = HumanMessage(
         [{"type": "text", "text": "ok"}, {"type": "text", "text": "x\ud83d"}]
@@ -70,7 +70,7 @@ async def test_lone_surrogate_raises_before_sending_naming_message_and_block(
 def test_system_and_empty_human_message_are_sent(
     gemini_emulator: GeminiEmulator,
 ) -> None:
-    """Issue 12, defect 7: the real API answers it, so it is sent."""
+    """The real API answers it, so it is sent."""
     answer = make(gemini_emulator).invoke(
         [SystemMessage("Tell a joke."), HumanMessage("")]
     )

@@ -1,8 +1,8 @@
-"""Issue 13 request rules, seen on the wire (emulator) and by the caller.
+"""Per-model request rules, seen on the wire (emulator) and by the caller.
 
 Per-model rules (fixed sampling, no model-turn prefill, closed thinking
 levels), ``reasoning_effort``, ``service_tier``/``store``/``extra_body``,
-unknown constructor arguments and issue 12's ``candidate_count`` + stream.
+unknown constructor arguments and ``candidate_count`` + stream.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def test_unknown_call_or_bound_argument_names_the_closest_field(
     assert gemini_emulator.requests == []
 
 
-# -- issue 12, defect 10: several candidates cannot stream ----------------------------
+# -- several candidates cannot stream ----------------------------------------------
 
 
 async def test_candidate_count_with_stream_is_refused_before_sending(

@@ -190,7 +190,7 @@ class Node(BaseModel):
 def test_ref_root_dict_schema_is_sent_faithfully(
     scripted_model: Make, scripted_emulator: GeminiEmulator
 ) -> None:
-    """Issue 12 defect 3: ``{"$defs": ..., "$ref": ...}`` reaches the wire whole."""
+    """``{"$defs": ..., "$ref": ...}`` reaches the wire whole."""
     schema = Node.model_json_schema()
     assert "$ref" in schema and "properties" not in schema  # a $ref root
     tree = {"name": "root", "children": [{"name": "leaf", "children": []}]}

@@ -12,7 +12,8 @@ emulator on 127.0.0.1. Every style must either
 - send a body that ``tests.discovery`` (built from Google's discovery
   document) accepts, that is the same for all styles that sent, and that
   carries every visible text, system text, media byte or URL, tool call and
-  tool result of the input, in order; or
+  tool result of the input, in order, and no thought signature it did not
+  give (only Gemini's documented placeholder); or
 - raise ``ValueError`` / ``TypeError`` (or a package error) before anything
   reached the server.
 
@@ -49,6 +50,7 @@ from pydantic import BaseModel, Field
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._json import loads
 from langchain_cometgemini._wire.constants import MODEL_PROVIDER
+from langchain_cometgemini._wire.messages import SKIP_SIGNATURE
 from langchain_cometgemini.errors import CometGeminiError
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.discovery import violations
@@ -664,6 +666,8 @@ def check_body(body: dict[str, Any], expected: Expected) -> None:
     assert "".join(_visible(p) for p in parts) == expected.text
     media_sent = [m for p in parts for m in _media(p)]
     assert sorted(media_sent) == sorted(expected.media + _result_media(expected))
+    signatures = {p["thoughtSignature"] for p in parts if "thoughtSignature" in p}
+    assert signatures <= {SKIP_SIGNATURE}, f"invented signatures: {signatures}"
     calls = [
         (p["functionCall"]["name"], p["functionCall"]["args"])
         for p in parts

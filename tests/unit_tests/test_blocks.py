@@ -108,7 +108,7 @@ def test_core_translator_output_replays_too() -> None:
     strict=True,
     reason="_response now emits generated images as image_url blocks; core's "
     "translator turns them into image blocks without extras, so the image's "
-    "signature is not in .content_blocks (response side, issue 12 defect 6)",
+    "signature is not in .content_blocks (response side)",
 )
 def test_core_translator_output_keeps_the_image_signature() -> None:
     assert replayed(_core_translated()) == IMAGE_PARTS

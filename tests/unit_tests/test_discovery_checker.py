@@ -91,6 +91,7 @@ OK: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
             "exactly one",
         ),
         ({"contents": [{"role": "tool", "parts": [{"text": "a"}]}]}, "no role"),
+        ({"contents": [{"parts": [{"text": "a\ud800"}]}]}, "lone surrogate"),
         (
             {
                 "contents": [

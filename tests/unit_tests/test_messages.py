@@ -1,4 +1,4 @@
-"""LangChain messages -> Gemini contents (core rules of issue 2)."""
+"""LangChain messages -> Gemini contents (the core rules)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Histories from other providers, continued with Gemini (issue 13).
+"""Histories from other providers, continued with Gemini.
 
 The messages below are shaped as ``langchain-anthropic`` and ``langchain-openai``
 build them (their content blocks and ``response_metadata["model_provider"]``),

@@ -1,4 +1,4 @@
-"""Histories as agents really carry them (issues 11, 12 and 13, message side).
+"""Histories as agents really carry them (message side).
 
 Replies whose content switched from a string to blocks, ``messages_to_dict``
 round trips, histories produced by other providers, slices of a history
@@ -47,7 +47,7 @@ def model_turn(reply: BaseMessage, model: str = IMAGE_MODEL) -> list[dict[str, A
     return parts
 
 
-# -- issue 12, defect 4: a signed text part, then an image ----------------------
+# -- a signed text part, then an image -------------------------------------------
 
 SIGNED_TEXT_THEN_IMAGE = [
     {"text": "Here is a cat", "thoughtSignature": "U0lHMQ=="},
@@ -143,7 +143,7 @@ def test_thoughts_do_not_count_in_text_offsets() -> None:
     ]
 
 
-# -- issue 12, defect 7: a system prompt and an empty user message ---------------
+# -- a system prompt and an empty user message -----------------------------------
 
 
 def test_system_and_empty_human_message_are_sent() -> None:
@@ -159,7 +159,7 @@ def test_system_alone_is_still_refused_for_generation() -> None:
         convert_messages([SystemMessage("rules")], model="gemini-2.5-flash")
 
 
-# -- issue 13: slices of a history (token counting, trim_messages) ---------------
+# -- slices of a history (token counting, trim_messages) -------------------------
 
 
 def test_partial_empty_list_is_nothing_to_send() -> None:
@@ -196,7 +196,7 @@ def test_tool_result_without_its_call_is_refused_for_generation() -> None:
         contents([ToolMessage("21C", tool_call_id="gone")])
 
 
-# -- issue 13: rules follow the family --------------------------------------------
+# -- rules follow the family ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -231,7 +231,7 @@ def test_hand_written_call_to_flash_latest_gets_the_placeholder() -> None:
     ]
 
 
-# -- issue 11: a lone surrogate is refused before sending --------------------------
+# -- a lone surrogate is refused before sending ------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Model profiles and family rules (issue 13): one table, each figure sourced."""
+"""Model profiles and family rules: one table, each figure sourced."""
 
 from __future__ import annotations
 

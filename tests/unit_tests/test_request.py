@@ -151,7 +151,7 @@ def test_cached_content_without_cached_parts_does_not_warn() -> None:
     assert body["cachedContent"] == "cachedContents/unit-quiet"
 
 
-# -- issue 13 / 12: per-model rules and new top-level fields (pure) ---------------
+# -- per-model rules and top-level fields (pure) ----------------------------------
 
 
 def test_closed_levels_also_check_a_raw_thinking_config() -> None:
