@@ -14,11 +14,18 @@ Input flow::
                                    only; reasoning, signatures, citations,
                                    server tools and ids dropped)
       ToolMessage               -> role "user"  functionResponse part: name and
-                                   Gemini id looked up from the answered call,
-                                   JSON output decoded (else {"result": text}),
+                                   Gemini id looked up from the answered call;
+                                   its texts and JSON values in order
+                                   (tool_output): one strict-JSON text decoded
+                                   (else, or too deep, {"result": text}), one
+                                   value as is, several as a list;
                                    status="error" -> {"error": ...}; on Gemini 3
-                                   images/files go into functionResponse.parts,
-                                   elsewhere they follow as ordinary parts
+                                   bare inline media go into
+                                   functionResponse.parts, other media follow
+                                   as ordinary parts
+      tool calls and results    -> names checked (names.check_function_name),
+                                   args and values: at most MAX_DEPTH deep, no
+                                   NaN/Infinity (check_json)
       -> parallel results of one model turn: one Content, in call order
       -> consecutive same-role turns merged into one Content
       -> an empty opening HumanMessage (or only empty texts): one empty user

@@ -2,22 +2,31 @@
 
 Input flow::
 
-    build_body(messages, params, model=..., stream=...)
+    build_body(messages, params, model=..., keys=..., stream=...)
       -> check_call(params, stream)         candidate_count > 1 cannot stream
-      -> _messages.convert_messages          systemInstruction + contents
-      -> apply_model_rules                   per-family rules (``_profiles``):
-           fixed-sampling models drop temperature/top_p/top_k/penalties (one
-           warning), refuse a conversation ending with a model turn; models with
-           a closed set of thinking levels refuse the others
-      -> generation_config(params, model)   sampling, output, thinking fields
-           (``reasoning_effort`` -> thinkingLevel on Gemini 3, thinkingBudget
-           on 2.5; a raw ``generation_config`` dict is merged last, camelCased)
+      -> rules.check_model_id(model)        a name that cannot be a model id
+      -> messages.convert_messages           systemInstruction + contents
+      -> rules.apply_model_rules             per-family drops (one warning):
+           fixed sampling (3.6 Flash, 3.5 Flash-Lite), no penalties (2.5
+           Flash); a conversation ending with a model turn where refused
+      -> generation_config(params, model, keys)
+           every generation field by its ``keys`` entry (the model's field
+           table, passed in), enums checked (responseModalities,
+           mediaResolution); thinking fields (``reasoning_effort`` ->
+           thinkingLevel on Gemini 3, thinkingBudget on 2.5); the raw
+           ``generation_config`` merged last, camelCased; then one level or
+           one budget, one response schema (with its JSON MIME type)
+      -> rules.check_thinking                thinking settings vs the profile
       -> safety_settings / tools / toolConfig (built-in + function tools on
          Gemini 3 -> includeServerSideToolInvocations) / cachedContent /
          serviceTier / store, then ``extra_body`` (raw top-level fields) last
+      -> a forced call (mode ANY) beside a JSON MIME type is refused
+    check_settings(params, model, keys)     the same rules, for the
+                                            constructor's and bound values
     Unset (``None``) parameters are never sent. With ``cached_content`` the
     cached parts (systemInstruction, tools, toolConfig) are dropped, with one
-    warning per cache name.
+    warning per cache name. Every refusal is a ``ValueError`` or ``TypeError``
+    naming the argument, raised before anything is sent.
 
 Everything here is pure: the same body is built for sync and async calls.
 """
