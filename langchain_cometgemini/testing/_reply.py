@@ -164,6 +164,58 @@ class Reply:
         return cls._from_parts([parts], 0, None, "STOP", None)._with(faults)
 
     @classmethod
+    def empty(
+        cls,
+        finish_reason: str = "STOP",
+        *,
+        finish_message: str | None = None,
+        thought: str | None = None,
+        prompt_blocked: bool = False,
+        usage: Body | None = None,
+        **faults: Unpack[Faults],
+    ) -> Reply:
+        """An answer with no usable content (what ``on_empty_answer`` acts on).
+
+        ``Reply.empty("MALFORMED_FUNCTION_CALL", finish_message="Malformed
+        function call: print(default_api.f(x=)")`` is the HTTP 200 Gemini
+        sends when the model wrote a broken call.
+
+        Args:
+            finish_reason: The candidate's ``finishReason`` (any value, also
+                one Gemini has not documented yet); with ``prompt_blocked``,
+                the ``promptFeedback.blockReason``.
+            finish_message: ``finishMessage`` (for ``MALFORMED_FUNCTION_CALL``,
+                the text of the broken call).
+            thought: A thought part sent first (a ``MAX_TOKENS`` spent
+                thinking); thoughts alone are no content.
+            prompt_blocked: The prompt itself is blocked: ``promptFeedback``
+                and no candidate.
+            usage: ``usageMetadata`` (default: the thought's words; prompt
+                tokens from the request).
+            faults: ``delay``, ``event_delay``, ``drop_after``, ``reset``.
+        """
+        if prompt_blocked:
+            feedback = {"blockReason": finish_reason, "safetyRatings": []}
+            meta = usage or _build.usage(0)
+            event = {"promptFeedback": feedback, "usageMetadata": meta}
+            blocked = cls(body=event, chunks=[event], synthetic=True)
+            return blocked._with(faults)
+        thoughts = _build.count_words(thought) if thought else 0
+        meta = usage or _build.usage(0, 0, thoughts)
+        chunks = []
+        if thought:
+            part = {"text": thought, "thought": True}
+            chunks.append(_build.response([part], meta, None, None))
+        last: Body = {"finishReason": finish_reason, "index": 0}
+        if finish_message is not None:
+            last["finishMessage"] = finish_message
+        chunks.append({"candidates": [last], "usageMetadata": meta})
+        body = _build.merge_chunks(chunks)
+        if not thought:
+            del body["candidates"][0]["content"]  # as Gemini: no parts at all
+        return cls(body=body, chunks=chunks, synthetic=True)._with(faults)
+
+    @classmethod
     def _from_parts(
         cls,
         chunk_parts: list[list[Body]],
