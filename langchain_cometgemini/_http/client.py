@@ -26,7 +26,7 @@ langsmith); its connection pool has neither httpcore 1.0.9's thread race
 
 Deadlines: ``timeout`` bounds a unary attempt from send to last byte. Async
 attempts run under ``asyncio.timeout``; sync sockets of the clients built here
-read with ``min(timeout, time left)`` (:class:`_DeadlineBackend`). For streams
+read with ``min(timeout, time left)`` (:mod:`.sockets`). For streams
 ``timeout`` bounds the silence between bytes. ``connect`` is capped at
 :data:`CONNECT_TIMEOUT`.
 
@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import functools
 import math
 import os
@@ -49,7 +48,6 @@ import re
 import ssl
 import sys
 import time
-import warnings
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from types import ModuleType
@@ -67,6 +65,12 @@ from langchain_cometgemini._http.retry import (
     awith_retries,
     is_retryable,
     with_retries,
+)
+from langchain_cometgemini._http.sockets import (
+    Arrival,
+    deadline,
+    install_socket_hooks,
+    warn_unhooked,
 )
 from langchain_cometgemini._http.sse import SSEDecoder, StreamCheck
 from langchain_cometgemini._json import dumps, loads
@@ -284,6 +288,11 @@ def transport_error(
     return answered(error) if _server_answered(exc, kinds) else error
 
 
+def _after(arrival: Arrival, error: CometGeminiError) -> CometGeminiError:
+    """``error``, never retried if an answer that may be a success began."""
+    return answered(error) if arrival.maybe_success() else error
+
+
 def _tls_failure(exc: BaseException) -> bool:
     """Whether a TLS handshake or certificate check failed (a retry cannot help)."""
     seen: BaseException | None = exc
@@ -428,110 +437,6 @@ def _is_sse(response: httpx.Response) -> bool:
     return response.status_code == 200 and "text/event-stream" in content_type
 
 
-# -- deadlines on the sync sockets of built clients ----------------------------
-
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "cometgemini_deadline", default=None
-)
-"""``time.monotonic()`` by which the current sync unary attempt must end."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
-    """Bound the sync socket reads and writes inside to ``seconds`` in all."""
-    at = None if seconds is None else time.monotonic() + seconds
-    token = _DEADLINE.set(at)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
-
-
-def _clamp(timeout: float | None) -> float | None:
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    left = max(deadline - time.monotonic(), 0.000001)
-    return left if timeout is None else min(timeout, left)
-
-
-_WRITE_SLICE = 64 * 1024
-
-
-class _DeadlineStream:
-    """A network stream whose reads and writes never outlast the deadline."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        data: bytes = self._inner.read(max_bytes, _clamp(timeout))
-        return data
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        """Write in slices, each bounded by the time left.
-
-        A reader that takes each slice slowly cannot stretch one large write
-        past the deadline.
-        """
-        view = memoryview(buffer)
-        for start in range(0, len(view), _WRITE_SLICE):
-            self._inner.write(view[start : start + _WRITE_SLICE], _clamp(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
-        return _DeadlineStream(self._inner.start_tls(*args, **kwargs))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend:
-    """httpcore2's sync network backend, with :class:`_DeadlineStream` sockets."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    def connect_tcp(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
-        return _DeadlineStream(self._inner.connect_tcp(*args, **kwargs))
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(*args, **kwargs))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def _install_deadlines(transport: Any) -> bool:
-    """Give a built sync transport deadline-aware sockets; False if not possible.
-
-    The pool's backend is an internal of httpx2's transport: checked here
-    (the pool is httpcore2's ``ConnectionPool`` holding a backend), else the
-    transport is left as it is and only the body phase is bounded.
-    """
-    import httpcore2
-
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if not isinstance(pool, httpcore2.ConnectionPool) or backend is None:
-        _warn_deadline(f"{type(transport).__name__} has no httpcore2 pool backend")
-        return False
-    if not isinstance(backend, _DeadlineBackend):
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[assignment]
-    return True
-
-
-def _warn_deadline(why: str) -> None:
-    msg = (
-        f"langchain-cometgemini could not bound socket operations by the call's "
-        f"deadline ({why}): a dripping server may stretch a sync call past its "
-        "timeout. Check the installed httpx2/httpcore2 versions."
-    )
-    warnings.warn(msg, RuntimeWarning, stacklevel=3)
-
-
 # -- the engine ---------------------------------------------------------------
 
 
@@ -623,9 +528,8 @@ class GeminiHTTP:
                 raise _proxy_support_missing(exc) from None
             # NO_PROXY excludes base_url: no proxy needed (media go direct too)
             client = _new_client(httpx2, sync, {**settings, "trust_env": False})
-        if sync:  # async attempts run under asyncio.timeout instead
-            for transport in _transports(client):
-                _install_deadlines(transport)
+        for transport in _transports(client):
+            install_socket_hooks(transport)
         return client
 
     def _timeout(self, module: ModuleType) -> Any:
@@ -657,11 +561,14 @@ class GeminiHTTP:
 
     def _send(self, client: Any, url: str, content: bytes) -> Any:
         request = self._prepare(client, url, content)
+        arrival = Arrival()
         try:
-            response = client.send(request, stream=True, follow_redirects=False)
+            with arrival.watch():
+                response = client.send(request, stream=True, follow_redirects=False)
         except http_errors() as exc:
             proxy = _env_proxy(url) if client is not self._user_client else None
-            raise transport_error(exc, url, proxy=proxy) from exc
+            error = transport_error(exc, url, proxy=proxy)
+            raise _after(arrival, error) from exc
         close_if_leftover(response, built_here=client is not self._user_client)
         return response
 
@@ -671,12 +578,17 @@ class GeminiHTTP:
         request = self._prepare(client, url, content)
         if sent is not None:
             request.extensions["trace"] = sent.trace
+        arrival = Arrival()
         try:
-            response = await client.send(request, stream=True, follow_redirects=False)
+            with arrival.watch():
+                response = await client.send(
+                    request, stream=True, follow_redirects=False
+                )
         except http_errors() as exc:
             user = client is self._user_async_client
             proxy = None if user else _env_proxy(url)
-            raise transport_error(exc, url, proxy=proxy) from exc
+            error = transport_error(exc, url, proxy=proxy)
+            raise _after(arrival, error) from exc
         built = client is not self._user_async_client
         close_if_leftover(response, built_here=built)
         return response
@@ -981,7 +893,7 @@ def _transports(client: Any) -> list[Any]:
     """
     mounts = getattr(client, "_mounts", None)
     if not isinstance(mounts, dict):
-        _warn_deadline("httpx2.Client._mounts is missing")
+        warn_unhooked("httpx2.Client._mounts is missing")
         mounts = {}
     found = [client._transport, *mounts.values()]
     return [t for t in found if t is not None]

@@ -1,4 +1,4 @@
-"""Once the server began an answer, the request is never sent again.
+"""Once a byte of a success answer arrived, the request is never sent again.
 
 A success head (or any head the HTTP parser refuses) means the model may have
 run and billed; a retry could bill it again. Failures a retry cannot change
@@ -46,12 +46,19 @@ def raw(data: bytes, then_reset: bool = False) -> Any:
     return script
 
 
-HEADS = {
+HEADS: dict[str, bytes | tuple[bytes, bool]] = {
     "illegal header line": (
         b"HTTP/1.1 200 OK\r\nbad line\r\nContent-Length: 2\r\n\r\n{}"
     ),
     "conflicting lengths": (
         b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}"
+    ),
+    "head cut mid-headers": b"HTTP/1.1 200 OK\r\nContent-Ty",
+    "reset after the status line": (b"HTTP/1.1 200 OK\r\n", True),
+    "reset after the headers": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 200\r\n\r\n",
+        True,
     ),
     "transfer-encoding twice": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
@@ -67,7 +74,9 @@ HEADS = {
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("case", list(HEADS))
 def test_a_refused_success_head_is_not_sent_again(mode: str, case: str) -> None:
-    with hostile(raw(HEADS[case])) as server:
+    found = HEADS[case]
+    data, then_reset = (found, False) if isinstance(found, bytes) else found
+    with hostile(raw(data, then_reset)) as server:
         with pytest.raises(CometGeminiError):
             call(model(server.base_url), mode)
     assert server.requests == 1

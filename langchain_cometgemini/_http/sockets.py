@@ -1,0 +1,218 @@
+"""The sockets of built clients: a call's deadline, and what arrived on them.
+
+httpcore2 reads and writes through a network backend; the pools of the
+clients this package builds get theirs wrapped (the pool's private
+``_network_backend``: :func:`install_socket_hooks` checks the pool's type and
+warns if it cannot install, instead of silently dropping the protection):
+
+- sync sockets read and write with ``min(timeout, time left)`` of the
+  :func:`deadline` in force (a write in 64 KB slices, each bounded), so a
+  server dripping bytes, or reading an upload slowly, cannot stretch a unary
+  call past its ``timeout`` (async attempts run under ``asyncio.timeout``);
+- sync and async sockets note the first bytes of an answer in the current
+  :class:`Arrival`, so a failure while the head was arriving is known to have
+  come *after* the server began to answer (never sent again if it may be a
+  success: :meth:`Arrival.maybe_success`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = [
+    "Arrival",
+    "deadline",
+    "install_socket_hooks",
+    "warn_unhooked",
+]
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "cometgemini_deadline", default=None
+)
+"""``time.monotonic()`` by which the current sync unary attempt must end."""
+_ARRIVAL: contextvars.ContextVar[Arrival | None] = contextvars.ContextVar(
+    "cometgemini_arrival", default=None
+)
+_WRITE_SLICE = 64 * 1024
+_HEAD = 12
+"""Bytes of an answer kept: ``HTTP/1.1 200`` is 12."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Bound the sync socket reads and writes inside to ``seconds`` in all."""
+    at = None if seconds is None else time.monotonic() + seconds
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _clamp(timeout: float | None) -> float | None:
+    at = _DEADLINE.get()
+    if at is None:
+        return timeout
+    left = max(at - time.monotonic(), 0.000001)
+    return left if timeout is None else min(timeout, left)
+
+
+class Arrival:
+    """The first bytes read for one request (while :meth:`watch` is active)."""
+
+    __slots__ = ("head",)
+
+    def __init__(self) -> None:
+        self.head = b""
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[None]:
+        token = _ARRIVAL.set(self)
+        try:
+            yield
+        finally:
+            _ARRIVAL.reset(token)
+
+    def maybe_success(self) -> bool:
+        """Whether an answer began that may be a 2xx (then nothing is resent).
+
+        Any byte counts until the status code's first digit says otherwise.
+        """
+        head = self.head
+        if not head:
+            return False
+        if len(head) < 10 or not head.startswith(b"HTTP/"):
+            return True
+        return head[9:10] == b"2"
+
+
+def _note(data: bytes) -> None:
+    arrival = _ARRIVAL.get()
+    if arrival is not None and len(arrival.head) < _HEAD and data:
+        arrival.head += data[: _HEAD - len(arrival.head)]
+
+
+class _SyncStream:
+    """A sync network stream bounded by the deadline, noting what arrives."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = self._inner.read(max_bytes, _clamp(timeout))
+        _note(data)
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Write in slices, each bounded by the time left.
+
+        A reader that takes each slice slowly cannot stretch one large write
+        past the deadline.
+        """
+        view = memoryview(buffer)
+        for start in range(0, len(view), _WRITE_SLICE):
+            self._inner.write(view[start : start + _WRITE_SLICE], _clamp(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> _SyncStream:
+        return _SyncStream(self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _SyncBackend:
+    """httpcore2's sync network backend, with :class:`_SyncStream` sockets."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> _SyncStream:
+        return _SyncStream(self._inner.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _SyncStream:
+        return _SyncStream(self._inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncStream:
+    """An async network stream noting what arrives (deadline: asyncio.timeout)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = await self._inner.read(max_bytes, timeout)
+        _note(data)
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, *args: Any, **kwargs: Any) -> _AsyncStream:
+        return _AsyncStream(await self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend:
+    """httpcore2's async network backend, with :class:`_AsyncStream` sockets."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def connect_tcp(self, *args: Any, **kwargs: Any) -> _AsyncStream:
+        return _AsyncStream(await self._inner.connect_tcp(*args, **kwargs))
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _AsyncStream:
+        return _AsyncStream(await self._inner.connect_unix_socket(*args, **kwargs))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install_socket_hooks(transport: Any) -> bool:
+    """Wrap a built transport's network backend; False (and a warning) if not.
+
+    The pool's backend is an internal of httpx2's transport: checked here (the
+    pool is one of httpcore2's connection pools holding a backend).
+    """
+    import httpcore2
+
+    pool: Any = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    wrapper: type[_SyncBackend | _AsyncBackend] | None = None
+    if isinstance(pool, httpcore2.ConnectionPool):
+        wrapper = _SyncBackend
+    elif isinstance(pool, httpcore2.AsyncConnectionPool):
+        wrapper = _AsyncBackend
+    if wrapper is None or backend is None:
+        warn_unhooked(f"{type(transport).__name__} has no httpcore2 pool backend")
+        return False
+    if not isinstance(backend, (_SyncBackend, _AsyncBackend)):
+        pool._network_backend = wrapper(backend)
+    return True
+
+
+def warn_unhooked(why: str) -> None:
+    """Say that a built client's sockets could not be hooked (never silent)."""
+    msg = (
+        f"langchain-cometgemini could not hook the sockets of its HTTP client "
+        f"({why}): a dripping server may stretch a sync call past its timeout, "
+        "and a failure mid-answer may be retried. Check the installed "
+        "httpx2/httpcore2 versions."
+    )
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
