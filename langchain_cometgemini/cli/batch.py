@@ -60,9 +60,9 @@ from langchain_cometgemini.cli.options import (
 )
 from langchain_cometgemini.cli.progress import Progress, Tally, summary
 from langchain_cometgemini.cli.terminal import (
+    ignore_further_interrupts,
     isatty,
     read_stdin,
-    stop_listening_to_ctrl_c,
 )
 
 STDIN_NOTICE = (
@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args, sys.stderr)
     except KeyboardInterrupt:  # before or after the run: nothing half-written
-        stop_listening_to_ctrl_c()
+        ignore_further_interrupts()
         sys.stderr.write(f"\n{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
 
@@ -276,7 +276,7 @@ def _run(args: argparse.Namespace, err: IO[str]) -> int:
         compact(output)
     interrupted = _answer_all(args, todo, tally, output, notice, err)
     if interrupted:
-        stop_listening_to_ctrl_c()
+        ignore_further_interrupts()
     err.write(summary(tally, output, interrupted=interrupted) + "\n")
     if interrupted:
         return EXIT_INTERRUPTED

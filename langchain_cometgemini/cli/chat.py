@@ -55,10 +55,10 @@ from langchain_cometgemini.cli.options import (
     PROG,
 )
 from langchain_cometgemini.cli.terminal import (
+    ignore_further_interrupts,
     isatty,
     one_line,
     read_stdin,
-    stop_listening_to_ctrl_c,
     use_color,
 )
 from langchain_cometgemini.errors import (
@@ -392,7 +392,7 @@ def run(args: argparse.Namespace) -> int:
         err.write(error_message(exc, connection.get("base_url")) + "\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        stop_listening_to_ctrl_c()
+        ignore_further_interrupts()
         if use_color(out):
             out.write(RESET)  # never leave the terminal dimmed
         err.write(f"\n{PROG}: interrupted\n")

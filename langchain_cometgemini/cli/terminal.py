@@ -5,8 +5,8 @@
 ``read_stdin``: read a pipe to its end, and when the pipe stays open while
 stderr is a terminal, say after a moment what the command is waiting for and
 how to skip it (``< /dev/null``), so that it never looks hung.
-``stop_listening_to_ctrl_c``: once a command is interrupted, its exit is 130
-whatever Ctrl-C follows.
+``ignore_further_interrupts``: once a command is interrupted, its exit is 130
+whatever Ctrl-C or SIGTERM follows.
 """
 
 from __future__ import annotations
@@ -64,13 +64,14 @@ def read_stdin(stdin: IO[AnyStr], err: IO[str] | None, notice: str) -> AnyStr:
         timer.cancel()
 
 
-def stop_listening_to_ctrl_c() -> None:
-    """Ignore further Ctrl-C: the command was interrupted and is reporting it.
+def ignore_further_interrupts() -> None:
+    """Ignore further Ctrl-C and SIGTERM: the command was interrupted and reports it.
 
-    It exits 130 in a moment; a second Ctrl-C while it reports, or while
-    Python shuts down (where at the very end the default SIGINT action is
-    back, and would kill the process by the signal instead), changes nothing.
-    Only the main thread can set a signal handler; elsewhere this does nothing.
+    It exits 130 in a moment; a second signal while it reports, or while
+    Python shuts down (where the default actions are back and would kill the
+    process by the signal instead), changes nothing. Only the main thread can
+    set a signal handler; elsewhere this does nothing.
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
