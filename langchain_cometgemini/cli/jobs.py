@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,8 +71,9 @@ def parse_line(line: str, where: str) -> Any:
     except RecursionError:
         msg = f"{where}: JSON nested too deeply to read"
         raise UnreadableLineError(msg) from None
-    except ValueError as exc:  # int(): "Exceeds the limit (4300 digits)..."
-        msg = f"{where}: unreadable JSON ({one_line(str(exc), 120)})"
+    except ValueError:  # int(): "Exceeds the limit (4300 digits)..."
+        limit = sys.get_int_max_str_digits()
+        msg = f"{where}: unreadable JSON (a number of more than {limit} digits)"
         raise UnreadableLineError(msg) from None
 
 
