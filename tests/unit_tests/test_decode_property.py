@@ -381,7 +381,8 @@ def _streamed(events: list[dict[str, Any]], version: str | None) -> AIMessage:
     return message
 
 
-def _view(message: AIMessage) -> dict[str, Any]:
+def view(message: AIMessage) -> dict[str, Any]:
+    """What must agree: the message, its content blocks, the next turn sent."""
     _, contents = convert_messages(
         [HumanMessage("hi"), message, HumanMessage("next")],
         model="gemini-3-flash-preview",
@@ -415,7 +416,7 @@ def test_a_streamed_answer_merges_into_the_invoked_one(
     case: tuple[dict[str, Any], list[dict[str, Any]]], version: str | None
 ) -> None:
     answer, events = case
-    assert _view(_streamed(events, version)) == _view(_invoked(answer, version))
+    assert view(_streamed(events, version)) == view(_invoked(answer, version))
 
 
 def test_the_answers_cover_every_part_kind_of_a_model_turn() -> None:
