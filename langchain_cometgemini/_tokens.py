@@ -43,8 +43,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from langchain_cometgemini._http.client import GeminiHTTP
-from langchain_cometgemini._http.fetch import MediaPolicy, resolve_media
+from langchain_cometgemini._http.fetch import MediaPolicy, download_all
 from langchain_cometgemini._token_cache import TokenCounts, counts_for, digest
+from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
 from langchain_cometgemini.errors import (
     BadRequestError,
     CometGeminiError,
@@ -196,8 +197,9 @@ def ask(
     policy: MediaPolicy | None = None,
 ) -> int:
     """One ``:countTokens`` request for ``body`` (media resolved with ``policy``)."""
-    if policy is not None:
-        body = resolve_media(body, policy, http.client)
+    urls = media_urls(body, policy.mode) if policy is not None else []
+    if urls and policy is not None:
+        body = inline_downloads(body, download_all(urls, policy, http.client))
     answer = http.request(model, "countTokens", count_request(model, body))
     return total_tokens(answer)
 

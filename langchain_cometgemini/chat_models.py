@@ -78,6 +78,7 @@ from langchain_cometgemini._http.client import (
 from langchain_cometgemini._process import PerProcess
 from langchain_cometgemini._wire.constants import DEFAULT_MODEL
 from langchain_cometgemini._wire.media import with_mime_types
+from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
 from langchain_cometgemini._wire.profiles import profile_for
 from langchain_cometgemini._wire.request import build_body, check_settings
 from langchain_cometgemini._wire.response import StreamState, result_from_response
@@ -751,19 +752,23 @@ class ChatCometGemini(BaseChatModel):
 
     def _resolve_media(self, call: _Call, http: GeminiHTTP) -> dict[str, Any]:
         """The body with media URLs downloaded (only if a message may hold one)."""
-        if not call.media:
+        urls = media_urls(call.body, self.media_fetch) if call.media else []
+        if not urls:
             return call.body
-        from langchain_cometgemini._http.fetch import resolve_media
+        from langchain_cometgemini._http.fetch import download_all
 
-        return resolve_media(call.body, self._media_policy, http.client)
+        fetched = download_all(urls, self._media_policy, http.client)
+        return inline_downloads(call.body, fetched)
 
     async def _aresolve_media(self, call: _Call, http: GeminiHTTP) -> dict[str, Any]:
         """Async :meth:`_resolve_media`."""
-        if not call.media:
+        urls = media_urls(call.body, self.media_fetch) if call.media else []
+        if not urls:
             return call.body
-        from langchain_cometgemini._http.fetch import aresolve_media
+        from langchain_cometgemini._http.fetch import adownload_all
 
-        return await aresolve_media(call.body, self._media_policy, http.async_client)
+        fetched = await adownload_all(urls, self._media_policy, http.async_client)
+        return inline_downloads(call.body, fetched)
 
     # -- calls ------------------------------------------------------------------
 

@@ -1,37 +1,31 @@
-"""Media URLs in a request body -> inline data, before the request is sent.
+"""Media downloads: bare GETs under the address, size and time policy.
 
 Flow::
 
-    resolve_media(body, policy, client) / aresolve_media(...)
-      -> media_targets(body): the ``fileData`` parts (contents and system
-         instruction) whose URI is http(s) and not YouTube or the Files API
-           policy.mode == "pass_through": left as ``fileData`` (Gemini fetches)
-           policy.mode == "download":     each distinct URL fetched once and
-                                          the parts become ``inlineData``
+    download_all(urls, policy, client) / adownload_all(...)
       -> per URL (_download / _adownload, the only code that differs):
            check_address   the host is resolved; every address must be public
-                           (no loopback, private, link-local, reserved...)
-                           unless ``policy.allow_private``
+                           (no loopback, private, link-local, reserved, and no
+                           IPv4 of that kind inside IPv6: mapped, NAT64, 6to4,
+                           Teredo) unless ``policy.allow_private``
            GET             a bare request: none of the model's headers (no API
                            key), no client auth, redirects followed by hand
-                           (each hop checked again, at most MAX_REDIRECTS)
+                           (each hop checked again, at most MAX_REDIRECTS; a
+                           malformed Location is a MediaFetchError)
            _Sink           Content-Length and streamed size capped at
                            ``policy.max_bytes``; ``policy.timeout`` bounds the
                            whole download
-      -> inline_part: MIME type from the bytes' signature, else the response's
-         Content-Type, else the part's own ``mimeType``; other part fields
-         (``mediaResolution``, ``videoMetadata``, ``thoughtSignature``) are kept
+      -> {url: (bytes, Content-Type)}
 
-The body given is not modified: a copy is returned when anything changes.
-Known limit: the address check and httpx's own connection resolve the name
-separately, so a DNS answer that changes in between is not detected.
+Which URLs, and how the bytes go back into the body, is the wire layer's
+(``_wire/media_urls.py``). Known limit: the address check and httpx's own
+connection resolve the name separately, so a DNS answer that changes in
+between is not detected.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import copy
 import ipaddress
 import socket
 import time
@@ -45,16 +39,15 @@ from langchain_cometgemini._http.client import (
     family,
     http_errors,
 )
-from langchain_cometgemini._wire.media import FILES_API_ROOT, is_youtube, sniff_mime
 from langchain_cometgemini.errors import MediaFetchError
 
 if TYPE_CHECKING:
     import httpx2 as httpx
 
-Part = dict[str, Any]
+Fetched = dict[str, tuple[bytes, str | None]]
+"""URL -> (bytes, the response's Content-Type)."""
 
 MAX_REDIRECTS = 5
-_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 
 @dataclass(frozen=True)
@@ -65,67 +58,6 @@ class MediaPolicy:
     max_bytes: int = 20 * 1024 * 1024
     allow_private: bool = False
     timeout: float | None = 30.0
-
-
-# -- finding and replacing parts (shared) ----
-
-
-def _downloadable(uri: str) -> bool:
-    lowered = uri.lower()
-    return (
-        lowered.startswith(("http://", "https://"))
-        and not is_youtube(uri)
-        and not uri.startswith(FILES_API_ROOT)
-    )
-
-
-def media_targets(body: dict[str, Any]) -> list[Part]:
-    """The ``fileData`` parts of ``body`` whose URL would be downloaded."""
-    contents = [body.get("systemInstruction") or {}, *(body.get("contents") or ())]
-    return [
-        part
-        for content in contents
-        for part in content.get("parts") or ()
-        if isinstance(part.get("fileData"), dict)
-        and _downloadable(str(part["fileData"].get("fileUri", "")))
-    ]
-
-
-def _url(part: Part) -> str:
-    return str(part["fileData"]["fileUri"])
-
-
-def _inline(part: Part, data: bytes, content_type: str | None) -> None:
-    declared = (content_type or "").split(";", 1)[0].strip().lower()
-    given = part["fileData"].get("mimeType")
-    mime = sniff_mime(data[:64]) or (
-        declared if declared not in _GENERIC_TYPES else None
-    )
-    mime = mime or given or "application/octet-stream"
-    del part["fileData"]
-    part["inlineData"] = {
-        "mimeType": mime,
-        "data": base64.b64encode(data).decode("ascii"),
-    }
-
-
-def _replace(
-    body: dict[str, Any], fetched: dict[str, tuple[bytes, str | None]]
-) -> dict[str, Any]:
-    body = copy.deepcopy(body)
-    for part in media_targets(body):
-        data, content_type = fetched[_url(part)]
-        _inline(part, data, content_type)
-    return body
-
-
-def _urls(body: dict[str, Any], policy: MediaPolicy) -> list[str]:
-    if policy.mode == "pass_through":
-        return []
-    if policy.mode != "download":
-        msg = f"media_fetch must be 'download' or 'pass_through': {policy.mode!r}."
-        raise ValueError(msg)
-    return list(dict.fromkeys(_url(part) for part in media_targets(body)))
 
 
 # -- address policy (shared) ----
@@ -356,18 +288,13 @@ def _download_within(
     raise _too_many_redirects(start)
 
 
-def resolve_media(
-    body: dict[str, Any], policy: MediaPolicy, client: Any
-) -> dict[str, Any]:
-    """Return ``body`` with downloadable media URLs inlined (sync).
+def download_all(urls: list[str], policy: MediaPolicy, client: Any) -> Fetched:
+    """Download each URL (sync), under the policy.
 
     Raises:
         MediaFetchError: a URL is refused by the policy, too large or fails.
     """
-    urls = _urls(body, policy)
-    if not urls:
-        return body
-    return _replace(body, {url: _download(url, policy, client) for url in urls})
+    return {url: _download(url, policy, client) for url in urls}
 
 
 # -- async I/O ----
@@ -418,16 +345,6 @@ async def _adownload_within(
     raise _too_many_redirects(start)
 
 
-async def aresolve_media(
-    body: dict[str, Any], policy: MediaPolicy, client: Any
-) -> dict[str, Any]:
-    """Return ``body`` with downloadable media URLs inlined (async).
-
-    Raises:
-        MediaFetchError: a URL is refused by the policy, too large or fails.
-    """
-    urls = _urls(body, policy)
-    if not urls:
-        return body
-    fetched = {url: await _adownload(url, policy, client) for url in urls}
-    return _replace(body, fetched)
+async def adownload_all(urls: list[str], policy: MediaPolicy, client: Any) -> Fetched:
+    """Async :func:`download_all`."""
+    return {url: await _adownload(url, policy, client) for url in urls}

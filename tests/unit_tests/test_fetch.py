@@ -1,4 +1,6 @@
-"""_fetch: which media URLs are downloaded, the address policy, caps, redirects.
+"""Media downloads (_http/fetch) and which URLs go (_wire/media_urls).
+
+The address policy, caps and redirects; the parts inlined.
 
 HTTP goes through ``httpx.MockTransport`` (no socket); hosts are IP literals, so
 the address check needs no DNS.
@@ -18,15 +20,36 @@ import pytest
 from langchain_cometgemini._http.fetch import (
     MAX_REDIRECTS,
     MediaPolicy,
-    aresolve_media,
+    adownload_all,
     check_addresses,
-    media_targets,
-    resolve_media,
+    download_all,
 )
 from langchain_cometgemini._wire.media import FILES_API_ROOT
+from langchain_cometgemini._wire.media_urls import (
+    inline_downloads,
+    media_targets,
+    media_urls,
+)
 from langchain_cometgemini.errors import MediaFetchError
 
 PUBLIC = "http://93.184.216.34"
+
+
+def resolve_media(
+    body: dict[str, Any], policy: MediaPolicy, client: Any
+) -> dict[str, Any]:
+    """What a call does: the URLs (wire), their downloads (HTTP), inlined (wire)."""
+    urls = media_urls(body, policy.mode)
+    return inline_downloads(body, download_all(urls, policy, client))
+
+
+async def aresolve_media(
+    body: dict[str, Any], policy: MediaPolicy, client: Any
+) -> dict[str, Any]:
+    urls = media_urls(body, policy.mode)
+    return inline_downloads(body, await adownload_all(urls, policy, client))
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 40
 DOWNLOAD = MediaPolicy(mode="download", max_bytes=1000, timeout=5)
 Handler = Callable[[httpx.Request], httpx.Response]
