@@ -290,8 +290,11 @@ class _PartReader:
         }
         if result.get("id"):
             block["id"] = block["tool_call_id"] = result["id"]
-        if part.get("thought"):
-            block["extras"] = {"thought": True}
+        extras: dict[str, Any] = {"thought": True} if part.get("thought") else {}
+        if outcome not in OUTCOME_CODES:  # a newer outcome: kept by name
+            extras["outcome"] = outcome
+        if extras:
+            block["extras"] = extras
         self._block(block, signature, kind=None)
 
     def tool_call(self, part: dict[str, Any], signature: str | None) -> None:

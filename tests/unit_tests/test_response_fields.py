@@ -146,3 +146,14 @@ def test_service_tier_and_other_usage_fields_are_kept() -> None:
             "traffic_type": "ON_DEMAND",
             "future_usage_field": {"some_count": 1},
         }
+
+
+@pytest.mark.parametrize("version", [None, "v1"])
+def test_a_newer_code_execution_outcome_is_kept_by_name(version: str | None) -> None:
+    result = {"codeExecutionResult": {"outcome": "OUTCOME_NEWER", "output": "x"}}
+    body = _event("", finishReason="STOP")
+    body["candidates"][0]["content"]["parts"] = [result]
+    message = result_from_response(body, output_version=version).generations[0]
+    content = message.message.content
+    assert isinstance(content, list) and isinstance(content[0], dict)
+    assert content[0]["extras"]["outcome"] == "OUTCOME_NEWER"
