@@ -56,8 +56,9 @@ class Reply:
         event_delay: Seconds to wait between stream events.
         drop_after: Close the connection abruptly after this many stream
             events (``0``: close before sending any response).
-        reset: With ``drop_after``: end the connection with a TCP reset (RST,
-            "connection reset by peer") instead of a clean close (FIN).
+        reset: With ``drop_after`` (required): end the connection with a TCP
+            reset (RST, "connection reset by peer") instead of a clean close
+            (FIN).
         error_event: Sent as ``data: {"error": ...}`` after the chunks.
         raw_events: ``data:`` payloads sent verbatim after the chunks.
         synthetic: Built by a constructor: the emulator fills in the prompt
@@ -77,6 +78,14 @@ class Reply:
     error_event: Body | None = None
     raw_events: list[str] | None = None
     synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        if self.reset and self.drop_after is None:
+            msg = (
+                "Reply(reset=True) needs drop_after: the reset ends the connection "
+                "where the reply is cut (drop_after=0: before any response)"
+            )
+            raise ValueError(msg)
 
     @classmethod
     def text(

@@ -162,3 +162,19 @@ def test_request_text_of_a_function_result_turn(
     assert "get_weather returned" in sent.text
     assert "21" in sent.text
     assert answer.text == f"Echo: {sent.text}"  # the default answer echoes it
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Reply.text("hi", reset=True),
+        lambda: Reply.error(503, "busy", reset=True),
+        lambda: Reply(reset=True),
+    ],
+    ids=["text", "error", "plain"],
+)
+def test_a_reset_without_a_cut_is_refused(build: Any) -> None:
+    # A reset ends a connection the reply cuts (drop_after); alone it would be
+    # silently ignored and the test would pass for the wrong reason.
+    with pytest.raises(ValueError, match="drop_after"):
+        build()
