@@ -19,7 +19,8 @@
                                       "raise": AnswerRefusedError/AnswerFailedError
     seen(body) / watch(events)        keep the raw candidate for that error
                                       (a stream's events only for "raise")
-    every attempt                     a 404 for the model -> ModelRetiredError;
+    every attempt                     a 404 for the model -> ModelRetiredError
+                                      (named_model, also around countTokens);
                                       modelStatus -> a warning once per model
 
 The decisions themselves (what is empty, why, the texts) are ``_wire.empty``.
@@ -147,7 +148,7 @@ class AnswerPolicy:
         usage: UsageMetadata | None = None
         tries = 0
         while True:
-            with self._named_model():
+            with named_model(self.model):
                 result = attempt()
             usage, found = self._judge(result, usage)
             if found is None or not self.asks_again(found, tries):
@@ -161,7 +162,7 @@ class AnswerPolicy:
         usage: UsageMetadata | None = None
         tries = 0
         while True:
-            with self._named_model():
+            with named_model(self.model):
                 result = await attempt()
             usage, found = self._judge(result, usage)
             if found is None or not self.asks_again(found, tries):
@@ -214,17 +215,6 @@ class AnswerPolicy:
         found.warn()
         message.response_metadata["empty_answer"] = found.explanation
 
-    @contextmanager
-    def _named_model(self) -> Iterator[None]:
-        """A 404 for the model asked for becomes a ModelRetiredError."""
-        try:
-            yield
-        except NotFoundError as error:
-            retired = model_status.retired_model_error(error, self.model)
-            if retired is None:
-                raise
-            raise retired from error
-
     # -- streams -----------------------------------------------------------------
 
     def stream(
@@ -234,7 +224,7 @@ class AnswerPolicy:
         watch = _StreamWatch(self)
         again = True
         while again:
-            with self._named_model(), closing(attempt()) as chunks:
+            with named_model(self.model), closing(attempt()) as chunks:
                 for chunk in chunks:
                     passed = watch.see(chunk)
                     if passed is not None:
@@ -250,7 +240,7 @@ class AnswerPolicy:
         watch = _StreamWatch(self)
         again = True
         while again:
-            with self._named_model():
+            with named_model(self.model):
                 async with aclosing(attempt()) as chunks:
                     async for chunk in chunks:
                         passed = watch.see(chunk)
@@ -259,6 +249,18 @@ class AnswerPolicy:
             again, last = watch.end()
         if last is not None:
             yield last
+
+
+@contextmanager
+def named_model(model: str) -> Iterator[None]:
+    """A 404 for ``model`` (any request about it) becomes a ModelRetiredError."""
+    try:
+        yield
+    except NotFoundError as error:
+        retired = model_status.retired_model_error(error, model)
+        if retired is None:
+            raise
+        raise retired from error
 
 
 class _StreamWatch:

@@ -58,7 +58,7 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_cometgemini._empty import AnswerPolicy
+from langchain_cometgemini._empty import AnswerPolicy, named_model
 from langchain_cometgemini._fields import (
     CLIENT,
     MODEL,
@@ -916,7 +916,10 @@ class ChatCometGemini(BaseChatModel):
         call = self._prepare(list(messages), None, kwargs, partial=True)
         if not call.body.get("contents"):
             return 0  # nothing to count (trim_messages asks about [])
-        return count_tokens(self._engine(), call.model, call.body, self._media_policy)
+        with named_model(call.model):
+            return count_tokens(
+                self._engine(), call.model, call.body, self._media_policy
+            )
 
     def get_num_tokens(self, text: str) -> int:
         """Count the tokens of one text with Gemini's ``:countTokens``."""

@@ -97,3 +97,23 @@ async def test_a_retired_model_is_a_typed_error_naming_known_models(
     assert closest is not None
     assert "gemini-2.5-flash" in closest.group(1).split(", ")
     assert len(emu.requests) == 1
+
+
+def test_counting_tokens_with_a_retired_model_is_the_same_typed_error(
+    emu: GeminiEmulator,
+) -> None:
+    emu.enqueue(
+        Reply.error(
+            404,
+            "models/gemini-1.5-flash is not found for API version v1beta, or is "
+            "not supported for countTokens. Call ListModels to see the list "
+            "of available models and their supported methods.",
+            "NOT_FOUND",
+        )
+    )
+    llm = make_model(emu, model="gemini-1.5-flash")
+    with pytest.raises(ModelRetiredError) as info:
+        llm.get_num_tokens("How many tokens is this?")  # what trim_messages asks
+    assert info.value.model == "gemini-1.5-flash"
+    assert "retired or renamed" in str(info.value)
+    assert [r.action for r in emu.requests] == ["countTokens"]
