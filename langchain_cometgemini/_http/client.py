@@ -112,9 +112,6 @@ MAX_CONNECTIONS = 100
 """Connections one built client opens at most (more concurrent calls queue)."""
 MAX_KEEPALIVE = 20
 """Idle connections one built client keeps (httpx2's defaults measured best)."""
-ASYNC_UPLOAD_LIMIT = 1024 * 1024
-"""Async request bodies larger than this are sent by the sync client in a worker
-thread (see ``GeminiHTTP._upload_in_thread``)."""
 CONNECT_TIMEOUT = 10.0
 """Longest wait for a TCP/TLS connection, in seconds (never above ``timeout``)."""
 
@@ -644,22 +641,7 @@ class GeminiHTTP:
         """Async :meth:`request`."""
         url = build_url(self.base_url, self.api_version, model, action)
         content = dumps(body)
-        if self._upload_in_thread(content):
-            return await asyncio.to_thread(
-                with_retries, self.retry, lambda: self._post(url, content)
-            )
         return await awith_retries(self.retry, lambda: self._apost(url, content))
-
-    def _upload_in_thread(self, content: bytes) -> bool:
-        """Whether a large async upload goes through the sync client in a thread.
-
-        asyncio's transports stop reading while a request body is written, so
-        a server that answers early (400, 413) and closes is seen as a broken
-        pipe and its answer is lost. The sync client reads it, as the server
-        meant. Only for clients built here (a user's async client is used as
-        given).
-        """
-        return len(content) > ASYNC_UPLOAD_LIMIT and self._user_async_client is None
 
     def _post(self, url: str, content: bytes) -> Any:
         with self._guard(), deadline(self.timeout):
@@ -712,10 +694,6 @@ class GeminiHTTP:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         content = dumps(body)
-        if self._upload_in_thread(content):
-            async for event in _in_thread(self._events(url, content)):
-                yield event
-            return
         opened = await awith_retries(self.retry, lambda: self._aopen(url, content))
         with self._guard():
             try:
@@ -808,23 +786,6 @@ class _Sent:
     async def trace(self, name: str, info: Any) -> None:
         if name.endswith("send_request_headers.started"):
             self.started = True
-
-
-_END = object()
-
-
-async def _in_thread(
-    events: Generator[dict[str, Any], None, None],
-) -> AsyncGenerator[dict[str, Any], None]:
-    """A sync event generator driven from worker threads, one step at a time."""
-    try:
-        while True:
-            event = await asyncio.to_thread(next, events, _END)
-            if event is _END:
-                return
-            yield event  # type: ignore[misc]
-    finally:
-        await asyncio.to_thread(events.close)
 
 
 def _closed_before_first(url: str) -> StreamInterruptedError:

@@ -17,6 +17,7 @@ warns if it cannot install, instead of silently dropping the protection):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import time
@@ -39,6 +40,8 @@ _ARRIVAL: contextvars.ContextVar[Arrival | None] = contextvars.ContextVar(
     "cometgemini_arrival", default=None
 )
 _WRITE_SLICE = 64 * 1024
+_WATCH_EVERY = 0.01
+"""Seconds between looks for an early answer while a large write waits."""
 _HEAD = 12
 """Bytes of an answer kept: ``HTTP/1.1 200`` is 12."""
 
@@ -145,10 +148,18 @@ class _SyncBackend:
 
 
 class _AsyncStream:
-    """An async network stream noting what arrives (deadline: asyncio.timeout)."""
+    """An async network stream noting what arrives (deadline: asyncio.timeout).
+
+    A large write goes in slices while watching for an early answer: asyncio
+    stops reading while it writes, so a server that answers (400, 413) before
+    reading the body and then closes would otherwise be seen as a broken pipe,
+    its answer lost. Once an answer waits, the rest of the body is not sent
+    and the connection is never reused (it reports itself readable).
+    """
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
+        self._answered_early = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data: bytes = await self._inner.read(max_bytes, timeout)
@@ -156,7 +167,35 @@ class _AsyncStream:
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
+        if len(buffer) <= _WRITE_SLICE:
+            if not self._answered_early:
+                await self._inner.write(buffer, timeout)
+            return
+        view = memoryview(buffer)
+        for start in range(0, len(view), _WRITE_SLICE):
+            if self._answered_early:
+                return
+            piece = bytes(view[start : start + _WRITE_SLICE])
+            self._answered_early = await self._write_watching(piece, timeout)
+
+    async def _write_watching(self, piece: bytes, timeout: float | None) -> bool:
+        """Write ``piece``; True if an answer arrived first (the write stopped)."""
+        if self._inner.get_extra_info("is_readable"):
+            return True
+        write = asyncio.ensure_future(self._inner.write(piece, timeout))
+        try:
+            while True:
+                done, _ = await asyncio.wait({write}, timeout=_WATCH_EVERY)
+                if done:
+                    write.result()
+                    return False
+                if self._inner.get_extra_info("is_readable"):
+                    return True
+        finally:
+            if not write.done():
+                write.cancel()
+                with contextlib.suppress(BaseException):
+                    await write
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -165,6 +204,8 @@ class _AsyncStream:
         return _AsyncStream(await self._inner.start_tls(*args, **kwargs))
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._answered_early:
+            return True  # httpcore then closes it instead of reusing it
         return self._inner.get_extra_info(info)
 
 

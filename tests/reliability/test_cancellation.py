@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
+import time
 from collections.abc import AsyncGenerator, Generator
 
 import pytest
 
 from langchain_cometgemini.testing import GeminiEmulator, Reply
+from tests.support import make_model
 
 from .conftest import asettle, make_llm, open_fds, settle
+from .hostile import Seen, head, hostile
 
 LONG = " ".join(f"w{i}" for i in range(40))
 
@@ -153,3 +157,42 @@ def test_repeated_asyncio_run_keeps_no_client_per_dead_loop(
         assert asyncio.run(llm.ainvoke(f"run {i}")).text == f"Echo: run {i}"
     assert len(llm._engine().loop_clients()) == 1  # only the last loop's
     assert settle(lambda: open_fds() <= fd_baseline + 4), (open_fds(), fd_baseline)
+
+
+BIG = "x" * 2_000_000
+"""Over 1 MiB: the size the async path once sent through a worker thread."""
+
+
+async def test_wait_for_timeout_on_a_large_astream_disconnects(
+    emu: GeminiEmulator,
+) -> None:
+    llm = make_llm(emu)
+    emu.enqueue(slow_stream())
+
+    async def drain() -> int:
+        return len([c async for c in llm.astream(BIG)])
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(drain(), 0.5)
+    assert await asettle(lambda: emu.disconnects == 1)
+    await llm.aclose()
+
+
+async def test_a_cancelled_large_ainvoke_stops_at_once() -> None:
+    """No attempt goes on after the cancel (a worker thread once kept retrying)."""
+
+    def overloaded(conn: socket.socket, seen: Seen) -> None:
+        time.sleep(0.3)
+        body = b'{"error": {"code": 503, "message": "busy", "status": "UNAVAILABLE"}}'
+        conn.sendall(head("503 Service Unavailable", length=len(body)) + body)
+
+    with hostile(overloaded) as server:
+        llm = make_model(server.base_url, max_retries=3)
+        task = asyncio.create_task(llm.ainvoke(BIG))
+        assert await asettle(lambda: server.requests == 1)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        assert task in done and task.cancelled()
+        await asyncio.sleep(1.0)  # retries would have gone out by now
+        assert server.requests == 1
+        await llm.aclose()
