@@ -79,7 +79,9 @@ def _check_message(
         if value is None:
             continue
         child = f"{path}.{snake(name)}" if path else snake(name)
-        if isinstance(value, list) and not spec.get("r"):
+        if isinstance(value, list) and not spec.get("r") and spec.get("t") != "any":
+            # a free-form value (google.protobuf.Value: Schema.default,
+            # Schema.example) may be a list
             reason = "Proto field is not repeating, cannot start list."
             unknown.append((path, _unknown_name(name, path, reason)))
         elif spec.get("r") and isinstance(value, list):

@@ -226,3 +226,13 @@ def test_count_tokens_validated(client: httpx.Client) -> None:
         client, {"contents": [user("a")], "extra": 1}, action="countTokens"
     )
     assert error["message"] == f'{PREFIX} "extra": Cannot find field.'
+
+
+def test_a_free_form_schema_default_may_be_a_list(client: httpx.Client) -> None:
+    """``Schema.default`` is a ``google.protobuf.Value``: ``[]`` is valid JSON for it
+    (pydantic writes ``"default": []`` for a list field)."""
+    tags = {"type": "ARRAY", "items": {"type": "STRING"}, "default": []}
+    schema = {"type": "OBJECT", "properties": {"tags": tags}}
+    tools = [{"functionDeclarations": [{"name": "f", "parameters": schema}]}]
+    response = client.post(url(), json=body(tools=tools))
+    assert response.status_code == 200, response.text

@@ -39,6 +39,7 @@ from langchain_core.messages import (
     AIMessage,
     BaseMessage,
     ChatMessage,
+    FunctionMessage,
     HumanMessage,
     SystemMessage,
     ToolMessage,
@@ -295,6 +296,32 @@ other_blocks = st.one_of(
         lambda o: Block({"type": "code_execution_result", "code_execution_result": o}),
         plain,
     ),
+    st.builds(
+        lambda c: Block(
+            {
+                "type": "server_tool_call",
+                "name": "code_interpreter",
+                "args": {"code": c},
+                "id": "s1",
+            }
+        ),
+        plain,
+    ),
+    st.builds(
+        lambda o: Block(
+            {
+                "type": "server_tool_result",
+                "tool_call_id": "s1",
+                "output": o,
+                "extras": {"outcome": 1},
+                "status": "success",
+            }
+        ),
+        plain,
+    ),
+    st.builds(
+        lambda n: Block({"type": "tool_call", "name": n, "args": {}, "id": "x"}), names
+    ),
 )
 blocks = rare(
     st.one_of(
@@ -337,6 +364,25 @@ class Case:
     expected: Expected
 
 
+_FOREIGN_KEPT = (
+    "text",
+    "text-plain",
+    "image",
+    "image_url",
+    "input_audio",
+    "file",
+    "video",
+    "document",
+)
+
+
+def _foreign_kept(value: Any) -> bool:
+    """What Gemini takes from another provider's reply: text, media by data or URL."""
+    if not isinstance(value, dict):
+        return True
+    return value.get("type") in _FOREIGN_KEPT and "file_id" not in value
+
+
 @st.composite
 def ai_turn(draw: st.DrawFn, case: Case, counter: list[int]) -> None:
     provider = draw(st.sampled_from([None, MODEL_PROVIDER, "openai", "anthropic"]))
@@ -359,21 +405,8 @@ def ai_turn(draw: st.DrawFn, case: Case, counter: list[int]) -> None:
     )
     case.messages.append(message)
     for item in items:
-        if (
-            foreign
-            and isinstance(item.value, dict)
-            and item.value.get("type")
-            not in (
-                "text",
-                "image",
-                "text-plain",
-                "image_url",
-                "input_audio",
-                "file",
-                "video",
-            )
-        ):
-            continue  # another provider's reasoning, code, plain text: not for Gemini
+        if foreign and not _foreign_kept(item.value):
+            continue  # another provider's reasoning, code, file ids: not for Gemini
         case.expected.text += item.text
         case.expected.media += list(item.media)
     case.expected.calls += [(c["name"], c["args"]) for c in calls]
@@ -418,9 +451,15 @@ def conversations(draw: st.DrawFn) -> Case:
         case.messages.append(SystemMessage(content=content_of(system)))
         case.expected.system = "".join(b.text for b in system)
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["human", "human", "ai", "chat"]))
+        kind = draw(st.sampled_from(["human", "human", "ai", "chat", "function"]))
         if kind == "ai":
             draw(ai_turn(case, counter))
+            continue
+        if kind == "function":
+            result, carried = draw(tool_results)
+            name = draw(names)
+            case.messages.append(FunctionMessage(content=result, name=name))
+            case.expected.results.append(carried)
             continue
         items = draw(contents)
         if kind == "chat":
@@ -434,6 +473,13 @@ def conversations(draw: st.DrawFn) -> Case:
 
 
 # -- tools, structured output, fields ----------------------------------------------
+
+
+class Node(BaseModel):
+    """A tree node (a recursive schema)."""
+
+    label: str
+    children: list[Node] = []
 
 
 class GetWeather(BaseModel):
@@ -453,6 +499,7 @@ BAD_TOOLS: list[Any] = [
 ]
 TOOLS: list[Any] = [
     GetWeather,
+    Node,
     add,
     {
         "type": "function",
