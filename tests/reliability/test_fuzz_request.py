@@ -30,7 +30,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -47,6 +47,7 @@ from langchain_core.messages import (
 from langchain_core.runnables import Runnable
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini._json import loads
@@ -494,21 +495,35 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
+def multiply(x: float, y: float) -> float:
+    """Multiply two numbers."""
+    return x * y
+
+
+class Search(TypedDict):
+    """Search the web."""
+
+    query: Annotated[str, ..., "What to look for"]
+
+
+LOOKUP: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "lookup",
+        "description": "Look up.",
+        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+    },
+}
 BAD_TOOLS: list[Any] = [
     {"title": "Get Weather Now", "type": "object", "properties": {}}
 ]
 TOOLS: list[Any] = [
     GetWeather,
     Node,
+    multiply,
+    Search,
     add,
-    {
-        "type": "function",
-        "function": {
-            "name": "lookup",
-            "description": "Look up.",
-            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
-        },
-    },
+    LOOKUP,
     {"functionDeclarations": [{"name": "native", "description": "n"}]},
     {"name": "root_any", "parameters": {"anyOf": [{"type": "object"}]}},
     {"google_search": {}},
@@ -628,7 +643,7 @@ def setups(draw: st.DrawFn) -> Setup:
         rare(st.sampled_from([*CHOICES, "per call"]), st.sampled_from(BAD_CHOICES))
     )
     if isinstance(choice, (str, list, dict)) and choice != "per call":
-        wanted = {"GetWeather": GetWeather, "add": add, "lookup": TOOLS[2]}
+        wanted = {"GetWeather": GetWeather, "add": add, "lookup": LOOKUP}
         for name, value in wanted.items():
             if name in json.dumps(choice) and value not in tools:
                 tools.append(value)
@@ -789,3 +804,12 @@ def test_every_input_is_sent_whole_or_refused_before_sending(
     event(f"sent by {len(bodies)} of 4 styles")
     streamed = [b for b in bodies if b is not None]
     assert all(b == streamed[0] for b in streamed), "styles sent different bodies"
+
+
+def test_invalid_base64_fails_before_sending(emu: GeminiEmulator) -> None:
+    block = {"type": "image", "base64": "not base64!", "mime_type": "image/png"}
+    llm = make_model(emu, model="gemini-3-flash-preview")
+    before = len(emu.requests)
+    with pytest.raises(ValueError, match="not valid base64"):
+        llm.invoke([HumanMessage(content=[block])])
+    assert len(emu.requests) == before
