@@ -64,6 +64,7 @@ from langchain_cometgemini.cli.terminal import (
     isatty,
     read_stdin,
 )
+from langchain_cometgemini.errors import EmptyAnswerError
 
 STDIN_NOTICE = (
     f"{PROG}: reading the prompts from stdin (a pipe that is still open); "
@@ -132,7 +133,10 @@ class BatchRunner:
         llm = self._models.get(name)
         if llm is None:
             extra = {"model": name} if name else {}
-            llm = ChatCometGemini(**{**self.connection, **self.kwargs, **extra})
+            defaults = options.COMMAND_DEFAULTS
+            llm = ChatCometGemini(
+                **{**defaults, **self.connection, **self.kwargs, **extra}
+            )
             self._models[name] = llm
         return llm
 
@@ -230,6 +234,8 @@ def error_record(exc: BaseException) -> dict[str, Any]:
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
         error["status_code"] = status
+    if isinstance(exc, EmptyAnswerError):
+        error["finish_reason"] = exc.finish_reason
     return error
 
 

@@ -65,6 +65,7 @@ from langchain_cometgemini.errors import (
     APIConnectionError,
     AuthenticationError,
     CometGeminiError,
+    EmptyAnswerError,
     MediaFetchError,
     NotFoundError,
     PermissionDeniedError,
@@ -348,6 +349,7 @@ def error_message(exc: BaseException, base_url: str | None = None) -> str:
         (RequestTimeoutError, "the request timed out"),
         (APIConnectionError, f"cannot reach {where}; check your network"),
         (MediaFetchError, "a media URL could not be downloaded"),
+        (EmptyAnswerError, "no answer"),
         (OutputParserException, "the answer did not match the JSON schema"),
         (CometGeminiError, "the request failed"),
     ]
@@ -409,7 +411,8 @@ def _answer(
     connection: dict[str, Any],
 ) -> None:
     out, err = sys.stdout, sys.stderr
-    llm = ChatCometGemini(**connection, **options.model_kwargs(args))
+    kwargs = {**options.COMMAND_DEFAULTS, **options.model_kwargs(args)}
+    llm = ChatCometGemini(**connection, **kwargs)
     if args.schema is not None:
         run_structured(llm, messages, args.schema, out, err)
     elif args.search:

@@ -132,6 +132,12 @@ def check_model_options(
         parser.error("--thinking-budget must be -1 (dynamic), 0 (off) or positive")
 
 
+COMMAND_DEFAULTS: dict[str, Any] = {"on_empty_answer": "raise"}
+"""What both commands set on their models: an answer without content (a finish
+reason and no text) is a failure, one line and exit 1, or a failed batch line
+asked again on resume; never an empty success."""
+
+
 def model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Map the options to ``ChatCometGemini`` arguments (unset ones left out)."""
     kwargs: dict[str, Any] = {

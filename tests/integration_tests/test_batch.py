@@ -499,6 +499,33 @@ def test_an_unreadable_line_in_the_output_stops_the_resume(
     assert online.requests == []
 
 
+def test_an_answer_without_content_is_a_failed_line_asked_again_on_resume(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "y"}])
+    online.responder = lambda r: Reply.empty("SAFETY") if r.text == "x" else None
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 1, err
+    records = {r["id"]: r for r in read_jsonl(output)}
+    assert records["b"]["text"] == "Echo: y"
+    failed = records["a"]["error"]
+    assert failed["type"] == "AnswerRefusedError"
+    assert failed["finish_reason"] == "SAFETY"
+    assert "withheld by the safety filters" in failed["message"]
+    assert "1/2 answered, 1 failed" in err
+
+    online.responder = None
+    online.clear()
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 0, err
+    assert [r.text for r in online.requests] == ["x"]  # only the empty one again
+    assert {r["id"]: r.get("text") for r in read_jsonl(output)} == {
+        "a": "Echo: x",
+        "b": "Echo: y",
+    }
+
+
 def test_a_lone_surrogate_id_is_written_escaped_and_resumes(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

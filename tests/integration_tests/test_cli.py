@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -381,6 +382,42 @@ def test_safety_finish_is_reported(
     assert code == 0
     assert out.getvalue() == "I can\n"
     assert "the answer stopped early: finish_reason=SAFETY" in err.getvalue()
+
+
+@pytest.mark.parametrize("schema", [False, True], ids=["text", "json-schema"])
+@pytest.mark.parametrize(
+    ("reply", "label"),
+    [
+        (
+            Reply.empty("MALFORMED_FUNCTION_CALL", finish_message="Malformed: f(x="),
+            "MALFORMED_FUNCTION_CALL",
+        ),
+        (Reply.empty("SAFETY"), "SAFETY"),
+        (Reply.empty("SPII", prompt_blocked=True), "prompt blocked: SPII"),
+        (Reply.empty("MAX_TOKENS", thought="Hmm"), "MAX_TOKENS"),
+    ],
+    ids=["malformed-call", "safety", "blocked-prompt", "max-tokens"],
+)
+def test_an_answer_without_content_is_one_line_exit_1(
+    online: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    reply: Reply,
+    label: str,
+    schema: bool,
+) -> None:
+    online.enqueue(reply)
+    args = ["--json-schema", '{"type": "object"}'] if schema else []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Python warning reaches the terminal
+        code, out, err = run_main(monkeypatch, "-m", FLASH, *args, "something")
+    assert code == 1
+    assert out.getvalue().strip() in ("", "Thinking: Hmm")  # thoughts shown
+    expected = (
+        f"cometgemini: error: no answer (Gemini returned no usable content ({label})"
+    )
+    assert err.getvalue().startswith(expected)
+    assert err.getvalue().count("\n") == 1
+    assert len(online.requests) == 1
 
 
 def test_rate_limit_in_process(
