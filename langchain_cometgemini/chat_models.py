@@ -67,9 +67,8 @@ from langchain_cometgemini._fields import (
     body,
     gen,
 )
-from langchain_cometgemini._http.client import (
-    GeminiHTTP,
-    RetryPolicy,
+from langchain_cometgemini._http.client import GeminiHTTP, RetryPolicy
+from langchain_cometgemini._http.inputs import (
     build_headers,
     check_api_key,
     check_base_url,

@@ -33,12 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_cometgemini._http.client import (
-    MEDIA_USER_AGENT,
-    deadline,
-    family,
-    http_errors,
-)
+from langchain_cometgemini._http.classify import family, http_errors
+from langchain_cometgemini._http.pool import MEDIA_USER_AGENT
+from langchain_cometgemini._http.sockets import deadline
 from langchain_cometgemini.errors import MediaFetchError
 
 if TYPE_CHECKING:

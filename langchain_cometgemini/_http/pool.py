@@ -31,11 +31,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
+import os
+import ssl
 import threading
 import warnings
 from collections.abc import AsyncGenerator, Callable
+from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
+
+from langchain_cometgemini._http.retry import answered
+from langchain_cometgemini._http.sockets import warn_unhooked
+from langchain_cometgemini.errors import APIConnectionError, CometGeminiError
 
 _MARK = "_cometgemini_close_if_leftover"
 _CLOSE_AFTER = "_cometgemini_close_after"
@@ -219,3 +228,90 @@ def _tie_to_loop(client: Any) -> AsyncGenerator[None, None]:
     with contextlib.suppress(StopIteration):  # runs it to its ``yield``
         closer.asend(None).send(None)
     return closer
+
+
+# -- building a client ---------------------------------------------------------
+
+
+def new_client(httpx2: ModuleType, sync: bool, settings: dict[str, Any]) -> Any:
+    """A built client; proxies and NO_PROXY come from the environment."""
+    if sync:
+        return httpx2.Client(**settings)
+    return httpx2.AsyncClient(**settings)
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment sets for ``url`` (None if none or NO_PROXY)."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies()
+    if not proxies:
+        return None
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def transports(client: Any) -> list[Any]:
+    """The client's transports: its own and one per proxy it mounted.
+
+    ``_mounts`` is httpx2's private table of proxy transports; without it only
+    the direct transport is bounded (and a warning says so).
+    """
+    mounts = getattr(client, "_mounts", None)
+    if not isinstance(mounts, dict):
+        warn_unhooked("httpx2.Client._mounts is missing")
+        mounts = {}
+    found = [client._transport, *mounts.values()]
+    return [t for t in found if t is not None]
+
+
+MEDIA_USER_AGENT = "langchain-cometgemini media fetch"
+"""The user agent of media downloads (their cookies are never kept)."""
+
+
+def api_cookies() -> Any:
+    """A cookie jar for the API's cookies only.
+
+    A media download shares the client (and so the jar) with the API: a
+    ``Set-Cookie`` from a media server on the API's host would otherwise be
+    sent to the API. Media requests carry no cookies (they are built bare).
+    """
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    class ApiOnly(DefaultCookiePolicy):
+        def set_ok(self, cookie: Any, request: Any) -> bool:
+            if request.get_header("User-agent") == MEDIA_USER_AGENT:
+                return False
+            return bool(super().set_ok(cookie, request))
+
+    return CookieJar(policy=ApiOnly())
+
+
+def proxy_support_missing(exc: ImportError) -> CometGeminiError:
+    msg = (
+        f"a proxy set in the environment needs a package that is not installed "
+        f"({exc}); install it (for SOCKS: pip install socksio), or exclude "
+        "this host with NO_PROXY"
+    )
+    return answered(APIConnectionError(msg))
+
+
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per CA setting (building one costs ~0.1 s).
+
+    Keyed on ``SSL_CERT_FILE``/``SSL_CERT_DIR``, so setting them after a
+    failure takes effect for the next model (as for a fresh ``httpx2.Client``).
+    """
+    return _ssl_context_for(
+        os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """The context for these CA settings (the arguments are the cache key)."""
+    import httpx2
+
+    return httpx2.create_ssl_context()

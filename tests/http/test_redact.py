@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from langchain_cometgemini import errors as e
-from langchain_cometgemini._http import client as c
+from langchain_cometgemini._http import inputs as c
 from langchain_cometgemini._http import redact as r
 
 KEY = "key-12345678\\'9"

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from langchain_cometgemini._http.client import build_url
+from langchain_cometgemini._http.inputs import build_url
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.support import make_model
 

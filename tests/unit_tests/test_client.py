@@ -11,8 +11,11 @@ import httpx2
 import pytest
 
 from langchain_cometgemini import errors as e
+from langchain_cometgemini._http import classify as k
 from langchain_cometgemini._http import client as c
+from langchain_cometgemini._http import inputs as i
 from langchain_cometgemini._http import retry as r
+from langchain_cometgemini._http import sse
 
 URL = "https://api.example/v1beta/models/m:generateContent"
 
@@ -25,12 +28,12 @@ def server(code: int, retry_after: float | None = None) -> e.CometGeminiError:
 
 @pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504, 524])
 def test_retryable_statuses(code: int) -> None:
-    assert c.is_retryable(server(code))
+    assert r.is_retryable(server(code))
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 413, 422, 501])
 def test_client_errors_are_not_retryable(code: int) -> None:
-    assert not c.is_retryable(server(code))
+    assert not r.is_retryable(server(code))
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,7 @@ def test_client_errors_are_not_retryable(code: int) -> None:
     ],
 )
 def test_transport_errors(error: e.CometGeminiError, retryable: bool) -> None:
-    assert c.is_retryable(error) is retryable
+    assert r.is_retryable(error) is retryable
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:
@@ -84,8 +87,8 @@ def test_non_retryable_never_waits() -> None:
 def test_defaults_come_from_the_module_constants(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert c.RetryPolicy().initial_delay == c.DEFAULT_INITIAL_DELAY == 0.5
-    assert c.RetryPolicy().max_delay == c.DEFAULT_MAX_DELAY == 8.0
+    assert c.RetryPolicy().initial_delay == r.DEFAULT_INITIAL_DELAY == 0.5
+    assert c.RetryPolicy().max_delay == r.DEFAULT_MAX_DELAY == 8.0
     monkeypatch.setattr(r, "DEFAULT_INITIAL_DELAY", 0.01)
     assert c.RetryPolicy(max_retries=1).initial_delay == 0.01
 
@@ -96,36 +99,36 @@ def headers(**values: str) -> httpx.Headers:
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e999"])
 def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(value: str) -> None:
-    assert c._retry_after(headers(**{"retry-after": value})) is None
+    assert k.retry_after(headers(**{"retry-after": value})) is None
 
 
 def test_base_url_port_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="port"):
-        c.check_base_url("http://127.0.0.1:99999")
+        i.check_base_url("http://127.0.0.1:99999")
 
 
 def test_retry_after_seconds_and_dates() -> None:
-    assert c._retry_after(headers()) is None
-    assert c._retry_after(headers(**{"retry-after": "3"})) == 3.0
-    assert c._retry_after(headers(**{"retry-after": "0.5"})) == 0.5
-    assert c._retry_after(headers(**{"retry-after": "soon"})) is None
+    assert k.retry_after(headers()) is None
+    assert k.retry_after(headers(**{"retry-after": "3"})) == 3.0
+    assert k.retry_after(headers(**{"retry-after": "0.5"})) == 0.5
+    assert k.retry_after(headers(**{"retry-after": "soon"})) is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), True)
-    wait = c._retry_after(headers(**{"retry-after": later}))
+    wait = k.retry_after(headers(**{"retry-after": later}))
     assert wait is not None and 25 < wait <= 30
 
 
 def test_headers_carry_the_key_in_one_header_only() -> None:
-    plain = c.build_headers("k", bearer=False, extra={"x-extra": "1"})
+    plain = i.build_headers("k", bearer=False, extra={"x-extra": "1"})
     assert plain["x-goog-api-key"] == "k"
     assert "authorization" not in plain
     assert plain["x-extra"] == "1"
-    bearer = c.build_headers("k", bearer=True, extra=None)
+    bearer = i.build_headers("k", bearer=True, extra=None)
     assert bearer["authorization"] == "Bearer k"
     assert "x-goog-api-key" not in bearer
 
 
 def test_extra_headers_cannot_override_the_key() -> None:
-    built = c.build_headers("real", bearer=False, extra={"x-goog-api-key": "other"})
+    built = i.build_headers("real", bearer=False, extra={"x-goog-api-key": "other"})
     assert built["x-goog-api-key"] == "real"
 
 
@@ -145,7 +148,7 @@ def test_transport_error_mapping() -> None:
         ),
     ]
     for exc, events, cls in cases:
-        error = c.transport_error(exc, URL, events=events)
+        error = k.transport_error(exc, URL, events=events)
         assert type(error) is cls, (exc, events)
         assert URL in str(error)
         if events is not None:
@@ -153,7 +156,7 @@ def test_transport_error_mapping() -> None:
 
 
 def test_stream_check_accepts_events_and_detects_the_end() -> None:
-    check = c.StreamCheck(URL)
+    check = sse.StreamCheck(URL)
     check.accept('{"candidates": [{"content": {"parts": [{"text": "a"}]}}]}')
     with pytest.raises(e.StreamInterruptedError, match="after 1 event"):
         check.close()
@@ -163,7 +166,7 @@ def test_stream_check_accepts_events_and_detects_the_end() -> None:
 
 
 def test_stream_check_blocked_prompt_is_an_end() -> None:
-    check = c.StreamCheck(URL)
+    check = sse.StreamCheck(URL)
     check.accept('{"promptFeedback": {"blockReason": "SAFETY"}}')
     check.close()
 
@@ -171,12 +174,12 @@ def test_stream_check_blocked_prompt_is_an_end() -> None:
 @pytest.mark.parametrize("data", ["{bad", "[1]", '"s"', ""])
 def test_stream_check_rejects_non_objects(data: str) -> None:
     with pytest.raises(e.InvalidResponseError):
-        c.StreamCheck(URL).accept(data)
+        sse.StreamCheck(URL).accept(data)
 
 
 def test_stream_check_error_event() -> None:
     with pytest.raises(e.ServerError, match="mid-stream: over"):
-        c.StreamCheck(URL).accept('{"error": {"code": 503, "message": "over"}}')
+        sse.StreamCheck(URL).accept('{"error": {"code": 503, "message": "over"}}')
 
 
 def response(status: int, body: bytes, **hdrs: str) -> httpx2.Response:
@@ -187,18 +190,18 @@ def response(status: int, body: bytes, **hdrs: str) -> httpx2.Response:
 
 
 def test_decode_json_checks_status_shape_and_error_bodies() -> None:
-    assert c._decode_json(response(200, b'{"a": 1}'), b'{"a": 1}') == {"a": 1}
+    assert k.decode_json(response(200, b'{"a": 1}'), b'{"a": 1}') == {"a": 1}
     with pytest.raises(e.InvalidResponseError, match="base_url"):
-        c._decode_json(response(200, b"<html>"), b"<html>")
+        k.decode_json(response(200, b"<html>"), b"<html>")
     with pytest.raises(e.InvalidResponseError):
-        c._decode_json(response(200, b"[1]"), b"[1]")
+        k.decode_json(response(200, b"[1]"), b"[1]")
     with pytest.raises(e.ServerError, match="HTTP 200: down"):
         body = b'{"error": {"code": 503, "message": "down"}}'
-        c._decode_json(response(200, body), body)
+        k.decode_json(response(200, body), body)
     with pytest.raises(e.InvalidResponseError, match="not followed"):
-        c._decode_json(response(301, b"", location="https://x.example/"), b"")
+        k.decode_json(response(301, b"", location="https://x.example/"), b"")
     with pytest.raises(e.RateLimitError) as info:
-        c._decode_json(response(429, b"{}", **{"retry-after": "2"}), b"{}")
+        k.decode_json(response(429, b"{}", **{"retry-after": "2"}), b"{}")
     assert info.value.retry_after == 2.0
 
 
@@ -206,7 +209,7 @@ def test_repr_shows_no_headers() -> None:
     http = c.GeminiHTTP(
         base_url="https://api.example",
         api_version="v1beta",
-        headers=c.build_headers("secret-key", bearer=False, extra=None),
+        headers=i.build_headers("secret-key", bearer=False, extra=None),
         timeout=1.0,
         retry=c.RetryPolicy(),
     )
