@@ -21,13 +21,36 @@ the default model's name and the MIME sniffer media blocks use.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import TextIO
 
 from langchain_cometgemini.cli import options
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``cometgemini`` command; return the exit status."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Run the ``cometgemini`` command; return the exit status.
+
+    Warnings (a model being retired, ...) are one ``cometgemini: warning:``
+    line each on stderr, not Python's file and source line.
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        return _dispatch(sys.argv[1:] if argv is None else list(argv))
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    text = " ".join(str(message).split())
+    (file or sys.stderr).write(f"{options.PROG}: warning: {text}\n")
+
+
+def _dispatch(argv: list[str]) -> int:
     if argv[:1] == ["batch"]:
         batch_args = options.parse_batch(argv[1:])
         from langchain_cometgemini.cli import batch

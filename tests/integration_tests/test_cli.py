@@ -374,6 +374,25 @@ def test_search_sends_the_tool_and_prints_sources(
     assert online.last_request.body["tools"] == [{"googleSearch": {}}]
 
 
+def test_a_model_status_warning_is_one_line_on_stderr(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    reply = Reply.text("Still here")
+    status = {"modelStage": "DEPRECATED", "retirementTime": "2026-06-01T00:00:00Z"}
+    assert reply.chunks is not None
+    reply.chunks[-1]["modelStatus"] = status
+    gemini_emulator.enqueue(reply)
+    env = {**online_env(gemini_emulator), "PYTHONWARNINGS": "default"}
+    result = run_cli("-m", FLASH, "hi", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Still here\n"
+    [warning] = [line for line in result.stderr.splitlines() if "DEPRECATED" in line]
+    assert warning.startswith("cometgemini: warning: Gemini model 'gemini-2.5-flash'")
+    assert "2026-06-01T00:00:00Z" in warning
+    assert "warnings.warn" not in result.stderr  # no source line, no file path
+    assert ".py:" not in result.stderr
+
+
 def test_safety_finish_is_reported(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
