@@ -46,6 +46,7 @@ def check(model: str, metadata: dict[str, Any]) -> None:
     when = _get(status, "retirement_time", "retirementTime")
     if stage not in RETIRING and not when:
         return
+    model = model.removeprefix("models/")
     with _WARNED_LOCK:
         if model in _WARNED:
             return

@@ -132,3 +132,11 @@ def test_another_404_is_left_alone() -> None:
     assert model_status.retired_model_error(error, "gemini-2.5-flash") is None
     files = _not_found("files/abc is not found.")
     assert model_status.retired_model_error(files, "gemini-2.5-flash") is None
+
+
+def test_a_model_named_with_its_prefix_is_the_same_model() -> None:
+    texts = _warnings(
+        ("models/gemini-2.0-flash", DEPRECATED), ("gemini-2.0-flash", DEPRECATED)
+    )
+    assert len(texts) == 1
+    assert texts[0].startswith("Gemini model 'gemini-2.0-flash' is DEPRECATED")
