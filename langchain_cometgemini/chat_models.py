@@ -849,7 +849,7 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = llm._resolve_media(call, http)
-        state = StreamState(output_version=self.output_version, defer_finish=True)
+        state = StreamState(output_version=self.output_version)
         with closing(answers.watch(http.stream(call.model, request))) as events:
             for event in events:
                 yield from state.read(event)
@@ -881,7 +881,7 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
-        state = StreamState(output_version=self.output_version, defer_finish=True)
+        state = StreamState(output_version=self.output_version)
         async with aclosing(
             answers.awatch(http.astream(call.model, request))
         ) as events:

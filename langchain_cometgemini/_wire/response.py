@@ -25,8 +25,8 @@ Output flow::
                   functionCall + partialArgs -> decode.PartialCall
                 _usage_delta                 decode.usage_counts -> deltas
                 decode.Collected             gathered lists, unknown fields
-                _FinishData.new_values       finish metadata, from the first
-                                             finishing event on, each value once
+                decode.finish_metadata       the whole answer's (invoke); in a
+                                             stream kept, final values, for end()
                 v1: to_v1 + citations        default: _v0_media (image_url)
       -> ChatGenerationChunk
     result_from_response(body) = the same _render over the one body
@@ -35,12 +35,12 @@ Output flow::
       over generated answers cut into events in every way Gemini cuts them).
 
 Finish data: LangChain merges chunks by concatenating strings and lists, so a
-value is reported once (no ``"STOPSTOP"`` when several events carry
-``finishReason``), and what arrives after the finishing event (grounding,
-usage) still belongs to the answer. Grounding, citation, URL-context and
-logprobs metadata are gathered over the events (new items reported as they
-come). ``createTime``, ``modelVersion`` and ``responseId`` become
-``create_time``, ``model_name`` and ``response_id``.
+stream reports it once, in the chunk ``end()`` gives after the last event, with
+its final values (no ``"STOPSTOP"`` when several events carry
+``finishReason``); what arrives after the finishing event (grounding, usage)
+still belongs to the answer. Grounding, citation, URL-context and logprobs
+lists are gathered over the events. ``createTime``, ``modelVersion`` and
+``responseId`` become ``create_time``, ``model_name`` and ``response_id``.
 output_version="v1": the same blocks, mapped by ``to_v1`` to LangChain's
 standard blocks (reasoning, server_tool_call/result, tool_call, citations
 as text ``annotations``), with ``response_metadata["output_version"]``.
@@ -84,7 +84,6 @@ tool call id (the same key ``langchain-google-genai`` uses).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import uuid
@@ -519,10 +518,8 @@ class StreamState:
         candidate_index: int | None = None,
         *,
         output_version: str | None = None,
-        defer_finish: bool = False,
     ) -> None:
         self.candidate_index = candidate_index
-        self.defer_finish = defer_finish
         self._latest: dict[str, Any] = {}
         self.v1 = output_version == "v1"
         self.usage = usage_counts(None)
@@ -535,7 +532,6 @@ class StreamState:
         self.first_text: int | None = None
         self.collected = Collected()
         self.partial = PartialCall()
-        self.finish = _FinishData()
         self.finished = False
         self._blocks = 0
         self._open: tuple[str | None, bool] | None = None
@@ -687,10 +683,10 @@ class StreamState:
             raise InvalidResponseError(msg)
         self.finished = self.finished or final or whole
         metadata: dict[str, Any] = {"model_provider": PROVIDER}
-        if self.finished and self.defer_finish and not whole:
+        if whole:
+            metadata.update(finish_metadata(event, candidate, self.collected))
+        elif self.finished:  # reported once, with its final values, by end()
             self._latest.update(finish_metadata(event, candidate, self.collected))
-        elif self.finished:
-            metadata.update(self.finish.new_values(event, candidate, self, last=whole))
         content = reader.content()
         lead = ""
         if reader.lead is not None and self.shown_text:
@@ -721,9 +717,9 @@ class StreamState:
         """The last chunks of a stream, after its last event.
 
         First what waited for a chunk to show (an answer that never showed
-        text: its usage, calls and signatures), then, for ``defer_finish=True``,
-        the answer's finish metadata with the final values (each key as the
-        last event that sent it had it; gathered lists whole), so nothing is
+        text: its usage, calls and signatures), then the answer's finish
+        metadata with the final values (each key as the last event that sent
+        it had it; gathered lists whole), so nothing is
         concatenated and nothing sent after ``finishReason`` is lost. The two
         stay apart: a caller may set the finish chunk aside (a retried empty
         answer) and still count the usage.
@@ -739,7 +735,7 @@ class StreamState:
 
     def _finish_chunk(self) -> ChatGenerationChunk | None:
         """The deferred finish metadata as a chunk (None if nothing deferred)."""
-        if not self.defer_finish or not self._latest:
+        if not self._latest:
             return None
         metadata = {"model_provider": PROVIDER, **self._latest}
         # empty content of the kind the stream has ("" would turn blocks into
@@ -793,69 +789,6 @@ def _v0_media(content: str | list[Any]) -> str | list[Any]:
         else:
             out.append(block)
     return out
-
-
-class _FinishData:
-    """Finish metadata reported once, as it becomes known, never twice.
-
-    LangChain merges chunks by concatenating strings and lists, so a value
-    reported again (an older model's ``STOP`` on every event, code execution's
-    early ``finishReason``) would become ``"STOPSTOP"``. From the first
-    finishing event to the end of the stream, each chunk carries only what
-    no earlier chunk reported: new keys, and the new items of the gathered
-    grounding / citation / URL-context / logprobs lists. Metadata arriving
-    after the finishing event is therefore kept.
-    """
-
-    def __init__(self) -> None:
-        self.reported: dict[str, Any] = {}
-
-    def new_values(
-        self,
-        event: dict[str, Any],
-        candidate: dict[str, Any],
-        state: StreamState,
-        *,
-        last: bool = False,
-    ) -> dict[str, Any]:
-        """What no earlier chunk reported; ``last``: no event follows this one."""
-        current = finish_metadata(event, candidate, state.collected)
-        if last and not self.reported:
-            return current
-        new: dict[str, Any] = {}
-        for key, value in current.items():
-            if key not in self.reported:
-                new[key] = value
-            elif isinstance(value, dict) and key in _GATHERED:
-                delta = _list_delta(self.reported[key], value)
-                if delta:
-                    new[key] = delta
-            else:
-                continue
-            self.reported[key] = copy.deepcopy(value)
-        return new
-
-
-def _list_delta(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
-    """What ``now`` adds to ``before``: new keys, and new items of lists."""
-    delta: dict[str, Any] = {}
-    for key, value in now.items():
-        if key not in before:
-            delta[key] = value
-        elif isinstance(value, list) and isinstance(before[key], list):
-            if len(value) > len(before[key]):
-                delta[key] = value[len(before[key]) :]
-    return delta
-
-
-_GATHERED = frozenset(
-    {
-        "grounding_metadata",
-        "citation_metadata",
-        "url_context_metadata",
-        "logprobs_result",
-    }
-)
 
 
 _PLAIN_KEYS = frozenset({"content", "index"})

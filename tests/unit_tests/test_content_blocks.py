@@ -63,7 +63,7 @@ def _invoked(body: dict[str, Any], version: str | None) -> AIMessage:
 
 
 def _streamed(body: dict[str, Any], version: str | None) -> AIMessageChunk:
-    state = StreamState(output_version=version, defer_finish=True)
+    state = StreamState(output_version=version)
     head = copy.deepcopy(body)
     head["candidates"][0]["content"]["parts"] = head["candidates"][0]["content"][
         "parts"

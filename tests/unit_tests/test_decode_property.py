@@ -373,7 +373,7 @@ def _invoked(answer: dict[str, Any], version: str | None) -> AIMessage:
 
 
 def _streamed(events: list[dict[str, Any]], version: str | None) -> AIMessage:
-    state = StreamState(output_version=version, defer_finish=True)
+    state = StreamState(output_version=version)
     chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
     chunks += state.end()
     message = generate_from_stream(iter(chunks)).generations[0].message

@@ -51,7 +51,7 @@ def _invoke(body: dict[str, Any]) -> AIMessage:
 
 
 def _stream(events: list[dict[str, Any]]) -> AIMessage:
-    state = StreamState(defer_finish=True)
+    state = StreamState()
     chunks = [c.message for e in events for c in state.read(copy.deepcopy(e))]
     chunks += [c.message for c in state.end()]
     total = chunks[0]

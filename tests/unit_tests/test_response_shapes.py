@@ -237,11 +237,11 @@ def test_text_signature_survives_the_switch_to_blocks_stream() -> None:
     assert parts[1:] == SIGNED_TEXT_AND_IMAGE[2:]
 
 
-# -- defer_finish=True + close(): final values win ---------------------------------
+# -- end(): the finish data once, final values win --------------------------------
 
 
 def _deferred(events: list[dict[str, Any]], version: str | None = None) -> Any:
-    state = StreamState(output_version=version, defer_finish=True)
+    state = StreamState(output_version=version)
     chunks = [c for e in events for c in state.read(copy.deepcopy(e))]
     chunks += state.end()
     assert chunks[-1].generation_info is not None  # the finish chunk
@@ -283,14 +283,14 @@ def test_deferred_finish_keeps_metadata_after_the_finishing_event() -> None:
     assert details == [{"modality": "TEXT", "token_count": 9}]
 
 
-def test_close_without_deferral_adds_nothing() -> None:
+def test_a_stream_that_never_finished_ends_with_no_finish_chunk() -> None:
     state = StreamState()
-    state.read(_event("x", finishReason="STOP"))
+    state.read(_event("x"))
     assert state.end() == []
 
 
-def test_close_inside_a_streamed_call_raises() -> None:
-    state = StreamState(defer_finish=True)
+def test_ending_inside_a_streamed_call_raises() -> None:
+    state = StreamState()
     opened = {"functionCall": {"name": "f", "willContinue": True}}
     state.read({"candidates": [{"content": {"parts": [opened]}}]})
     with pytest.raises(InvalidResponseError, match="streamed function call"):
