@@ -35,6 +35,7 @@ from langchain_cometgemini.errors import CometGeminiError
 __all__ = ["Redactor", "UpstreamError", "scrub", "secret_values"]
 
 _WINDOW = 8
+_INFO = logging.INFO
 _USERINFO = re.compile(r"(\w+://)[^/\s@]+@")
 _LIBRARIES = ("httpx", "httpx2", "httpcore", "httpcore2", "h11", "h2")
 """Roots of the loggers that may write what a server sent."""
@@ -171,8 +172,10 @@ class _CallFilter(logging.Filter):
         with self._lock:
             self._calls += 1
             if self._calls == 1:
-                self._loggers = _library_loggers()
-                for found in self._loggers:
+                # a logger that cannot emit INFO or DEBUG writes no trace lines
+                enabled = [g for g in _library_loggers() if g.isEnabledFor(_INFO)]
+                self._loggers = enabled
+                for found in enabled:
                     found.addFilter(self)
 
     def detach(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from langchain_cometgemini import errors as e
 from langchain_cometgemini._http import inputs as c
 from langchain_cometgemini._http import redact as r
@@ -52,7 +54,10 @@ def test_a_cause_is_replaced_by_its_scrubbed_text() -> None:
     assert cause.__cause__ is None and cause.__context__ is None
 
 
-def test_the_log_filter_is_on_library_loggers_only_during_a_call() -> None:
+def test_the_log_filter_is_on_library_loggers_only_during_a_call(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, "httpcore2")
     logger = logging.getLogger("httpcore2.http11")
     redactor = r.Redactor({"x-goog-api-key": KEY})
     assert r._FILTER not in logger.filters
@@ -64,6 +69,13 @@ def test_the_log_filter_is_on_library_loggers_only_during_a_call() -> None:
         r._FILTER.filter(record)
     assert r._FILTER not in logger.filters
     assert "12345678" not in record.getMessage()
+
+
+def test_loggers_that_emit_no_trace_get_no_filter() -> None:
+    logger = logging.getLogger("httpcore2.http11")
+    assert not logger.isEnabledFor(logging.INFO)  # the default: WARNING
+    with r.Redactor({"x-goog-api-key": KEY}).scope():
+        assert r._FILTER not in logger.filters
 
 
 def test_a_record_outside_any_call_is_left_as_it_is() -> None:
