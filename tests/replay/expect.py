@@ -3,16 +3,24 @@
 Deliberately independent of the package's converters: plain loops over the
 recorded events (a unary body is a one-event stream), following Google's
 discovery document for field meanings.
+
+The corpus is tests/data/recordings plus every directory named in the
+``COMETGEMINI_RECORDINGS`` environment variable (``os.pathsep``-separated,
+same ``<name>.meta.json`` + body format), so a larger local corpus is
+replayed by the same cases: ``COMETGEMINI_RECORDINGS=/tmp/more pytest
+tests/replay``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 RECORDINGS = Path(__file__).parent.parent / "data" / "recordings"
+EXTRA_RECORDINGS = "COMETGEMINI_RECORDINGS"
 
 
 @dataclass
@@ -48,14 +56,24 @@ class Recording:
         return events
 
 
+def recording_dirs() -> list[Path]:
+    """The committed corpus, then any extra directories from the environment."""
+    extra = os.environ.get(EXTRA_RECORDINGS, "")
+    return [RECORDINGS, *(Path(d) for d in extra.split(os.pathsep) if d)]
+
+
 def all_recordings() -> list[Recording]:
-    """Every ``*.meta.json`` of the corpus with its body file."""
-    found = []
-    for meta_path in sorted(RECORDINGS.glob("*.meta.json")):
-        meta = json.loads(meta_path.read_text())
-        raw = (RECORDINGS / meta["body_file"]).read_bytes()
-        found.append(Recording(meta_path.name[: -len(".meta.json")], meta, raw))
-    return found
+    """Every ``*.meta.json`` of the corpus with its body file, names unique."""
+    found: dict[str, Recording] = {}
+    for directory in recording_dirs():
+        for meta_path in sorted(directory.glob("*.meta.json")):
+            meta = json.loads(meta_path.read_text())
+            raw = (directory / meta["body_file"]).read_bytes()
+            name = meta_path.name[: -len(".meta.json")]
+            if name in found:
+                raise ValueError(f"recording {name} is in two directories")
+            found[name] = Recording(name, meta, raw)
+    return list(found.values())
 
 
 @dataclass

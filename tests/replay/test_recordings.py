@@ -14,6 +14,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -78,6 +79,32 @@ def _merge(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 
 # -- conversations -------------------------------------------------------------
 
+_CAMEL = re.compile(r"_([a-z])")
+_OPAQUE = ("args", "response", "parts")  # user data inside a part: left as sent
+
+
+def _camel(value: Any, depth: int = 0) -> Any:
+    """A recorded part with snake_case field names (the API takes both) in camelCase.
+
+    Only the proto field names are renamed: function arguments and responses
+    are the caller's data and stay as recorded.
+    """
+    if not isinstance(value, dict) or depth > 1:
+        return value
+    out = {}
+    for key, item in value.items():
+        name = _CAMEL.sub(lambda m: m.group(1).upper(), key)
+        out[name] = item if name in _OPAQUE else _camel(item, depth + 1)
+    return out
+
+
+def _contents(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The recorded ``contents``, parts in camelCase."""
+    return [
+        {**content, "parts": [_camel(p) for p in content.get("parts") or []]}
+        for content in request.get("contents") or []
+    ]
+
 
 def _turns(rec: Recording) -> list[Recording]:
     """The earlier turns of ``rec``'s conversation, in order."""
@@ -94,34 +121,104 @@ def _system(request: dict[str, Any]) -> list[BaseMessage]:
     return [SystemMessage("".join(p.get("text", "") for p in system["parts"]))]
 
 
+@dataclass
+class History:
+    """The model turns of a recorded request, as ``AIMessage`` s we got back.
+
+    The last model turns are the answers of the conversation's earlier turns
+    (replayed); model turns before them were written by the recording client
+    (a history it was given): they are served as an answer once and what the
+    model made of them is the ``AIMessage``. ``answered`` holds, per model
+    turn, the parts that answer held (what must go back).
+    """
+
+    replies: list[AIMessage] = field(default_factory=list)
+    answered: list[list[dict[str, Any]]] = field(default_factory=list)
+
+
+def _history(
+    server: ReplayServer, rec: Recording, cache: dict[str, AIMessage]
+) -> History:
+    contents = _contents(rec.meta["request"])
+    written = [c for c in contents if c.get("role") == "model"]
+    turns = _turns(rec)
+    turns = turns[len(turns) - min(len(written), len(turns)) :]
+    history = History()
+    for content in written[: len(written) - len(turns)]:
+        history.replies.append(_written_reply(server, rec, content))
+        history.answered.append(content["parts"])
+    for turn in turns:
+        history.replies.append(_reply(server, turn, cache))
+        history.answered.append(expected(turn.events()).parts)
+    return history
+
+
+def _written_reply(
+    server: ReplayServer, rec: Recording, content: dict[str, Any]
+) -> AIMessage:
+    """A model turn the recording client wrote, as the answer it would be."""
+    answer = {"candidates": [{"content": content, "finishReason": "STOP"}]}
+    server.queue(Answer(200, "application/json", json.dumps(answer).encode()))
+    return _model(server, rec).invoke("history")
+
+
+def _reply(
+    server: ReplayServer, turn: Recording, cache: dict[str, AIMessage]
+) -> AIMessage:
+    """The answer of an earlier turn, replayed in its own conversation."""
+    if turn.name not in cache:
+        messages = _conversation(server, turn, cache)[0]
+        model = _model(server, turn)
+        _serve(server, turn)
+        if turn.is_stream:
+            reply = _merge(list(model.stream(messages)))
+            cache[turn.name] = AIMessage(**reply.model_dump(exclude={"type"}))
+        else:
+            cache[turn.name] = model.invoke(messages)
+    return cache[turn.name]
+
+
 def _conversation(
-    request: dict[str, Any], replies: list[AIMessage]
-) -> list[BaseMessage]:
+    server: ReplayServer, rec: Recording, cache: dict[str, AIMessage]
+) -> tuple[list[BaseMessage], History]:
     """The recorded ``contents`` as LangChain messages; model turns are ours."""
+    request = rec.meta["request"]
+    history = _history(server, rec, cache)
     messages = _system(request)
-    answers = iter(replies)
+    answers = iter(history.replies)
     last_ai: AIMessage | None = None
-    for content in request["contents"]:
+    for content in _contents(request):
         parts = content["parts"]
         if content.get("role") == "model":
             last_ai = next(answers)
             messages.append(last_ai)
-        elif all("functionResponse" in p for p in parts):  # one ToolMessage each
+            continue
+        responses = [p for p in parts if "functionResponse" in p]
+        if responses:  # one ToolMessage each, then what else the turn held
             assert last_ai is not None
-            calls = list(last_ai.tool_calls)
-            for part in parts:
-                response = part["functionResponse"]
-                call = next(c for c in calls if c["name"] == response["name"])
-                calls.remove(call)
-                messages.append(
-                    ToolMessage(
-                        json.dumps(response.get("response", {})),
-                        tool_call_id=call["id"],
-                        name=response["name"],
-                    )
-                )
-        else:
-            messages.append(HumanMessage(content=[_user_block(p) for p in parts]))
+            messages.extend(_tool_messages(last_ai, responses))
+        rest = [p for p in parts if "functionResponse" not in p]
+        if rest or not responses:
+            messages.append(HumanMessage(content=[_user_block(p) for p in rest]))
+    return messages, history
+
+
+def _tool_messages(
+    last_ai: AIMessage, parts: list[dict[str, Any]]
+) -> list[ToolMessage]:
+    calls = list(last_ai.tool_calls)
+    messages = []
+    for part in parts:
+        response = part["functionResponse"]
+        call = next(c for c in calls if c["name"] == response["name"])
+        calls.remove(call)
+        messages.append(
+            ToolMessage(
+                json.dumps(response.get("response", {})),
+                tool_call_id=call["id"],
+                name=response["name"],
+            )
+        )
     return messages
 
 
@@ -141,26 +238,6 @@ def _user_block(part: dict[str, Any]) -> dict[str, Any]:
     return {"type": "text", "text": part.get("text", "")}
 
 
-def _history(server: ReplayServer, rec: Recording) -> list[AIMessage]:
-    """Replay the earlier turns; their answers are the model turns of ``rec``."""
-    replies: list[AIMessage] = []
-    for turn in _turns(rec):
-        messages = _conversation(turn.meta["request"], replies)
-        model = _model(server, turn)
-        _serve(server, turn)
-        if turn.is_stream:
-            reply = _merge(list(model.stream(messages)))
-            replies.append(AIMessage(**reply.model_dump(exclude={"type"})))
-        else:
-            replies.append(model.invoke(messages))
-    return replies
-
-
-def _model_contents_answered(rec: Recording) -> list[list[dict[str, Any]]]:
-    """The parts each earlier turn's answer held (what must come back)."""
-    return [expected(turn.events()).parts for turn in _turns(rec)]
-
-
 def _signature_bytes(signature: str) -> bytes:
     """Signatures are proto ``bytes``: either base64 alphabet, same value."""
     normal = signature.replace("-", "+").replace("_", "/")
@@ -175,19 +252,28 @@ def _signed(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     ]
 
 
-def _check_request(rec: Recording, sent: dict[str, Any]) -> None:
-    recorded = rec.meta["request"]["contents"]
-    contents = sent["contents"]
+def _joined(contents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adjacent contents of one role as one (the API reads them the same)."""
+    out: list[dict[str, Any]] = []
+    for content in contents:
+        if out and out[-1].get("role") == content.get("role"):
+            out[-1] = {**out[-1], "parts": out[-1]["parts"] + content["parts"]}
+        else:
+            out.append(content)
+    return out
+
+
+def _check_request(rec: Recording, sent: dict[str, Any], history: History) -> None:
+    recorded = _joined(_contents(rec.meta["request"]))
+    contents = _joined(sent["contents"])
     if len(contents) < len(recorded) and recorded[0]["parts"] == [{"text": ""}]:
         pytest.fail("an empty HumanMessage was not sent (issue 12 defect 7)")
     shape = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in contents]
     want = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in recorded]
     # The recording client drops thought text it got; we may send it back.
     assert _no_thoughts(shape, contents) == _no_thoughts(want, recorded)
-    model_turns = [c for c in contents if c.get("role") == "model"]
-    for content, answered in zip(
-        model_turns, _model_contents_answered(rec), strict=True
-    ):
+    model_turns = [c for c in sent["contents"] if c.get("role") == "model"]
+    for content, answered in zip(model_turns, history.answered, strict=True):
         assert _signed(content["parts"]) == _signed(answered)
     for ours, theirs in zip(contents, recorded, strict=True):
         theirs_signed = _signed(theirs["parts"])
@@ -313,7 +399,7 @@ def _check_grounding(meta: dict[str, Any], exp: Expected) -> None:
     assert meta.get("avg_logprobs") == exp.avg_logprobs
 
 
-_GENERATED_ID = re.compile(r"lc_[0-9a-f][0-9a-f-]{15,}")
+_GENERATED_ID = re.compile(r"lc_(run--)?[0-9a-f][0-9a-f-]{15,}")
 
 
 def _comparable(message: BaseMessage) -> dict[str, Any]:
@@ -332,16 +418,18 @@ def _comparable(message: BaseMessage) -> dict[str, Any]:
 # -- the cases -------------------------------------------------------------------
 
 
-def _messages_for(server: ReplayServer, rec: Recording) -> list[BaseMessage]:
-    replies = _history(server, rec)
+def _messages_for(
+    server: ReplayServer, rec: Recording
+) -> tuple[list[BaseMessage], History]:
+    conversation = _conversation(server, rec, {})
     server.seen.clear()
-    return _conversation(rec.meta["request"], replies)
+    return conversation
 
 
 def _answer_recording(
     server: ReplayServer, rec: Recording, version: str | None
 ) -> None:
-    messages = _messages_for(server, rec)
+    messages, history = _messages_for(server, rec)
     exp = expected(rec.events())
     model = _model(server, rec, output_version=version)
     _serve(server, rec)
@@ -369,8 +457,8 @@ def _answer_recording(
     first = server.seen[0]
     action = "streamGenerateContent" if rec.is_stream else "generateContent"
     assert first.path.split("?")[0].endswith(f"/models/{rec.meta['model']}:{action}")
-    if rec.meta.get("turn"):
-        _check_request(rec, first.body)
+    if any(c.get("role") == "model" for c in _contents(rec.meta["request"])):
+        _check_request(rec, first.body, history)
 
 
 ANSWERS = [r for r in RECORDINGS if r.kind in ("generate", "structured", "stream")]
@@ -433,7 +521,7 @@ async def test_recorded_stream_async_equals_sync(
     server: ReplayServer, rec: Recording
 ) -> None:
     """``astream`` / ``ainvoke`` give what ``stream`` gives, on the same bytes."""
-    messages = _messages_for(server, rec)
+    messages = _messages_for(server, rec)[0]
     model = _model(server, rec)
     _serve(server, rec)
     sync = _merge(list(model.stream(messages)))
