@@ -154,15 +154,28 @@ def _call_responder(
     try:
         result = responder(request)
     except Exception as exc:  # noqa: BLE001 - kept and re-raised at stop()
-        state._responder_failed(request, exc)
-        return _error(
-            400,
-            f"Emulator responder raised {exc!r} (see GeminiEmulator.responder_errors)",
-        )
+        return _responder_bug(state, request, exc, f"raised {exc!r}")
     if result is None:
         return default_reply(request)
     if isinstance(result, Reply):
         return result
     if isinstance(result, str):
         return Reply.text(result)
-    return Reply(body=result)
+    if isinstance(result, dict):
+        return Reply(body=result)
+    kind = type(result).__name__
+    wrong = TypeError(
+        f"the responder returned {kind}: return a Reply, a response body (dict), "
+        "a text, or None for the default answer"
+    )
+    return _responder_bug(state, request, wrong, f"returned {kind}")
+
+
+def _responder_bug(
+    state: State, request: RecordedRequest, error: Exception, what: str
+) -> Reply:
+    """Keep ``error`` for ``stop()``; the client gets a 400 (never retried)."""
+    state._responder_failed(request, error)
+    return _error(
+        400, f"Emulator responder {what} (see GeminiEmulator.responder_errors)"
+    )

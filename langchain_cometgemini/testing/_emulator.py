@@ -8,8 +8,9 @@ like the real API, records every request and answers from a FIFO queue of
 or set later; None from it means the default), else the deterministic default
 answer (``default_reply``).
 
-A responder that raises is a bug in the test, not a server error: the
-exception (traceback included) is kept in ``responder_errors``, the client
+A responder that raises (or returns something that is no answer, a
+``TypeError``) is a bug in the test, not a server error: the exception
+(traceback included) is kept in ``responder_errors``, the client
 gets a 400 (never retried), and :meth:`GeminiEmulator.stop` (so the ``with``
 block and the pytest fixture) raises :class:`ResponderError` with it.
 """

@@ -135,6 +135,18 @@ def test_the_with_block_raises_what_the_responder_raised() -> None:
                 make_model(emulator, max_retries=2).invoke("hi")
 
 
+@pytest.mark.parametrize(
+    "wrong", [42, ["Echo"], b"bytes"], ids=["int", "list", "bytes"]
+)
+def test_a_responder_returning_no_answer_type_is_a_bug_reported(wrong: Any) -> None:
+    with pytest.raises(ResponderError, match="returned") as caught:
+        with GeminiEmulator(responder=lambda request: wrong) as emulator:
+            with pytest.raises(BadRequestError, match="responder returned"):
+                make_model(emulator, max_retries=2).invoke("hi")
+            assert len(emulator.requests) == 1  # a 400: not retried
+    assert isinstance(caught.value.__cause__, TypeError)
+
+
 _FIXTURE_USER = """
 from langchain_cometgemini import ChatCometGemini
 
