@@ -43,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from langchain_cometgemini._http.client import GeminiHTTP
-from langchain_cometgemini._http.fetch import MediaPolicy, download_all
+from langchain_cometgemini._http.fetch import MediaPolicy
 from langchain_cometgemini._token_cache import TokenCounts, counts_for, digest
 from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
 from langchain_cometgemini.errors import (
@@ -199,8 +199,8 @@ def ask(
     """One ``:countTokens`` request for ``body`` (media resolved with ``policy``)."""
     urls = media_urls(body, policy.mode) if policy is not None else []
     if urls and policy is not None:
-        body = inline_downloads(body, download_all(urls, policy, http.client))
-    answer = http.request(model, "countTokens", count_request(model, body))
+        body = inline_downloads(body, http.fetch_media(urls, policy))
+    answer = http.count_tokens(model, count_request(model, body))
     return total_tokens(answer)
 
 

@@ -754,9 +754,7 @@ class ChatCometGemini(BaseChatModel):
         urls = media_urls(call.body, self.media_fetch) if call.media else []
         if not urls:
             return call.body
-        from langchain_cometgemini._http.fetch import download_all
-
-        fetched = download_all(urls, self._media_policy, http.client)
+        fetched = http.fetch_media(urls, self._media_policy)
         return inline_downloads(call.body, fetched)
 
     async def _aresolve_media(self, call: _Call, http: GeminiHTTP) -> dict[str, Any]:
@@ -764,9 +762,7 @@ class ChatCometGemini(BaseChatModel):
         urls = media_urls(call.body, self.media_fetch) if call.media else []
         if not urls:
             return call.body
-        from langchain_cometgemini._http.fetch import adownload_all
-
-        fetched = await adownload_all(urls, self._media_policy, http.async_client)
+        fetched = await http.afetch_media(urls, self._media_policy)
         return inline_downloads(call.body, fetched)
 
     # -- calls ------------------------------------------------------------------
@@ -794,7 +790,7 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = llm._resolve_media(call, http)
-        body = answers.seen(http.request(call.model, "generateContent", request))
+        body = answers.seen(http.generate(call.model, request))
         return result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
@@ -820,7 +816,7 @@ class ChatCometGemini(BaseChatModel):
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
-        body = answers.seen(await http.arequest(call.model, "generateContent", request))
+        body = answers.seen(await http.agenerate(call.model, request))
         return result_from_response(body, output_version=self.output_version)
 
     def _stream(

@@ -58,6 +58,12 @@ from langchain_cometgemini._http.classify import (
     read_body_error,
     transport_error,
 )
+from langchain_cometgemini._http.fetch import (
+    Fetched,
+    MediaPolicy,
+    adownload_all,
+    download_all,
+)
 from langchain_cometgemini._http.inputs import build_url, display_url
 from langchain_cometgemini._http.pool import (
     Pools,
@@ -92,7 +98,7 @@ from langchain_cometgemini.errors import (
 if TYPE_CHECKING:
     pass
 
-__all__ = ["GeminiHTTP", "RetryPolicy"]
+__all__ = ["GeminiHTTP", "MediaPolicy", "RetryPolicy"]
 
 MAX_CONNECTIONS = 100
 """Connections one built client opens at most (more concurrent calls queue)."""
@@ -301,14 +307,34 @@ class GeminiHTTP:
 
     # -- unary -----------------------------------------------------------------
 
-    def request(self, model: str, action: str, body: Any) -> Any:
+    def generate(self, model: str, body: Any) -> Any:
+        """``generateContent``: the whole answer's JSON."""
+        return self._request(model, "generateContent", body)
+
+    async def agenerate(self, model: str, body: Any) -> Any:
+        """Async :meth:`generate`."""
+        return await self._arequest(model, "generateContent", body)
+
+    def count_tokens(self, model: str, body: Any) -> Any:
+        """``countTokens``: the count's JSON."""
+        return self._request(model, "countTokens", body)
+
+    def fetch_media(self, urls: list[str], policy: MediaPolicy) -> Fetched:
+        """Download media URLs under ``policy`` (bare GETs, never the key)."""
+        return download_all(urls, policy, self.client)
+
+    async def afetch_media(self, urls: list[str], policy: MediaPolicy) -> Fetched:
+        """Async :meth:`fetch_media`."""
+        return await adownload_all(urls, policy, self.async_client)
+
+    def _request(self, model: str, action: str, body: Any) -> Any:
         """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
         url = build_url(self.base_url, self.api_version, model, action)
         content = dumps(body)
         return with_retries(self.retry, lambda: self._post(url, content))
 
-    async def arequest(self, model: str, action: str, body: Any) -> Any:
-        """Async :meth:`request`."""
+    async def _arequest(self, model: str, action: str, body: Any) -> Any:
+        """Async :meth:`_request`."""
         url = build_url(self.base_url, self.api_version, model, action)
         content = dumps(body)
         return await awith_retries(self.retry, lambda: self._apost(url, content))
