@@ -128,7 +128,7 @@ from langchain_cometgemini._wire.decode import (
     usage_counts,
 )
 from langchain_cometgemini._wire.v1 import to_v1
-from langchain_cometgemini.errors import InvalidResponseError
+from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
 
 
 def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
@@ -726,10 +726,20 @@ class StreamState:
 
         Raises:
             InvalidResponseError: the stream ended inside a streamed call.
+            StreamInterruptedError: events came, but the candidate shown never
+                finished (another candidate's ``finishReason`` does not end
+                this one's answer; a stream with no finish at all is refused
+                earlier, by the HTTP layer).
         """
         if self.partial.active:
             msg = "Gemini ended its answer inside a streamed function call"
             raise InvalidResponseError(msg)
+        if self.candidate_index is not None and not self.finished:
+            msg = (
+                f"the stream ended without a finishReason for candidate "
+                f"{self.candidate_index}: the answer is incomplete"
+            )
+            raise StreamInterruptedError(msg)
         held, self._held = self._held, None
         return [c for c in (held, self._finish_chunk()) if c is not None]
 

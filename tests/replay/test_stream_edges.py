@@ -133,3 +133,14 @@ def test_a_lone_surrogate_becomes_a_replacement_character_and_goes_back(
     assert model.invoke([HumanMessage("hi"), invoked, HumanMessage("again")]).text
     sent = server.seen[-1].body["contents"][1]["parts"]
     assert sent == [{"text": "a\ufffdb"}]
+
+
+def test_another_candidates_finish_does_not_end_the_one_shown(
+    server: ReplayServer,
+) -> None:
+    first = _text_event("Hello", index=0)
+    other = _text_event("Other", "STOP", index=1)["candidates"][0]
+    first["candidates"].append(other)
+    server.queue(Answer(200, SSE, _data(first)))
+    with pytest.raises(StreamInterruptedError, match="candidate 0"):
+        _streamed(server)

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_cometgemini._wire.response import StreamState, result_from_response
-from langchain_cometgemini.errors import InvalidResponseError
+from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
 from tests.conftest import load_capture
 
 
@@ -283,10 +283,11 @@ def test_deferred_finish_keeps_metadata_after_the_finishing_event() -> None:
     assert details == [{"modality": "TEXT", "token_count": 9}]
 
 
-def test_a_stream_that_never_finished_ends_with_no_finish_chunk() -> None:
+def test_a_stream_whose_candidate_never_finished_raises_at_its_end() -> None:
     state = StreamState()
     state.read(_event("x"))
-    assert state.end() == []
+    with pytest.raises(StreamInterruptedError, match="candidate 0"):
+        state.end()
 
 
 def test_ending_inside_a_streamed_call_raises() -> None:
