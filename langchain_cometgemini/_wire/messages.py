@@ -128,6 +128,12 @@ def _ai_parts(message: AIMessage) -> list[Part]:
     else:
         parts = _replay_text_signatures(content_parts(message.content), message)
     signatures = message.additional_kwargs.get(FC_SIGNATURES_KEY) or {}
+    if not isinstance(signatures, dict):
+        msg = (
+            f"additional_kwargs[{FC_SIGNATURES_KEY!r}] must map tool call ids to "
+            f"signatures, not {type(signatures).__name__}."
+        )
+        raise ValueError(msg)
     from_gemini = _provider(message) in GEMINI_FORMAT
     for call in message.tool_calls:
         call_id = call.get("id") or ""
@@ -168,10 +174,24 @@ def _function_call(call: Any) -> dict[str, Any]:
 
 
 def _text_signatures(message: AIMessage) -> list[tuple[int, str]]:
+    """``[(offset, signature)]`` recorded for the text, checked.
+
+    Raises:
+        ValueError: the entry is not a list of ``{"offset": int, "signature":
+            base64}`` dicts.
+    """
     entries = message.additional_kwargs.get(TEXT_SIGNATURES_KEY) or []
-    return sorted(
-        (int(e["offset"]), checked_signature(e["signature"])) for e in entries
-    )
+    found = []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        offset = entry.get("offset") if isinstance(entry, dict) else None
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            msg = (
+                f"additional_kwargs[{TEXT_SIGNATURES_KEY!r}] holds {entry!r:.80}; "
+                "expected {'offset': int >= 0, 'signature': base64} entries."
+            )
+            raise ValueError(msg)
+        found.append((offset, checked_signature(entry.get("signature"))))
+    return sorted(found)
 
 
 def _replay_text_signatures(parts: list[Part], message: AIMessage) -> list[Part]:

@@ -384,6 +384,16 @@ def _foreign_kept(value: Any) -> bool:
     return value.get("type") in _FOREIGN_KEPT and "file_id" not in value
 
 
+HOSTILE_KWARGS: list[dict[str, Any]] = [
+    {"__gemini_text_thought_signatures__": [{"offset": "x", "signature": "QQ=="}]},
+    {"__gemini_text_thought_signatures__": 5},
+    {"__gemini_function_call_thought_signatures__": ["a"]},
+    {"__gemini_function_call_thought_signatures__": {"call_1": "not base64!"}},
+]
+"""Signature records a caller damaged (a valid one Gemini did not issue would
+be refused by the server, which no client can tell)."""
+
+
 @st.composite
 def ai_turn(draw: st.DrawFn, case: Case, counter: list[int]) -> None:
     provider = draw(st.sampled_from([None, MODEL_PROVIDER, "openai", "anthropic"]))
@@ -401,8 +411,12 @@ def ai_turn(draw: st.DrawFn, case: Case, counter: list[int]) -> None:
             }
         )
     metadata = {"model_provider": provider} if provider else {}
+    kwargs = draw(rare(st.just({}), st.sampled_from(HOSTILE_KWARGS)))
     message = AIMessage(
-        content=content_of(items), tool_calls=calls, response_metadata=metadata
+        content=content_of(items),
+        tool_calls=calls,
+        response_metadata=metadata,
+        additional_kwargs=kwargs,
     )
     case.messages.append(message)
     for item in items:

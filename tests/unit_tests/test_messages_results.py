@@ -158,3 +158,28 @@ def test_args_or_values_json_cannot_carry_are_value_errors(number: float) -> Non
     block = {"type": "json", "json": {"x": number}}
     with pytest.raises(ValueError, match="tool result holds NaN"):
         answered(ToolMessage([block], tool_call_id="c1"))
+
+
+TEXT_KEY = "__gemini_text_thought_signatures__"
+CALL_KEY = "__gemini_function_call_thought_signatures__"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {TEXT_KEY: 5},
+        {TEXT_KEY: [5]},
+        {TEXT_KEY: [{"offset": "x", "signature": "QQ=="}]},
+        {TEXT_KEY: [{"signature": "QQ=="}]},
+        {CALL_KEY: 5},
+        {CALL_KEY: ["a"]},
+        {CALL_KEY: {"c1": 5}},
+    ],
+)
+def test_malformed_signature_records_are_value_errors(kwargs: dict[str, Any]) -> None:
+    """Once TypeError, KeyError or AttributeError from inside the converter."""
+    call = {"name": "lookup", "args": {}, "id": "c1", "type": "tool_call"}
+    reply = AIMessage("hello", additional_kwargs=kwargs, tool_calls=[call])
+    history = [HumanMessage("go"), reply, ToolMessage("r", tool_call_id="c1")]
+    with pytest.raises(ValueError, match="additional_kwargs|not base64"):
+        convert_messages(history, model=G3)
