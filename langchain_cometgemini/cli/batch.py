@@ -47,6 +47,7 @@ from langchain_cometgemini.cli.jobs import (
     load_answered,
     load_jobs,
     record_line,
+    text_lines,
 )
 from langchain_cometgemini.cli.options import (
     BATCH_PROG as PROG,
@@ -327,7 +328,8 @@ def _answer_all(
 
 def _read_jobs(args: argparse.Namespace, err: IO[str]) -> list[Job]:
     if args.input == "-":
-        text = read_stdin(sys.stdin, err, STDIN_NOTICE)
+        text = read_stdin(sys.stdin, err, STDIN_NOTICE).removeprefix("\ufeff")
         return load_jobs(text.splitlines(keepends=True), args.system)
-    with open(args.input, encoding="utf-8") as file:
-        return load_jobs(file, args.system)
+    with open(args.input, "rb") as file:
+        lines = (line for _, line in text_lines(file) if line is not None)
+        return load_jobs(lines, args.system)

@@ -23,10 +23,10 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from langchain_core.messages import (
     BaseMessage,
@@ -98,6 +98,30 @@ def record_line(record: dict[str, Any]) -> str:
 
 
 # -- input ------------------------------------------------------------------------
+
+
+def text_lines(
+    file: IO[bytes], where: str = "", *, torn: bool = False
+) -> Iterator[tuple[int, str | None]]:
+    """``(number, line)`` of a JSONL file, decoded line by line.
+
+    With ``torn`` (an output file), a last line without its newline is None:
+    the process died in the middle of writing it, perhaps inside a character.
+    A byte order mark before the first line is skipped.
+
+    Raises:
+        BatchInputError: A line is not UTF-8 text (named with ``where``).
+    """
+    for number, raw in enumerate(file, start=1):
+        if torn and not raw.endswith(b"\n"):
+            yield number, None
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            msg = f"{where}line {number}: not UTF-8 text"
+            raise UnreadableLineError(msg) from None
+        yield number, line.removeprefix("\ufeff") if number == 1 else line
 
 
 def load_jobs(lines: Iterable[str], system: str | None = None) -> list[Job]:
@@ -176,8 +200,8 @@ def load_answered(path: Path) -> tuple[set[str], bool]:
     if not path.exists():
         return answered, False
     rewrite = False
-    with path.open(encoding="utf-8") as file:
-        for number, line in enumerate(file, start=1):
+    with path.open("rb") as file:
+        for number, line in text_lines(file, f"{path}: ", torn=True):
             record = _record(line, f"{path}: line {number}")
             if record is None or "error" in record or id_key(record["id"]) in answered:
                 rewrite = True
@@ -186,9 +210,9 @@ def load_answered(path: Path) -> tuple[set[str], bool]:
     return answered, rewrite
 
 
-def _record(line: str, where: str) -> dict[str, Any] | None:
+def _record(line: str | None, where: str) -> dict[str, Any] | None:
     """An answered or failed line's record; None for a torn or foreign line."""
-    if not line.endswith("\n"):
+    if line is None:
         return None  # torn: the process died in the middle of this write
     try:
         record = parse_line(line, where)
@@ -205,8 +229,8 @@ def compact(path: Path) -> None:
     handle, temporary = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            with path.open(encoding="utf-8") as file:
-                for line in file:
+            with path.open("rb") as file:
+                for _, line in text_lines(file, f"{path}: ", torn=True):
                     record = _record(line, str(path))
                     if record is None or "error" in record:
                         continue

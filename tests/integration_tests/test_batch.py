@@ -526,6 +526,53 @@ def test_an_answer_without_content_is_a_failed_line_asked_again_on_resume(
     }
 
 
+def test_a_last_line_torn_inside_a_character_is_dropped_on_resume(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, [{"id": "a", "prompt": "one"}, {"id": "b", "prompt": "two"}])
+    paid = '{"id": "a", "text": "paid for"}\n'
+    torn = '{"id": "b", "text": "caf\u00e9'.encode()[:-1]  # the crash cut the é
+    output.write_bytes(paid.encode() + torn)
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 0, err
+    assert [r.text for r in online.requests] == ["two"]
+    assert [r["id"] for r in read_jsonl(output)] == ["a", "b"]
+
+
+def test_an_input_saved_with_a_byte_order_mark_is_read(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    # and without a newline after its last line, as editors may save it
+    source.write_text('{"id": "a", "prompt": "one"}', encoding="utf-8-sig")
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 0, err
+    assert [r["text"] for r in read_jsonl(output)] == ["Echo: one"]
+
+
+@pytest.mark.parametrize("in_output", [False, True], ids=["input", "output"])
+def test_a_line_that_is_not_utf8_is_one_line_exit_2(
+    online: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    in_output: bool,
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    good, bad = b'{"id": "a", "prompt": "one"}\n', b'{"id": "b", "text": "\xff"}\n'
+    source.write_bytes(good + (b"" if in_output else bad))
+    before = b'{"id": "a", "text": "paid"}\n' + bad
+    if in_output:
+        output.write_bytes(before)
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output))
+    assert code == 2
+    where = f"{output}: line 2" if in_output else "line 2"
+    assert err == f"cometgemini batch: error: {where}: not UTF-8 text\n"
+    assert online.requests == []
+    if in_output:
+        assert output.read_bytes() == before  # never dropped unread
+
+
 def test_a_lone_surrogate_id_is_written_escaped_and_resumes(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
