@@ -125,10 +125,11 @@ def _system(request: dict[str, Any]) -> list[BaseMessage]:
 class History:
     """The model turns of a recorded request, as ``AIMessage`` s we got back.
 
-    The last model turns are the answers of the conversation's earlier turns
-    (replayed); model turns before them were written by the recording client
-    (a history it was given): they are served as an answer once and what the
-    model made of them is the ``AIMessage``. ``answered`` holds, per model
+    A model turn that says what an earlier turn of the conversation answered
+    is that turn's answer (replayed); any other was written by the recording
+    client (a history it was given, maybe from another provider): it is
+    served as an answer once and what the model made of it is the
+    ``AIMessage``. ``answered`` holds, per model
     turn, the parts that answer held (what must go back).
     """
 
@@ -139,18 +140,30 @@ class History:
 def _history(
     server: ReplayServer, rec: Recording, cache: dict[str, AIMessage]
 ) -> History:
-    contents = _contents(rec.meta["request"])
-    written = [c for c in contents if c.get("role") == "model"]
     turns = _turns(rec)
-    turns = turns[len(turns) - min(len(written), len(turns)) :]
     history = History()
-    for content in written[: len(written) - len(turns)]:
-        history.replies.append(_written_reply(server, rec, content))
-        history.answered.append(content["parts"])
-    for turn in turns:
-        history.replies.append(_reply(server, turn, cache))
-        history.answered.append(expected(turn.events()).parts)
+    for content in _contents(rec.meta["request"]):
+        if content.get("role") != "model":
+            continue
+        turn = next((t for t in turns if _answers(t, content)), None)
+        if turn is None:
+            history.replies.append(_written_reply(server, rec, content))
+            history.answered.append(content["parts"])
+        else:
+            turns = turns[turns.index(turn) + 1 :]
+            history.replies.append(_reply(server, turn, cache))
+            history.answered.append(expected(turn.events()).parts)
     return history
+
+
+def _said(parts: list[dict[str, Any]]) -> tuple[str, list[tuple[str, Any]]]:
+    text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    return text.strip(), _calls({"parts": parts})
+
+
+def _answers(turn: Recording, content: dict[str, Any]) -> bool:
+    """Whether ``content`` is what ``turn`` answered (same text and calls)."""
+    return _said(expected(turn.events()).parts) == _said(content["parts"])
 
 
 def _written_reply(
@@ -244,11 +257,18 @@ def _signature_bytes(signature: str) -> bytes:
     return base64.b64decode(normal + "=" * (-len(normal) % 4))
 
 
+# Google's documented placeholder for a signature the client does not have.
+_NO_SIGNATURE = {
+    "skip_thought_signature_validator",
+    "context_engineering_is_the_way_to_go",
+}
+
+
 def _signed(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     return [
         (part_kind(p), _signature_bytes(p["thoughtSignature"]))
         for p in parts
-        if "thoughtSignature" in p
+        if p.get("thoughtSignature") not in (None, *_NO_SIGNATURE)
     ]
 
 
@@ -268,10 +288,7 @@ def _check_request(rec: Recording, sent: dict[str, Any], history: History) -> No
     contents = _joined(sent["contents"])
     if len(contents) < len(recorded) and recorded[0]["parts"] == [{"text": ""}]:
         pytest.fail("an empty HumanMessage was not sent (issue 12 defect 7)")
-    shape = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in contents]
-    want = [(c.get("role"), [part_kind(p) for p in c["parts"]]) for c in recorded]
-    # The recording client drops thought text it got; we may send it back.
-    assert _no_thoughts(shape, contents) == _no_thoughts(want, recorded)
+    assert _shape(contents) == _shape(recorded)
     model_turns = [c for c in sent["contents"] if c.get("role") == "model"]
     for content, answered in zip(model_turns, history.answered, strict=True):
         assert _signed(content["parts"]) == _signed(answered)
@@ -284,19 +301,25 @@ def _check_request(rec: Recording, sent: dict[str, Any], history: History) -> No
             assert a == b
 
 
-def _no_thoughts(
-    shape: list[tuple[Any, list[str]]], contents: list[dict[str, Any]]
-) -> list[tuple[Any, list[str]]]:
-    out = []
-    for (role, kinds), content in zip(shape, contents, strict=True):
-        parts = content["parts"]
-        out.append(
-            (
-                role,
-                [k for k, p in zip(kinds, parts, strict=True) if not p.get("thought")],
-            )
-        )
-    return out
+def _shape(contents: list[dict[str, Any]]) -> list[tuple[Any, list[str]]]:
+    """Role and part kinds of each content, thoughts left out.
+
+    The recording client drops thought text it got; we may send it back.
+    Adjacent unsigned answer text counts once (Gemini splits text freely).
+    """
+    shape = []
+    for content in contents:
+        kinds: list[str] = []
+        loose_text = False
+        for part in content["parts"]:
+            if part.get("thought"):
+                continue
+            text = part_kind(part) == "text" and "thoughtSignature" not in part
+            if not (text and loose_text):
+                kinds.append(part_kind(part))
+            loose_text = text
+        shape.append((content.get("role"), kinds))
+    return shape
 
 
 def _calls(content: dict[str, Any]) -> list[tuple[str, Any]]:
