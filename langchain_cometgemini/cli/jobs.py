@@ -232,7 +232,7 @@ def compact(path: Path) -> None:
             with path.open("rb") as file:
                 for _, line in text_lines(file, f"{path}: ", torn=True):
                     record = _record(line, str(path))
-                    if record is None or "error" in record:
+                    if line is None or record is None or "error" in record:
                         continue
                     key = id_key(record["id"])
                     if key not in kept:
