@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["PerProcess"]
+__all__ = ["Once", "PerProcess"]
 
 T = TypeVar("T")
 
@@ -82,3 +82,34 @@ class PerProcess(Generic[T]):
 
     def __copy__(self) -> PerProcess[T]:
         return PerProcess(self._factory)
+
+
+class Once:
+    """Keys seen in this process: "once per process" (a forked child starts anew).
+
+    ``first(key)`` is True the first time this process asks about ``key``.
+    Its lock is per process too, so a lock a parent thread held at the fork
+    never blocks the child.
+    """
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: PerProcess[tuple[threading.Lock, set[str]]] = PerProcess(
+            lambda: (threading.Lock(), set())
+        )
+
+    def first(self, key: str) -> bool:
+        """Whether ``key`` is new to this process (it is not afterwards)."""
+        lock, seen = self._seen.get()
+        with lock:
+            if key in seen:
+                return False
+            seen.add(key)
+            return True
+
+    def forget(self) -> None:
+        """Forget every key (tests start clean with it)."""
+        lock, seen = self._seen.get()
+        with lock:
+            seen.clear()

@@ -20,13 +20,13 @@ and google-genai 3.x) and what each means; the README's table mirrors it.
 
 from __future__ import annotations
 
-import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
 
+from langchain_cometgemini._process import Once
 from langchain_cometgemini.errors import (
     AnswerFailedError,
     AnswerRefusedError,
@@ -181,10 +181,8 @@ class Verdict:
 
     def warn(self) -> None:
         """Warn once per reason per process (an ``EmptyAnswerWarning``)."""
-        with _WARNED_LOCK:
-            if self.label in _WARNED:
-                return
-            _WARNED.add(self.label)
+        if not _WARNED.first(self.label):
+            return
         warnings.warn(
             f"{self.explanation} The empty answer is returned; "
             'on_empty_answer="raise" or "retry" acts on it instead '
@@ -229,11 +227,10 @@ def verdict(metadata: dict[str, Any]) -> Verdict:
     return Verdict(reason, finish_message, REASONS.get(reason) or _unknown(reason))
 
 
-_WARNED: set[str] = set()
-_WARNED_LOCK = threading.Lock()
+_WARNED = Once()
+"""Finish reasons warned about in this process."""
 
 
 def forget_warnings() -> None:
     """Warn again for reasons already warned about (tests start clean with it)."""
-    with _WARNED_LOCK:
-        _WARNED.clear()
+    _WARNED.forget()

@@ -15,10 +15,10 @@ Flow::
 from __future__ import annotations
 
 import difflib
-import threading
 import warnings
 from typing import Any
 
+from langchain_cometgemini._process import Once
 from langchain_cometgemini._wire.profiles import FAMILIES
 from langchain_cometgemini.errors import (
     ModelRetiredError,
@@ -29,8 +29,8 @@ from langchain_cometgemini.errors import (
 RETIRING = frozenset({"LEGACY", "DEPRECATED", "RETIRED"})
 """Stages that warn even without a retirement time."""
 
-_WARNED: set[str] = set()
-_WARNED_LOCK = threading.Lock()
+_WARNED = Once()
+"""Models warned about in this process."""
 
 
 def _get(status: dict[str, Any], snake: str, camel: str) -> Any:
@@ -47,10 +47,8 @@ def check(model: str, metadata: dict[str, Any]) -> None:
     if stage not in RETIRING and not when:
         return
     model = model.removeprefix("models/")
-    with _WARNED_LOCK:
-        if model in _WARNED:
-            return
-        _WARNED.add(model)
+    if not _WARNED.first(model):
+        return
     warnings.warn(
         _text(model, stage, when, status.get("message")),
         ModelStatusWarning,
@@ -69,8 +67,7 @@ def _text(model: str, stage: Any, when: Any, message: Any) -> str:
 
 def forget_warnings() -> None:
     """Warn again for models already warned about (tests start clean with it)."""
-    with _WARNED_LOCK:
-        _WARNED.clear()
+    _WARNED.forget()
 
 
 def retired_model_error(error: NotFoundError, model: str) -> ModelRetiredError | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -140,3 +141,25 @@ def test_a_model_named_with_its_prefix_is_the_same_model() -> None:
     )
     assert len(texts) == 1
     assert texts[0].startswith("Gemini model 'gemini-2.0-flash' is DEPRECATED")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_once_per_process_means_a_forked_child_warns_again() -> None:
+    assert len(_warnings(("gemini-2.0-flash", DEPRECATED))) == 1
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        pid = os.fork()
+    if pid == 0:  # the child: its own process, its own "once"
+        os.close(read)
+        try:
+            count = len(_warnings(("gemini-2.0-flash", DEPRECATED)))
+            os.write(write, str(count).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        told = pipe.read()
+    os.waitpid(pid, 0)
+    assert told == "1"
+    assert _warnings(("gemini-2.0-flash", DEPRECATED)) == []  # the parent: once
