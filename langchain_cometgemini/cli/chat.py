@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import base64
 import io
-import json
 import mimetypes
 import os
 import re
@@ -57,6 +56,7 @@ from langchain_cometgemini.cli.options import (
 from langchain_cometgemini.cli.terminal import (
     ignore_further_interrupts,
     isatty,
+    json_text,
     one_line,
     read_stdin,
     use_color,
@@ -318,7 +318,7 @@ def run_structured(
     result = runnable.invoke(messages)
     if result.get("parsing_error") is not None:
         raise result["parsing_error"]
-    out.write(json.dumps(result["parsed"], indent=2, ensure_ascii=False) + "\n")
+    out.write(json_text(result["parsed"], indent=2) + "\n")
     raw = result.get("raw")
     err.write(format_usage(getattr(raw, "usage_metadata", None)) + "\n")
 

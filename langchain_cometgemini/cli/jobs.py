@@ -35,7 +35,7 @@ from langchain_core.messages import (
     convert_to_messages,
 )
 
-from langchain_cometgemini.cli.terminal import one_line
+from langchain_cometgemini.cli.terminal import json_text, one_line
 
 
 class BatchInputError(ValueError):
@@ -83,18 +83,8 @@ def id_key(job_id: Any) -> str:
 
 
 def record_line(record: dict[str, Any]) -> str:
-    r"""One output line: compact JSON, readable UTF-8 when UTF-8 can carry it.
-
-    A lone surrogate (``"\ud800"`` in an id or an answer) cannot be written as
-    UTF-8; the line is then written with ``\uXXXX`` escapes, which read back
-    as the same value.
-    """
-    line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(record, ensure_ascii=True, default=str) + "\n"
-    return line
+    """One output line: compact JSON (escaped where UTF-8 cannot carry it)."""
+    return json_text(record) + "\n"
 
 
 # -- input ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ whatever Ctrl-C or SIGTERM follows.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -75,3 +76,18 @@ def ignore_further_interrupts() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    r"""``value`` as JSON: readable UTF-8 when UTF-8 can carry it.
+
+    A lone surrogate (``"\ud800"`` in an id or an answer) cannot be written as
+    UTF-8; the text is then ``\uXXXX``-escaped, which reads back as the same
+    value, so nothing billed is lost to an encoding error.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, indent=indent, default=str)
+    return text

@@ -439,6 +439,17 @@ def test_an_answer_without_content_is_one_line_exit_1(
     assert len(online.requests) == 1
 
 
+def test_a_lone_surrogate_in_structured_output_is_printed_escaped(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    # The model's JSON text escapes a lone surrogate, which UTF-8 cannot carry.
+    gemini_emulator.enqueue(Reply.text('{"city": "Par\\ud800is"}'))
+    schema = '{"type": "object", "properties": {"city": {"type": "string"}}}'
+    result = run_cli("--json-schema", schema, "x", env=online_env(gemini_emulator))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"city": "Par\ud800is"}  # nothing lost
+
+
 def test_rate_limit_in_process(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
