@@ -1,4 +1,4 @@
-"""Bursts of concurrent calls, every burst timed (issue 18: engine and pool choice).
+"""Bursts of concurrent calls, every burst timed (how the engine and pool were chosen).
 
 For each width (200, then 1,000), every variant gets a fresh client (or a fresh
 model) and fires ``bursts`` consecutive bursts of ``width`` concurrent calls

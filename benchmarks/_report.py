@@ -1,14 +1,14 @@
 """Targets (PASS/FAIL from ratios) and the markdown report of every section.
 
-Limits, by the issue that set them:
+Limits, in three groups (the report's first column):
 
-* issue 16: invoke / ainvoke CPU E <= 1.25 x (A + D); streamed chunk CPU
+* cost: invoke / ainvoke CPU E <= 1.25 x (A + D); streamed chunk CPU
   E <= 1.3 x (B + D); C/E >= 3 on invoke and on chunks (C only if installed);
   200 concurrent ``ainvoke`` wall E <= 1.25 x raw ``httpx.AsyncClient``;
-* issue 18: worst of the bursts of 200 (and of 1,000) concurrent ``ainvoke``,
+* load: worst of the bursts of 200 (and of 1,000) concurrent ``ainvoke``,
   E <= 1.25 x the best raw client's worst burst; 32 threads: no duplicated,
   missing, failed or hung request, CPU per call E <= 1.25 x raw ``httpx2.Client``;
-* issue 6: import <= 1.1 x, 10x work <= 11x CPU, RSS flat.
+* footprint: import <= 1.1 x, 10x work <= 11x CPU, RSS flat.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-INVOKE_LIMIT = 1.25  # issue 16
-CHUNK_LIMIT = 1.3  # issue 16
-C_FACTOR = 3.0  # issue 16
-CONCURRENT_LIMIT = 1.25  # issue 16
-BURST_LIMIT = 1.25  # issue 18
-THREAD_LIMIT = 1.25  # issue 18
+INVOKE_LIMIT = 1.25
+CHUNK_LIMIT = 1.3
+C_FACTOR = 3.0
+CONCURRENT_LIMIT = 1.25
+BURST_LIMIT = 1.25
+THREAD_LIMIT = 1.25
 
 RSS_FLAT_KB = 2048
 """RSS growth allowed between call 500 and the last call (allocator noise)."""
@@ -42,7 +42,12 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 
 def _row(
-    name: str, value: float | None, op: str, limit: float, how: str, issue: int = 16
+    name: str,
+    value: float | None,
+    op: str,
+    limit: float,
+    how: str,
+    group: str = "cost",
 ) -> dict[str, Any]:
     if value is None:
         verdict = "n/a"
@@ -51,7 +56,7 @@ def _row(
     else:
         verdict = "PASS" if value >= limit else "FAIL"
     return {
-        "issue": issue,
+        "group": group,
         "target": name,
         "value": value,
         "op": op,
@@ -139,7 +144,7 @@ def _import_rows(imp: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             1.1,
             f"E={_fmt(e)}ms, lazy core={_fmt(lazy)}ms (loads no BaseChatModel)",
-            6,
+            "footprint",
         ),
         _row(
             "import BaseChatModel then ChatCometGemini / BaseChatModel alone "
@@ -149,7 +154,7 @@ def _import_rows(imp: dict[str, Any]) -> list[dict[str, Any]]:
             1.1,
             "what the package adds to what every chat model loads, paired in one "
             "fresh interpreter per run",
-            6,
+            "footprint",
         ),
         _row(
             "(info) import `from langchain_cometgemini import ChatCometGemini` / "
@@ -159,7 +164,7 @@ def _import_rows(imp: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             1.1,
             f"ChatCometGemini={_fmt(e_class)}ms, BaseChatModel={_fmt(base)}ms",
-            6,
+            "footprint",
         ),
     ]
 
@@ -207,7 +212,7 @@ def _burst_rows(bursts: dict[str, Any]) -> list[dict[str, Any]]:
                 "<=",
                 BURST_LIMIT,
                 f"E={_fmt(e)}ms, best raw = {best} {_fmt(b)}ms",
-                18,
+                "load",
             )
         )
         rows.append(
@@ -217,7 +222,7 @@ def _burst_rows(bursts: dict[str, Any]) -> list[dict[str, Any]]:
                 "<=",
                 BURST_LIMIT,
                 f"D (LangChain, no network) worst={_fmt(d)}ms",
-                18,
+                "load",
             )
         )
     return rows
@@ -252,7 +257,7 @@ def _thread_rows(t: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             0,
             f"{t.get('rounds')} x {t.get('calls_per_round')} calls: {detail}",
-            18,
+            "load",
         ),
         _row(
             f"{w} threads: CPU per call E / raw `httpx2.Client` (package's pool)",
@@ -260,7 +265,7 @@ def _thread_rows(t: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             THREAD_LIMIT,
             f"E={_fmt(e)}us, raw httpx2={_fmt(raw)}us",
-            18,
+            "load",
         ),
         _row(
             f"(info) {w} threads: CPU per call E / (raw httpx2 + D)",
@@ -268,7 +273,7 @@ def _thread_rows(t: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             THREAD_LIMIT,
             f"D (no network, same threads)={_fmt(d)}us",
-            18,
+            "load",
         ),
         _row(
             f"(info) {w} threads: raw `httpx.Client` requests duplicated + missing "
@@ -278,7 +283,7 @@ def _thread_rows(t: dict[str, Any]) -> list[dict[str, Any]]:
             0,
             f"duplicated={raw1.get('duplicated')}, CPU={_fmt(cpu('raw httpx'))}us "
             "per call",
-            18,
+            "load",
         ),
     ]
 
@@ -300,7 +305,7 @@ def _scaling_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
                 "<=",
                 11.0,
                 "per-decade CPU ratios, " + detail,
-                6,
+                "footprint",
             )
         )
     return rows
@@ -319,7 +324,7 @@ def _rss_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             "<=",
             RSS_FLAT_KB,
             f"RSS KiB by call: {rss}",
-            6,
+            "footprint",
         )
     ]
 
@@ -569,13 +574,13 @@ def render(r: dict[str, Any]) -> str:
         "",
         "Rows marked `(info)` are context, not targets.",
         "",
-        "| issue | target | value | limit | verdict | detail |",
+        "| group | target | value | limit | verdict | detail |",
         "|---|---|---|---|---|---|",
     ]
     for t in r.get("targets", []):
         val = "-" if t["value"] is None else f"{t['value']:.2f}"
         out.append(
-            f"| {t.get('issue', '')} | {t['target']} | {val} | "
+            f"| {t.get('group', '')} | {t['target']} | {val} | "
             f"{t['op']} {t['limit']:g} | **{t['verdict']}** | {t['how']} |"
         )
     if any(k in r for k in ("sync", "async", "concurrency", "imports", "rss")):

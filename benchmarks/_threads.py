@@ -1,4 +1,4 @@
-"""Sync use from many threads on one model (issue 18): duplicates, hangs, CPU.
+"""Sync use from many threads on one model: duplicates, hangs, CPU.
 
 ``workers`` threads share one model (or one raw client) and make ``calls`` sync
 calls between them, each prompt tagged ``bench-id-<i>``. The server counts the

@@ -9,7 +9,7 @@ Usage::
 
 Starts benchmarks/server.py once, in a separate process, runs the sections
 (``SECTIONS``; ``--only`` / ``--skip`` select them), stops the server, checks
-the targets of issues 6, 16 and 18 (``_report.targets``) and writes
+the targets (cost, load, footprint) (``_report.targets``) and writes
 ``results/latest.json`` and ``latest.md`` (``--out`` for another directory)
 with the sections that ran. See benchmarks/README.md.
 """

@@ -1,4 +1,4 @@
-"""Issue 12, the emulator: defaults that end the loops a real model ends."""
+"""The emulator: defaults that end the loops a real model ends."""
 
 from __future__ import annotations
 

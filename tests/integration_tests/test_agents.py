@@ -286,7 +286,7 @@ async def test_async_sqlite_checkpointer_resume(
     check_run(planned, messages)
 
 
-# -- issue 13: a conversation another provider started ---------------------------
+# -- a conversation another provider started ------------------------------------
 
 
 def _claude_turn(state: MessagesState) -> dict[str, Any]:

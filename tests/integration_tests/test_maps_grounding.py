@@ -30,7 +30,7 @@ def test_maps_with_location_and_function_tools(gemini_emulator: GeminiEmulator) 
             "latLng": {"latitude": 40.7, "longitude": -74.0},
             "languageCode": "en",
         },
-        # built-in + function tools on Gemini 3 (issue 13)
+        # built-in + function tools on Gemini 3
         "includeServerSideToolInvocations": True,
     }
 

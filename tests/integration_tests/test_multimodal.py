@@ -229,7 +229,7 @@ def test_host_names_are_resolved_before_the_check(
     assert media_parts(gemini_emulator)[0]["inlineData"]["data"] == b64(PNG)
 
 
-# -- issue 13: v1 base64 media without a MIME type -----------------------------
+# -- v1 base64 media without a MIME type ---------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Built-in and function tools together, and strict tools (issue 13, Tools).
+"""Built-in and function tools together, and strict tools.
 
 On Gemini 3, binding both kinds sets ``toolConfig.includeServerSideToolInvocations``;
 the ``toolCall``/``toolResponse`` parts the model then sends are replayed exactly.
