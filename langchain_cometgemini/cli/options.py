@@ -106,7 +106,12 @@ def add_model_options(parser: argparse.ArgumentParser, *, batch: bool) -> None:
     )
 
 
-_FIELD_ADVICE = {"Set allow_private_media_urls=True": "Pass --allow-private-media-urls"}
+_FIELD_ADVICE = {
+    "Set allow_private_media_urls=True": "Pass --allow-private-media-urls",
+    "raise max_output_tokens or lower the thinking level": (
+        "lower the thinking level (-t low) or budget (--thinking-budget)"
+    ),
+}
 """The model's advice naming a Python field -> the option that does it here."""
 
 

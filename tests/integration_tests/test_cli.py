@@ -439,6 +439,16 @@ def test_an_answer_without_content_is_one_line_exit_1(
     assert len(online.requests) == 1
 
 
+def test_the_max_tokens_advice_names_what_the_command_can_do(
+    online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online.enqueue(Reply.empty("MAX_TOKENS", thought="Long thoughts"))
+    code, _, err = run_main(monkeypatch, "-m", FLASH, "something")
+    assert code == 1
+    assert "max_output_tokens" not in err.getvalue()  # no such option here
+    assert "--thinking-budget" in err.getvalue()
+
+
 def test_a_lone_surrogate_in_structured_output_is_printed_escaped(
     gemini_emulator: GeminiEmulator,
 ) -> None:
