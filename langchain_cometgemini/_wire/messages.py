@@ -123,10 +123,13 @@ def is_foreign(message: AIMessage) -> bool:
 def _ai_parts(message: AIMessage) -> list[Part]:
     if is_foreign(message):
         return _foreign_ai_parts(message)
+    slots: dict[str, int] = {}
     if isinstance(message.content, str):
         parts = _signed_text_parts(message)
     else:
         parts = _replay_text_signatures(content_parts(message.content), message)
+        if not _text_signatures(message):  # parts as the blocks gave them
+            slots = _call_slots(message.content)
     signatures = message.additional_kwargs.get(FC_SIGNATURES_KEY) or {}
     if not isinstance(signatures, dict):
         msg = (
@@ -135,15 +138,45 @@ def _ai_parts(message: AIMessage) -> list[Part]:
         )
         raise ValueError(msg)
     from_gemini = _provider(message) in GEMINI_FORMAT
+    calls: list[tuple[str, Part]] = []
     for call in message.tool_calls:
         call_id = call.get("id") or ""
         function_call = _function_call(call)
         if from_gemini and call_id and not call_id.startswith(GENERATED_ID_PREFIX):
             function_call["id"] = call_id
-        parts.append(
-            with_signature({"functionCall": function_call}, signatures.get(call_id))
-        )
-    return parts
+        part = with_signature({"functionCall": function_call}, signatures.get(call_id))
+        calls.append((call_id, part))
+    return _place_calls(parts, calls, slots)
+
+
+def _call_slots(content: list[Any]) -> dict[str, int]:
+    """Where each ``tool_call`` block sits among the parts, by call id.
+
+    Standard (v1) content keeps Gemini's order of parts, calls included; a
+    call's part goes back there (a function call before a search Gemini ran
+    in the same step stays before it).
+    """
+    slots: dict[str, int] = {}
+    count = 0
+    for block in content:
+        if isinstance(block, dict) and block.get("type") == "tool_call":
+            slots.setdefault(str(block.get("id") or ""), count)
+        else:
+            count += len(content_parts([block]))
+    return slots
+
+
+def _place_calls(
+    parts: list[Part], calls: list[tuple[str, Part]], slots: dict[str, int]
+) -> list[Part]:
+    """``parts`` with each call's part at its slot; calls without one at the end."""
+    out: list[Part] = []
+    for index in range(len(parts) + 1):
+        out.extend(part for call_id, part in calls if slots.get(call_id) == index)
+        if index < len(parts):
+            out.append(parts[index])
+    out.extend(part for call_id, part in calls if call_id not in slots)
+    return out
 
 
 def _foreign_ai_parts(message: AIMessage) -> list[Part]:

@@ -265,3 +265,74 @@ def test_surrogate_pairs_written_as_characters_are_fine() -> None:
     assert contents([HumanMessage("emoji \U0001f600 ok")])[0]["parts"] == [
         {"text": "emoji \U0001f600 ok"}
     ]
+
+
+# Gemini 3 with a function and Google Search in one step (a recorded answer,
+# signatures shortened): the function call comes first, then the search.
+_CALL_THEN_SEARCH = {
+    "candidates": [
+        {
+            "content": {
+                "role": "model",
+                "parts": [
+                    {
+                        "functionCall": {
+                            "args": {"expression": "2+2"},
+                            "id": "oqeiriep",
+                            "name": "calculator",
+                        },
+                        "thoughtSignature": "EqwCCqkC",
+                    },
+                    {
+                        "toolCall": {
+                            "args": {"queries": ["current weather in Tokyo"]},
+                            "id": "93z4z1x3",
+                            "toolType": "GOOGLE_SEARCH_WEB",
+                        },
+                        "thoughtSignature": "EnUKcwgB",
+                    },
+                    {
+                        "toolResponse": {
+                            "id": "93z4z1x3",
+                            "response": {"search_suggestions": "..."},
+                            "toolType": "GOOGLE_SEARCH_WEB",
+                        },
+                        "thoughtSignature": "Eu6SAgrq",
+                    },
+                ],
+            },
+            "finishReason": "STOP",
+        }
+    ]
+}
+
+
+def _kinds(content: dict[str, Any]) -> list[str]:
+    return [
+        next(k for k in part if k != "thoughtSignature") for part in content["parts"]
+    ]
+
+
+def test_function_call_goes_back_where_gemini_put_it() -> None:
+    """Parts of a standard (v1) model turn go back in the order Gemini sent them.
+
+    (Default content does not say where a call sat among the other parts: the
+    call goes back after them.)
+    """
+    result = result_from_response(_CALL_THEN_SEARCH, output_version="v1")
+    reply = result.generations[0].message
+    assert isinstance(reply, AIMessage)
+    call_id = reply.tool_calls[0]["id"]
+    sent = contents(
+        [
+            HumanMessage("2+2, and the weather in Tokyo?"),
+            reply,
+            ToolMessage("4", tool_call_id=call_id, name="calculator"),
+        ]
+    )
+    assert _kinds(sent[1]) == ["functionCall", "toolCall", "toolResponse"]
+    assert [p["thoughtSignature"] for p in sent[1]["parts"]] == [
+        "EqwCCqkC",
+        "EnUKcwgB",
+        "Eu6SAgrq",
+    ]
