@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AllowInfNan, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 Kind = Literal["generation", "body", "client", "transport", "model"]
@@ -64,6 +64,11 @@ CLIENT = Goes("client")
 TRANSPORT = Goes("transport")
 """A per-call HTTP setting: the call gets its own URL, headers or retries."""
 MODEL = Goes("model", ls="ls_model_name")
+
+INT32: Any = Field(ge=-(2**31), le=2**31 - 1)
+"""An int Gemini reads as ``int32`` (larger values are refused, not sent)."""
+FINITE = AllowInfNan(False)
+"""A float JSON can carry: NaN and infinities are refused naming the field."""
 
 
 CALL_ONLY: Mapping[str, str] = {

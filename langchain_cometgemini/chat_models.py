@@ -61,6 +61,8 @@ from pydantic import (
 from langchain_cometgemini._empty import AnswerPolicy, named_model
 from langchain_cometgemini._fields import (
     CLIENT,
+    FINITE,
+    INT32,
     MODEL,
     TRANSPORT,
     FieldTable,
@@ -354,14 +356,16 @@ class ChatCometGemini(BaseChatModel):
     max_empty_retries: Annotated[int, CLIENT] = Field(default=1, ge=0)
     """Times ``on_empty_answer="retry"`` asks again (each attempt is billed)."""
 
-    temperature: Annotated[float | None, gen("temperature", ls="ls_temperature")] = None
+    temperature: Annotated[
+        float | None, gen("temperature", ls="ls_temperature"), FINITE
+    ] = None
     """Sampling temperature."""
-    top_p: Annotated[float | None, gen("topP")] = None
+    top_p: Annotated[float | None, gen("topP"), FINITE] = None
     """Nucleus sampling probability mass."""
-    top_k: Annotated[int | None, gen("topK")] = None
+    top_k: Annotated[int | None, gen("topK"), INT32] = None
     """Top-k sampling."""
     max_output_tokens: Annotated[
-        int | None, gen("maxOutputTokens", ls="ls_max_tokens")
+        int | None, gen("maxOutputTokens", ls="ls_max_tokens"), INT32
     ] = Field(default=None, alias="max_tokens")
     """Maximum tokens to generate."""
     stop: Annotated[list[str] | None, gen("stopSequences", ls="ls_stop")] = Field(
@@ -372,12 +376,12 @@ class ChatCometGemini(BaseChatModel):
         default=None, ge=-(2**31), le=2**31 - 1
     )
     """Sampling seed."""
-    presence_penalty: Annotated[float | None, gen("presencePenalty")] = None
+    presence_penalty: Annotated[float | None, gen("presencePenalty"), FINITE] = None
     """Presence penalty."""
-    frequency_penalty: Annotated[float | None, gen("frequencyPenalty")] = None
+    frequency_penalty: Annotated[float | None, gen("frequencyPenalty"), FINITE] = None
     """Frequency penalty."""
     candidate_count: Annotated[int | None, gen("candidateCount")] = Field(
-        default=None, ge=1
+        default=None, ge=1, le=2**31 - 1
     )
     """Number of candidates to generate (each becomes a generation)."""
     response_mime_type: Annotated[str | None, gen("responseMimeType")] = None
@@ -430,7 +434,7 @@ class ChatCometGemini(BaseChatModel):
     """Audio output settings (voice)."""
     response_logprobs: Annotated[bool | None, gen("responseLogprobs")] = None
     """Return log probabilities of the chosen tokens."""
-    logprobs: Annotated[int | None, gen("logprobs")] = None
+    logprobs: Annotated[int | None, gen("logprobs"), INT32] = None
     """Number of top candidate log probabilities per token."""
     media_fetch: Annotated[Literal["download", "pass_through"], CLIENT] = "download"
     """http(s) media URLs: download and send inline, or pass through as fileData."""
@@ -571,7 +575,7 @@ class ChatCometGemini(BaseChatModel):
     ) -> LangSmithParams:
         params = _ls_overrides(_table(type(self)), kwargs)
         if stop is not None:
-            params["stop"] = stop
+            params["stop"] = _table(type(self)).validate("stop", stop)
         model = params.get("model", self.model)
         temperature = params.get("temperature", self.temperature)
         max_tokens = params.get("max_output_tokens", self.max_output_tokens)

@@ -31,6 +31,15 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"response_modalities": ["TEXT", "SMELL"]}, "response_modalities"),
     ({"thinking_level": "extreme"}, "thinking_level"),
     ({"max_retries": -1}, "max_retries"),
+    ({"stop": 5}, "stop"),
+    ({"temperature": float("nan")}, "temperature"),
+    ({"top_p": float("inf")}, "top_p"),
+    ({"presence_penalty": float("nan")}, "presence_penalty"),
+    ({"frequency_penalty": float("-inf")}, "frequency_penalty"),
+    ({"max_output_tokens": 2**40}, "max_output_tokens"),
+    ({"top_k": 2**40}, "top_k"),
+    ({"candidate_count": 2**40}, "candidate_count"),
+    ({"logprobs": 2**40}, "logprobs"),
 ]
 
 
