@@ -86,6 +86,7 @@ from langchain_cometgemini._http.sockets import (
     Arrival,
     deadline,
     install_socket_hooks,
+    watch_user_sockets,
 )
 from langchain_cometgemini._http.sse import SSEDecoder, StreamCheck
 from langchain_cometgemini._json import dumps
@@ -143,6 +144,9 @@ class GeminiHTTP:
         self._redactor = Redactor(headers)
         self._pools: PerProcess[Pools] = PerProcess(Pools)
         self._timeouts: dict[ModuleType, Any] = {}
+        for user in (client, async_client):
+            for transport in [] if user is None else transports(user):
+                watch_user_sockets(transport)
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"

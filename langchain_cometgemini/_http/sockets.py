@@ -13,6 +13,11 @@ warns if it cannot install, instead of silently dropping the protection):
   :class:`Arrival`, so a failure while the head was arriving is known to have
   come *after* the server began to answer (never sent again if it may be a
   success: :meth:`Arrival.maybe_success`).
+
+A user's own client (``httpx`` or ``httpx2``) keeps its timeouts and writes
+as they are: :func:`watch_user_sockets` only wraps its pool's backend (and the
+sockets its pool already holds) so that reads note the first answer bytes,
+and the same never-resend rule holds through it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ __all__ = [
     "deadline",
     "install_socket_hooks",
     "warn_unhooked",
+    "watch_user_sockets",
 ]
 
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -245,6 +251,98 @@ def install_socket_hooks(transport: Any) -> bool:
         return False
     if not isinstance(backend, (_SyncBackend, _AsyncBackend)):
         pool._network_backend = wrapper(backend)
+    return True
+
+
+# -- a user's client: reads noted, nothing else changed ----------------------
+
+
+class _NotingSync:
+    """A user's sync network stream; reads note what arrives."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = self._inner.read(max_bytes, timeout)
+        _note(data)
+        return data
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> _NotingSync:
+        return _NotingSync(self._inner.start_tls(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _NotingAsync:
+    """A user's async network stream; reads note what arrives."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data: bytes = await self._inner.read(max_bytes, timeout)
+        _note(data)
+        return data
+
+    async def start_tls(self, *args: Any, **kwargs: Any) -> _NotingAsync:
+        return _NotingAsync(await self._inner.start_tls(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _NotingBackend:
+    """A user pool's network backend whose new sockets note their reads."""
+
+    def __init__(self, inner: Any, stream: type[_NotingSync | _NotingAsync]) -> None:
+        self._inner = inner
+        self._stream = stream
+        if stream is _NotingSync:
+            self.connect_tcp = self._sync_connect("connect_tcp")
+            self.connect_unix_socket = self._sync_connect("connect_unix_socket")
+        else:
+            self.connect_tcp = self._async_connect("connect_tcp")
+            self.connect_unix_socket = self._async_connect("connect_unix_socket")
+
+    def _sync_connect(self, name: str) -> Any:
+        def connect(*args: Any, **kwargs: Any) -> Any:
+            return _NotingSync(getattr(self._inner, name)(*args, **kwargs))
+
+        return connect
+
+    def _async_connect(self, name: str) -> Any:
+        async def connect(*args: Any, **kwargs: Any) -> Any:
+            return _NotingAsync(await getattr(self._inner, name)(*args, **kwargs))
+
+        return connect
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def watch_user_sockets(transport: Any) -> bool:
+    """Make a user's transport note the first answer bytes; False if it cannot.
+
+    Works on httpcore and httpcore2 pools alike (``_pool._network_backend``,
+    and ``_network_stream`` of the HTTP/1.1 connections already pooled). A
+    custom transport is left alone (its failures are classified by type and
+    message only).
+    """
+    pool: Any = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is None:
+        return False
+    if isinstance(backend, _NotingBackend):
+        return True
+    stream = _NotingAsync if "Async" in type(pool).__name__ else _NotingSync
+    pool._network_backend = _NotingBackend(backend, stream)
+    for connection in getattr(pool, "connections", ()):
+        inner: Any = getattr(connection, "_connection", None)
+        found = getattr(inner, "_network_stream", None)
+        if found is not None and not isinstance(found, _NotingSync | _NotingAsync):
+            inner._network_stream = stream(found)
     return True
 
 
