@@ -29,7 +29,9 @@ Input flow::
       -> parallel results of one model turn: one Content, in call order
       -> consecutive same-role turns merged into one Content
       -> an empty opening HumanMessage (or only empty texts): one empty user
-         text, which Gemini answers (as recorded real requests show)
+         text, which Gemini answers (as recorded real requests show); an empty
+         turn inside the conversation (an empty answer) is one empty text too,
+         not dropped (which would merge the turns around it)
       -> Gemini 3 and later (``_profiles.generation``: the -latest aliases and
          unknown future names too): a model turn whose calls lost their
          signature gets the documented placeholder
@@ -553,7 +555,7 @@ def convert_messages(
     multimodal = requires_signatures(model)  # Gemini 3: media in functionResponse
     results: list[_Result] = []  # parallel tool results of one model turn
     turns = 0
-    for message in messages:
+    for position, message in enumerate(messages):
         if isinstance(message, SystemMessage):
             system.extend(content_parts(message.content))
             continue
@@ -568,6 +570,9 @@ def convert_messages(
             role, parts = _turn(message, calls)
             if not parts and not contents and isinstance(message, HumanMessage):
                 parts = [{"text": ""}]  # an empty opening turn is sent as Gemini
+            elif isinstance(message, AIMessage) and not parts and contents:
+                if position + 1 < len(messages):
+                    parts = [{"text": ""}]  # an empty answer stays a turn
             _append(contents, role, parts)
     _flush_results(contents, results)
     if (

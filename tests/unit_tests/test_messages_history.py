@@ -336,3 +336,24 @@ def test_function_call_goes_back_where_gemini_put_it() -> None:
         "EnUKcwgB",
         "Eu6SAgrq",
     ]
+
+
+def test_an_empty_model_reply_in_the_history_is_sent() -> None:
+    """An empty answer stays a model turn, as Gemini took it (a recorded request).
+
+    Dropped, the next question would be merged into the previous user turn and
+    the model would not know it had answered at all.
+    """
+    sent = contents(
+        [
+            HumanMessage("Hi"),
+            AIMessage(""),
+            HumanMessage("Was your previous response empty?"),
+        ],
+        model="gemini-2.5-flash",
+    )
+    assert sent == [
+        {"role": "user", "parts": [{"text": "Hi"}]},
+        {"role": "model", "parts": [{"text": ""}]},
+        {"role": "user", "parts": [{"text": "Was your previous response empty?"}]},
+    ]
