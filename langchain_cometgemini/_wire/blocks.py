@@ -228,7 +228,47 @@ def _non_standard_block(block: dict[str, Any]) -> list[Part]:
         raise ValueError(msg)
     if "type" in value:  # a block LangChain's translator did not know: unwrap it
         return _block_parts(value)
-    return [dict(value)]
+    return [_raw_part(value)]
+
+
+PART_FIELDS = frozenset(
+    {
+        "text",
+        "inlineData",
+        "fileData",
+        "functionCall",
+        "functionResponse",
+        "executableCode",
+        "codeExecutionResult",
+        "toolCall",
+        "toolResponse",
+        "thought",
+        "thoughtSignature",
+        "videoMetadata",
+        "mediaResolution",
+        "partMetadata",
+    }
+)
+"""``Part``'s fields in Google's discovery document."""
+
+
+def _raw_part(value: dict[str, Any]) -> Part:
+    """A Gemini part given as is (either spelling of its keys) -> camelCase.
+
+    Raises:
+        ValueError: a key that is no field of Gemini's ``Part``.
+    """
+    from langchain_cometgemini._wire.request import camel  # request imports us
+
+    part = {camel(str(k)): v for k, v in value.items()}
+    unknown = sorted(set(part) - PART_FIELDS)
+    if unknown:
+        msg = (
+            f"A 'non_standard' block's value is sent as a Gemini part, which has "
+            f"no field {unknown}: {value!r:.80}."
+        )
+        raise ValueError(msg)
+    return part
 
 
 def _skip_block(block: dict[str, Any]) -> list[Part]:

@@ -323,7 +323,7 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
             "functionCallingConfig" in tool_choice
             or "function_calling_config" in tool_choice
         ):
-            return dict(tool_choice)
+            return _raw_config(tool_choice, names)
         tool_choice = _choice_from_dict(tool_choice)
     if isinstance(tool_choice, str) and tool_choice.lower() in _MODES:
         return _calling(_MODES[tool_choice.lower()])
@@ -333,6 +333,45 @@ def tool_config(tool_choice: Any, names: Sequence[str]) -> dict[str, Any] | None
         msg = f"tool_choice {tool_choice!r} names no bound tool; bound: {list(names)}."
         raise ValueError(msg)
     return _calling("ANY", allowed=chosen)
+
+
+_CALLING_KEYS = frozenset({"mode", "allowedFunctionNames"})
+_CALLING_MODES = frozenset({"AUTO", "ANY", "NONE", "VALIDATED"})
+
+
+def _raw_config(choice: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """A ``toolConfig`` given as Gemini writes it (either spelling) -> camelCase.
+
+    Raises:
+        ValueError: a ``functionCallingConfig`` Gemini would refuse (an unknown
+            key or mode, a name that is not bound).
+    """
+    config = {camel(str(k)): v for k, v in choice.items()}
+    calling = config["functionCallingConfig"]
+    if not isinstance(calling, Mapping):
+        msg = f"tool_choice: functionCallingConfig must be a dict, not {calling!r:.60}."
+        raise ValueError(msg)
+    calling = {camel(str(k)): v for k, v in calling.items()}
+    unknown = sorted(set(calling) - _CALLING_KEYS)
+    mode = str(calling.get("mode", "AUTO")).upper()
+    allowed = calling.get("allowedFunctionNames", [])
+    if unknown or mode not in _CALLING_MODES:
+        msg = (
+            f"tool_choice: functionCallingConfig takes a mode among "
+            f"{sorted(_CALLING_MODES)} and allowedFunctionNames; got mode "
+            f"{calling.get('mode')!r:.40}, unknown keys {unknown}."
+        )
+        raise ValueError(msg)
+    if not isinstance(allowed, list) or any(n not in names for n in allowed):
+        msg = (
+            f"tool_choice: allowedFunctionNames {allowed!r:.80} names no bound "
+            f"tool; bound: {list(names)}."
+        )
+        raise ValueError(msg)
+    if "mode" in calling:
+        calling["mode"] = mode
+    config["functionCallingConfig"] = calling
+    return config
 
 
 _CHOICES = (

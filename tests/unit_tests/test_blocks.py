@@ -256,3 +256,15 @@ def test_anthropic_text_document_is_text() -> None:
         "source": {"type": "text", "media_type": "text/plain", "data": "doc"},
     }
     assert content_parts([block]) == [{"text": "doc"}]
+
+
+def test_a_raw_part_gemini_has_no_field_for_is_refused() -> None:
+    """``{"type": "non_standard", "value": {"foo": 1}}`` went out as a part (400)."""
+    with pytest.raises(ValueError, match="foo"):
+        content_parts([{"type": "non_standard", "value": {"foo": 1}}])
+
+
+def test_a_raw_part_in_snake_case_goes_in_gemini_spelling() -> None:
+    part = {"inline_data": {"mimeType": "image/png", "data": "iVBORw0K"}}
+    sent = content_parts([{"type": "non_standard", "value": part}])
+    assert sent == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw0K"}}]

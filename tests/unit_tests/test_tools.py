@@ -304,3 +304,40 @@ def test_an_empty_object_schema_sends_no_parameters() -> None:
     tool = {"name": "f", "description": "d", "parameters": {"type": "object"}}
     declaration = convert_tools([tool])[0]["functionDeclarations"][0]
     assert declaration == {"name": "f", "description": "d"}
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"function_calling_config": {"mode": "any"}},
+        {"functionCallingConfig": {"mode": "ANY"}},
+        {"function_calling_config": {"mode": "ANY", "allowed_function_names": ["add"]}},
+    ],
+)
+def test_a_raw_tool_config_goes_in_gemini_spelling(choice: Any) -> None:
+    """A snake_case ``toolConfig`` was sent as is (``function_calling_config``)."""
+    config = tool_config(choice, ["add"])
+    assert config is not None
+    calling = config["functionCallingConfig"]
+    assert list(config) == ["functionCallingConfig"]
+    assert calling["mode"] == "ANY"
+    assert calling.get("allowedFunctionNames", ["add"]) == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "match"),
+    [
+        ({"functionCallingConfig": {"mode": "SOMETIMES"}}, "mode"),
+        (
+            {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["x"]}},
+            "x",
+        ),
+        ({"functionCallingConfig": {"bogus": 1}}, "bogus"),
+        ({"functionCallingConfig": 5}, "functionCallingConfig"),
+    ],
+)
+def test_a_raw_tool_config_gemini_would_refuse_is_a_value_error(
+    choice: Any, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        tool_config(choice, ["add"])
