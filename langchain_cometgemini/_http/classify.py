@@ -9,7 +9,10 @@
   status and body -> the typed error of the status, or the JSON object;
   ``{"error": ...}`` with a success status is final;
 - :func:`read_body_error` / :func:`decoded`: a success body cut short or not
-  decodable -> ``InvalidResponseError`` (never retried).
+  decodable -> ``InvalidResponseError`` (never retried);
+- :func:`stream_decoder` / :func:`stream_decode_error`: a stream's codings
+  (refused if they cannot be checked), and a compressed stream cut short
+  (``StreamInterruptedError``) or corrupt (``InvalidResponseError``).
 """
 
 from __future__ import annotations
@@ -167,6 +170,34 @@ def decoded(response: Any, url: str, raw: bytes, codings: list[str] | None) -> b
         if 200 <= status < 300:
             raise read_body_error(exc, url, status) from None
         return raw  # an error answer: its status says what matters
+
+
+def stream_decoder(response: Any, url: str) -> _body.Decoder | None:
+    """The strict decoder of a stream's codings (None if it has none).
+
+    Raises:
+        InvalidResponseError: a coding that cannot be proved complete.
+    """
+    codings = _body.strict_codings(response.headers)
+    if codings is None:
+        found = response.headers.get("content-encoding")
+        msg = (
+            f"stream from {display_url(url)} has Content-Encoding {found!r}: only "
+            "gzip and deflate can be checked for a cut (ask for them, or identity)"
+        )
+        raise InvalidResponseError(msg, status_code=response.status_code)
+    return _body.Decoder(codings) if codings else None
+
+
+def stream_decode_error(exc: ValueError, url: str, events: int) -> CometGeminiError:
+    """A compressed stream that broke: cut short, or corrupt."""
+    if isinstance(exc, _body.CutShort):
+        msg = (
+            f"stream from {display_url(url)} broke after {events} event(s): {exc}; "
+            "the answer is incomplete"
+        )
+        return StreamInterruptedError(msg)
+    return InvalidResponseError(f"stream from {display_url(url)}: {exc}")
 
 
 def _reason(exc: BaseException) -> str:

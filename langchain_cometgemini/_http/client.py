@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Generator, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,8 @@ from langchain_cometgemini._http.classify import (
     http_errors,
     is_sse,
     read_body_error,
+    stream_decode_error,
+    stream_decoder,
     transport_error,
 )
 from langchain_cometgemini._http.fetch import (
@@ -415,7 +417,7 @@ class GeminiHTTP:
                 body = self._masked(response, self._read(response, url))
                 check_stream_start(response, body)
             try:
-                opened = _OpenStream(response, url, response.iter_bytes())
+                opened = _OpenStream(response, url, response.iter_raw())
                 for chunk in opened.chunks:
                     if opened.first_events(chunk):
                         return opened
@@ -439,7 +441,7 @@ class GeminiHTTP:
                 body = self._masked(response, await self._aread(response, url))
                 check_stream_start(response, body)
             try:
-                opened = _OpenStream(response, url, response.aiter_bytes())
+                opened = _OpenStream(response, url, response.aiter_raw())
                 async for chunk in opened.chunks:
                     if opened.first_events(chunk):
                         return opened
@@ -489,18 +491,31 @@ class _Sent:
 
 
 class _OpenStream:
-    """A stream whose first event has arrived: the part retries may not repeat."""
+    """A stream whose first event has arrived: the part retries may not repeat.
+
+    Its chunks are the raw body; gzip/deflate are undone here, strictly
+    (:func:`stream_decoder`), so a stream cut inside them never passes.
+    """
 
     def __init__(self, response: Any, url: str, chunks: Any) -> None:
         self.response = response
-        self.chunks = chunks  # the body's byte iterator, resumed after the opening
+        self.chunks = chunks  # the raw body's iterator, resumed after the opening
         self.decoder = SSEDecoder(display_url(url))
         self.check = StreamCheck(display_url(url))
         self.pending: list[dict[str, Any]] = []
+        self.body = stream_decoder(response, url)
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """The events ``chunk`` completes, decoded and checked."""
+        if self.body is not None:
+            chunk = self._undo(self.body.feed, chunk)
         return [self.check.accept(data) for data in self.decoder.feed(chunk)]
+
+    def _undo(self, step: Callable[..., Any], *chunk: bytes) -> Any:
+        try:
+            return step(*chunk)
+        except ValueError as exc:
+            raise stream_decode_error(exc, self.check.url, self.check.events) from None
 
     def first_events(self, chunk: bytes) -> bool:
         """Collect the events of an opening chunk; True once there is one."""
@@ -508,7 +523,9 @@ class _OpenStream:
         return bool(self.pending)
 
     def end(self) -> None:
-        """The bytes ended: check the last character and Gemini's end marker."""
+        """The bytes ended: check the coding's end, last character, end marker."""
+        if self.body is not None:
+            self._undo(self.body.finish)
         self.decoder.finish()
         self.check.close()
 
