@@ -47,6 +47,7 @@ from langchain_cometgemini._wire.rules import (
     check_model_id,
     check_thinking,
 )
+from langchain_cometgemini._wire.schema import to_openapi
 
 Keys = Mapping[str, str]
 """Python field name -> ``generationConfig`` key (the model's field table,
@@ -274,7 +275,8 @@ def _check_schemas(config: dict[str, Any]) -> None:
     type a schema constrains besides ``text/x.enum``).
 
     Raises:
-        ValueError: both ``response_json_schema`` and ``response_schema``.
+        ValueError: both ``response_json_schema`` and ``response_schema``, or
+            a MIME type a schema cannot constrain.
     """
     given = [key for key in _SCHEMA_KEYS if config.get(key) is not None]
     if len(given) > 1:
@@ -285,6 +287,17 @@ def _check_schemas(config: dict[str, Any]) -> None:
         raise ValueError(msg)
     if given and config.get("responseMimeType") is None:
         config["responseMimeType"] = JSON_MIME
+    if given and config["responseMimeType"] not in SCHEMA_MIMES:
+        msg = (
+            f"A response schema constrains only {' or '.join(SCHEMA_MIMES)} "
+            f"output, not response_mime_type {config['responseMimeType']!r}."
+        )
+        raise ValueError(msg)
+
+
+SCHEMA_MIMES = (JSON_MIME, "text/x.enum")
+"""The MIME types a response schema can constrain (discovery: "a compatible
+``response_mime_type`` must also be set")."""
 
 
 MODALITIES = ("TEXT", "IMAGE", "AUDIO")
@@ -302,7 +315,28 @@ def _generation_value(name: str, value: Any) -> Any:
         return _resolution(value)
     if name in ("image_config", "speech_config") and isinstance(value, Mapping):
         return camel_keys_deep(value)
+    if name in ("response_json_schema", "response_schema"):
+        return _response_schema(name, value)
     return value
+
+
+def _response_schema(name: str, value: Any) -> Any:
+    """A per-call schema (a dict, a pydantic class, a TypedDict) as Gemini reads it.
+
+    JSON Schema for ``response_json_schema``, the OpenAPI subset for
+    ``response_schema``.
+
+    Raises:
+        ValueError: a value that is no schema, naming the argument.
+    """
+    from langchain_cometgemini._wire.structured import json_schema_of  # lazy: heavy
+
+    try:
+        schema = json_schema_of(value)
+    except ValueError as exc:
+        msg = f"{name}: {exc}"
+        raise ValueError(msg) from None
+    return to_openapi(schema, name) if name == "response_schema" else schema
 
 
 def _modalities(value: Any) -> list[str]:

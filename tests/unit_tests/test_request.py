@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
 
 from langchain_cometgemini._wire.request import build_body, generation_config
 from tests.support import generation_keys
@@ -365,3 +366,44 @@ def test_a_forced_call_with_a_json_mime_type_is_refused() -> None:
     }
     with pytest.raises(ValueError, match="Forced function calling"):
         build_body([HumanMessage("hi")], params, model=MODEL, keys=KEYS)
+
+
+def test_a_per_call_response_schema_is_sent_in_the_openapi_subset() -> None:
+    """``response_schema`` with JSON-Schema types went out as given (400: "Invalid
+    value at 'generation_config.response_schema.type'")."""
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert _config({"response_schema": schema}) == {
+        "responseSchema": {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}},
+        "responseMimeType": "application/json",
+    }
+
+
+def test_a_pydantic_class_as_a_per_call_schema_is_its_json_schema() -> None:
+    """A class given as ``response_json_schema`` raised "Object of type
+    ModelMetaclass is not JSON serializable"."""
+
+    class Pet(BaseModel):
+        kind: str
+
+    config = _config({"response_json_schema": Pet})
+    assert config["responseJsonSchema"] == Pet.model_json_schema()
+    assert _config({"response_schema": Pet})["responseSchema"]["type"] == "OBJECT"
+
+
+@pytest.mark.parametrize("name", ["response_json_schema", "response_schema"])
+@pytest.mark.parametrize("value", [5, "x", [1]])
+def test_a_per_call_schema_that_is_no_schema_is_refused_naming_it(
+    name: str, value: Any
+) -> None:
+    with pytest.raises(ValueError, match=name):
+        _config({name: value})
+
+
+def test_a_schema_beside_a_mime_type_it_cannot_constrain_is_refused() -> None:
+    """Discovery: "If set, a compatible response_mime_type must also be set"."""
+    params = {"response_json_schema": {"type": "object"}}
+    with pytest.raises(ValueError, match="text/plain"):
+        _config({**params, "response_mime_type": "text/plain"})
+    enum = {"type": "string", "enum": ["a"]}
+    sent = _config({"response_json_schema": enum, "response_mime_type": "text/x.enum"})
+    assert sent["responseMimeType"] == "text/x.enum"
