@@ -99,6 +99,7 @@ def build_headers(
     """Auth and content headers; the key travels only here, never in the URL."""
     headers = {
         "content-type": "application/json",
+        "accept-encoding": "gzip, deflate",  # the codings checked for a cut
         "user-agent": f"langchain-cometgemini/{__version__}",
     }
     headers.update(extra or {})

@@ -66,6 +66,16 @@ def test_a_compressed_stream_without_its_trailer_is_cut_short(
     assert server.requests == 1
 
 
+@pytest.mark.parametrize("family", ["httpx", "httpx2"])
+def test_only_the_codings_checked_are_asked_for(family: str) -> None:
+    """A user's ``httpx`` client would offer zstd; the request asks for less."""
+    module: Any = pytest.importorskip(family)
+    with hostile(encoded_stream("gzip", gzipped(EVENTS))) as server:
+        with module.Client() as client:
+            call(model(server.base_url, http_client=client), "stream")
+    assert server.seen[0].headers["accept-encoding"] == "gzip, deflate"
+
+
 @pytest.mark.parametrize("mode", STREAM_MODES)
 @pytest.mark.parametrize("coding", ["br", "x-unknown", "gzip, br"])
 def test_a_stream_in_a_coding_that_cannot_be_checked_is_refused(
