@@ -26,6 +26,7 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.messages.tool import ToolCall
 
 from langchain_cometgemini import ChatCometGemini
 from langchain_cometgemini.errors import (
@@ -199,17 +200,17 @@ def _conversation(
     history = _history(server, rec, cache)
     messages = _system(request)
     answers = iter(history.replies)
-    last_ai: AIMessage | None = None
+    pending: list[ToolCall] = []  # calls of the model turns, not answered yet
     for content in _contents(request):
         parts = content["parts"]
         if content.get("role") == "model":
-            last_ai = next(answers)
-            messages.append(last_ai)
+            reply = next(answers)
+            pending.extend(reply.tool_calls)
+            messages.append(reply)
             continue
         responses = [p for p in parts if "functionResponse" in p]
         if responses:  # one ToolMessage each, then what else the turn held
-            assert last_ai is not None
-            messages.extend(_tool_messages(last_ai, responses))
+            messages.extend(_tool_messages(pending, responses))
         rest = [p for p in parts if "functionResponse" not in p]
         if rest or not responses:
             messages.append(HumanMessage(content=[_user_block(p) for p in rest]))
@@ -217,14 +218,17 @@ def _conversation(
 
 
 def _tool_messages(
-    last_ai: AIMessage, parts: list[dict[str, Any]]
+    pending: list[ToolCall], parts: list[dict[str, Any]]
 ) -> list[ToolMessage]:
-    calls = list(last_ai.tool_calls)
+    """A result answers the call with its id, else the first with its name."""
     messages = []
     for part in parts:
         response = part["functionResponse"]
-        call = next(c for c in calls if c["name"] == response["name"])
-        calls.remove(call)
+        call = next(
+            (c for c in pending if response.get("id") and c["id"] == response["id"]),
+            None,
+        ) or next(c for c in pending if c["name"] == response["name"])
+        pending.remove(call)
         messages.append(
             ToolMessage(
                 json.dumps(response.get("response", {})),
@@ -257,18 +261,25 @@ def _signature_bytes(signature: str) -> bytes:
     return base64.b64decode(normal + "=" * (-len(normal) % 4))
 
 
-# Google's documented placeholder for a signature the client does not have.
+# Google's documented placeholders for a signature the client does not have
+# (sent as is, or base64-encoded as the bytes field it is).
 _NO_SIGNATURE = {
     "skip_thought_signature_validator",
     "context_engineering_is_the_way_to_go",
 }
 
 
+def _real_signature(signature: str) -> bool:
+    if signature in _NO_SIGNATURE:
+        return False
+    return _signature_bytes(signature).decode("latin-1") not in _NO_SIGNATURE
+
+
 def _signed(parts: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
     return [
         (part_kind(p), _signature_bytes(p["thoughtSignature"]))
         for p in parts
-        if p.get("thoughtSignature") not in (None, *_NO_SIGNATURE)
+        if "thoughtSignature" in p and _real_signature(p["thoughtSignature"])
     ]
 
 
