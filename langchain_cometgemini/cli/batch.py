@@ -214,7 +214,10 @@ class BatchRunner:
                 message = result["raw"]
                 record = {"id": job.id, "output": result["parsed"]}
         except Exception as exc:  # noqa: BLE001 - every failure is a line
-            return {"id": job.id, "error": error_record(exc)}
+            failed: dict[str, Any] = {"id": job.id, "error": error_record(exc)}
+            if isinstance(exc, EmptyAnswerError) and exc.usage_metadata:
+                failed["usage"] = exc.usage_metadata  # billed all the same
+            return failed
         if isinstance(message, AIMessage):
             record["usage"] = message.usage_metadata
             record["finish_reason"] = message.response_metadata.get("finish_reason")

@@ -35,11 +35,11 @@ class Tally:
         return self.answered + self.failed
 
     def add(self, record: dict[str, Any]) -> None:
-        """Count one output record."""
+        """Count one output record (a failed one's tokens too, if it was billed)."""
         if "error" in record:
             self.failed += 1
-            return
-        self.answered += 1
+        else:
+            self.answered += 1
         usage = record.get("usage") or {}
         self.input_tokens += int(usage.get("input_tokens") or 0)
         self.output_tokens += int(usage.get("output_tokens") or 0)

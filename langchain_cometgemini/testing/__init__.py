@@ -23,7 +23,9 @@ timeouts, dropped connections, broken streams)::
 A ``responder`` (given to the constructor, or set later) answers what the
 queue does not; returning None from it means :func:`default_reply`, the
 emulator's own answer. Every ``Reply`` builder takes the fault options
-``delay``, ``event_delay``, ``drop_after`` and ``reset``.
+``delay``, ``event_delay``, ``drop_after`` and ``reset``; ``Reply.empty``
+answers with no content (a finish reason, its message), as Gemini sometimes
+does, to test what an agent does then.
 
 With pytest, the ``gemini_emulator`` fixture (installed with the package)
 yields a started emulator. ``python -m langchain_cometgemini.testing`` runs one

@@ -514,6 +514,10 @@ def test_an_answer_without_content_is_a_failed_line_asked_again_on_resume(
     assert failed["finish_reason"] == "SAFETY"
     assert "withheld by the safety filters" in failed["message"]
     assert "1/2 answered, 1 failed" in err
+    billed = records["a"]["usage"]["input_tokens"]  # an empty answer is billed
+    assert billed > 0
+    total = billed + records["b"]["usage"]["input_tokens"]
+    assert f"tokens: {total} in" in err  # and counted in the summary
 
     online.responder = None
     online.clear()
