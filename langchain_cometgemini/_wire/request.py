@@ -129,7 +129,7 @@ def thinking_config(
             level or effort is unknown.
         TypeError: ``thinking_config`` is not a dict, or the budget no integer.
     """
-    config = camel_keys(_mapping(params.get("thinking_config"), "thinking_config"))
+    config = raw_thinking(params.get("thinking_config"), "thinking_config")
     level, budget = params.get("thinking_level"), params.get("thinking_budget")
     effort = params.get("reasoning_effort")
     if effort is not None:
@@ -167,6 +167,19 @@ def check_one_thinking_control(config: Mapping[str, Any], where: str) -> None:
             f"({BOTH_THINKING_CONTROLS!r})."
         )
         raise ValueError(msg)
+
+
+def raw_thinking(value: Any, name: str) -> dict[str, Any]:
+    """A raw ``thinkingConfig`` (either spelling) with its level as Gemini's enum.
+
+    Raises:
+        TypeError: ``value`` is not a dict.
+        ValueError: a level that is no thinking level.
+    """
+    config = camel_keys(_mapping(value, name))
+    if config.get("thinkingLevel") is not None:
+        config["thinkingLevel"] = _level(config["thinkingLevel"], name)
+    return config
 
 
 def _mapping(value: Any, name: str) -> Mapping[str, Any]:
@@ -253,11 +266,10 @@ def generation_config(
         config["thinkingConfig"] = thinking
     raw = camel_keys(_mapping(params.get("generation_config"), "generation_config"))
     if "thinkingConfig" in raw:
-        given = _mapping(raw["thinkingConfig"], "generation_config['thinking_config']")
-        raw["thinkingConfig"] = {
-            **config.get("thinkingConfig", {}),
-            **camel_keys(given),
-        }
+        given = raw_thinking(
+            raw["thinkingConfig"], "generation_config['thinking_config']"
+        )
+        raw["thinkingConfig"] = {**config.get("thinkingConfig", {}), **given}
         check_one_thinking_control(raw["thinkingConfig"], "generation_config")
     config.update(raw)
     _check_schemas(config)

@@ -4,12 +4,15 @@ Flow::
 
     check_model_id(model)          a name that cannot be a model id: ValueError
     check_thinking(params, model)  thinking settings against the model's profile:
-      a model that does not think (``reasoning_output`` False) refuses them all;
+      (fields, ``include_thoughts`` and the raw ``thinking_config`` /
+      ``generation_config`` entries alike) a model that does not think
+      (``reasoning_output`` False) refuses them all;
       a Gemini 2 model refuses ``thinking_level`` (budgets only); a level or
       effort outside the profile's ``reasoning_effort_levels`` is refused
     apply_model_rules(params, contents, model)
       fixed-sampling models (``FIXED_SAMPLING``) and models without penalties
-      (``Family.penalties``): the parameters are dropped with ONE warning per
+      (``Family.penalties``): the parameters (also raw ``generation_config``
+      entries) are dropped with ONE warning per
       model and set; a conversation ending with a model turn is refused where
       the family says so
 
@@ -57,7 +60,30 @@ def check_model_id(model: Any) -> None:
         raise ValueError(msg)
 
 
-_THINKING = ("thinking_level", "thinking_budget", "reasoning_effort", "thinking_config")
+_THINKING = (
+    "thinking_level",
+    "thinking_budget",
+    "reasoning_effort",
+    "thinking_config",
+    "include_thoughts",
+)
+
+
+def _raw_thinking(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw thinking entries: ``thinking_config``, then ``generation_config``'s."""
+    raw: dict[str, Any] = {}
+    generation_config = params.get("generation_config")
+    nested = (
+        generation_config.get(
+            "thinkingConfig", generation_config.get("thinking_config")
+        )
+        if isinstance(generation_config, Mapping)
+        else None
+    )
+    for given in (params.get("thinking_config"), nested):
+        if isinstance(given, Mapping):
+            raw.update(given)
+    return raw
 
 
 def check_thinking(params: Mapping[str, Any], model: str) -> None:
@@ -68,6 +94,8 @@ def check_thinking(params: Mapping[str, Any], model: str) -> None:
             ``thinking_level`` on Gemini 2, or a level the model does not offer.
     """
     given = [n for n in _THINKING if params.get(n) is not None]
+    if _raw_thinking(params) and "thinking_config" not in given:
+        given.append("generation_config['thinking_config']")
     family = family_for(model)
     if not given or family is None:
         return
@@ -97,10 +125,8 @@ def check_thinking(params: Mapping[str, Any], model: str) -> None:
 
 def _levels(params: Mapping[str, Any], *, effort: bool) -> dict[str, str]:
     """The thinking levels given (``reasoning_effort`` is one on Gemini 3)."""
-    raw = params.get("thinking_config")
-    raw_level = None
-    if isinstance(raw, Mapping):
-        raw_level = raw.get("thinking_level", raw.get("thinkingLevel"))
+    raw = _raw_thinking(params)
+    raw_level = raw.get("thinking_level", raw.get("thinkingLevel"))
     given = {
         "thinking_level": params.get("thinking_level"),
         "reasoning_effort": None,
@@ -147,11 +173,28 @@ def apply_model_rules(
             )
             raise ValueError(msg)
     unsupported = _unsupported(family)
-    dropped = tuple(name for name in unsupported if params.get(name) is not None)
+    raw = params.get("generation_config")
+    raw = raw if isinstance(raw, Mapping) else {}
+    raw_names = {_camel(n): n for n in unsupported} | {n: n for n in unsupported}
+    in_raw = [k for k, v in raw.items() if k in raw_names and v is not None]
+    dropped = tuple(
+        name
+        for name in unsupported
+        if params.get(name) is not None or name in {raw_names[k] for k in in_raw}
+    )
     if not dropped:
         return params
     _warn_once(model, dropped, family)
-    return {k: v for k, v in params.items() if k not in dropped}
+    kept = {k: v for k, v in params.items() if k not in dropped}
+    if in_raw:
+        kept["generation_config"] = {k: v for k, v in raw.items() if k not in in_raw}
+    return kept
+
+
+def _camel(name: str) -> str:
+    from langchain_cometgemini._wire.request import camel  # request imports us
+
+    return camel(name)
 
 
 def _unsupported(family: Family) -> tuple[str, ...]:

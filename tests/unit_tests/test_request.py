@@ -407,3 +407,24 @@ def test_a_schema_beside_a_mime_type_it_cannot_constrain_is_refused() -> None:
     enum = {"type": "string", "enum": ["a"]}
     sent = _config({"response_json_schema": enum, "response_mime_type": "text/x.enum"})
     assert sent["responseMimeType"] == "text/x.enum"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"thinking_config": {"thinkingLevel": "low"}},
+        {"thinking_config": {"thinking_level": "Low"}},
+        {"generation_config": {"thinking_config": {"thinking_level": "low"}}},
+    ],
+)
+def test_a_raw_thinking_level_is_sent_in_the_enum_spelling(
+    params: dict[str, Any],
+) -> None:
+    """A raw lowercase level was sent as given (400: "Invalid value at
+    'generation_config.thinking_config.thinking_level'")."""
+    assert _config(params)["thinkingConfig"] == {"thinkingLevel": "LOW"}
+
+
+def test_a_raw_thinking_level_outside_the_enum_is_refused() -> None:
+    with pytest.raises(ValueError, match="thinking_config"):
+        _config({"thinking_config": {"thinkingLevel": "ultra"}})

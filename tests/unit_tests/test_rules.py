@@ -37,6 +37,9 @@ def test_model_ids(model: str) -> None:
         {"thinking_level": "low"},
         {"reasoning_effort": "low"},
         {"thinking_config": {"include_thoughts": True}},
+        {"include_thoughts": True},
+        {"generation_config": {"thinkingConfig": {"thinkingBudget": 100}}},
+        {"generation_config": {"thinking_config": {"include_thoughts": False}}},
     ],
 )
 def test_a_model_that_does_not_think_refuses_thinking(params: dict[str, Any]) -> None:
@@ -78,3 +81,19 @@ def test_penalties_are_dropped_once_where_the_model_refuses_them() -> None:
         build_body([HumanMessage("hi")], params, model="gemini-2.5-flash", keys=KEYS)
     kept = build_body([HumanMessage("hi")], params, model="gemini-2.5-pro", keys=KEYS)
     assert kept["generationConfig"]["presencePenalty"] == 0.5
+
+
+def test_a_raw_thinking_config_on_gemini_2_is_checked_as_the_fields_are() -> None:
+    raw = {"generation_config": {"thinkingConfig": {"thinkingLevel": "low"}}}
+    with pytest.raises(ValueError, match="not a thinking level"):
+        check_settings(raw, "gemini-2.5-flash", keys=KEYS)
+
+
+def test_a_raw_penalty_on_a_model_without_penalties_is_dropped() -> None:
+    """Gemini 2.5 Flash answers 400 'Penalty is not enabled' to a raw one too."""
+    params = {"generation_config": {"presencePenalty": 0.5}, "temperature": 0.1}
+    model = "gemini-2.5-flash-preview-09-2025"  # its own once-per-process warning
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        body = build_body([HumanMessage("hi")], params, model=model, keys=KEYS)
+    assert body["generationConfig"] == {"temperature": 0.1}
