@@ -1,68 +1,97 @@
-"""Plain-text stream chunks, built without re-validating values we made.
+"""The one constructor of rendered stream chunks (``ChatGenerationChunk``).
 
-Most events of a streamed answer are plain text. For each one, langchain-core's
-validated constructors (``AIMessageChunk`` + ``ChatGenerationChunk``) cost about
-as much as everything else the package does per event. The values are ours and
-already of the right type (a ``str``, fresh dicts, a ``str`` id), so
-:func:`text_chunk` fills the instances the way pydantic's
+Every chunk ``response.py`` renders (an event's chunk, the text shown before a
+switch to blocks, the finish chunk ``end()`` gives) is built by :func:`chunk`.
+Most events of a streamed answer are plain text, and for each one
+langchain-core's validated constructors (``AIMessageChunk`` +
+``ChatGenerationChunk``) cost about as much as everything else the package does
+per event. The values are ours and already of the right type (a ``str``
+content, fresh dicts, a ``str`` id), so for string content without tool call
+chunks :func:`chunk` fills the instances the way pydantic's
 ``BaseModel.model_construct`` does (its documented instance attributes:
 ``__dict__``, ``__pydantic_fields_set__``, ``__pydantic_extra__``,
-``__pydantic_private__``), without its per-field default lookups.
+``__pydantic_private__``), without its per-field default lookups. List content
+(whose ``text`` langchain-core derives from the blocks) and tool call chunks
+(from which it derives ``tool_calls``) always take the validated constructors.
 
-Safety net: on first use, a probe built this way is compared with the same chunk
-built by the validated constructors (every field value, which fields count as
-set, extras, private state). If langchain-core's models ever differ (a new
-field, a validator that changes a value), :func:`text_chunk` uses the validated
-constructors instead. ``tests/unit_tests/test_fast_paths.py`` checks that the
-fast construction is active and equal, chunk by chunk, over every capture.
+Safety net: on first use, chunks built this way are compared with the same
+chunks built by the validated constructors (every field value, which fields
+count as set, extras, private state), for every combination the renderer
+produces on the fast branch: text or empty text, signatures in
+``additional_kwargs`` or none, finish metadata or only the provider, each usage
+shape or none, a response id or none, a finish reason or none. If
+langchain-core's models ever differ (a new field, a validator that changes a
+value), :func:`chunk` uses the validated constructors for everything.
+``tests/unit_tests/test_fast_paths.py`` checks the probe and its fallback.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_cometgemini._wire.constants import PROVIDER
+_MESSAGE_SET = frozenset(
+    {
+        "content",
+        "additional_kwargs",
+        "tool_call_chunks",
+        "response_metadata",
+        "usage_metadata",
+        "id",
+    }
+)
+"""The fields a validated chunk reports as explicitly set (all are passed)."""
 
-_MESSAGE_SET = frozenset({"content", "response_metadata", "usage_metadata", "id"})
-"""The fields a validated plain-text chunk reports as explicitly set."""
-
-_GENERATION_SET = frozenset({"message", "text"})
-"""``ChatGenerationChunk``: ``message`` given, ``text`` set by its validator."""
+_GENERATION_SET = frozenset({"message", "generation_info", "text"})
+"""``ChatGenerationChunk``: both given, ``text`` set by its validator."""
 
 _new = object.__new__
 _set = object.__setattr__
 
 
-def validated_text_chunk(
-    text: str, usage: UsageMetadata, response_id: str | None
+def validated_chunk(
+    content: str | list[Any],
+    additional_kwargs: dict[str, Any],
+    tool_call_chunks: list[Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: str | None,
+    generation_info: dict[str, Any] | None,
 ) -> ChatGenerationChunk:
     """The reference: the chunk as langchain-core's constructors build it."""
     message = AIMessageChunk(
-        content=text,
-        response_metadata={"model_provider": PROVIDER},
+        content=content,
+        additional_kwargs=additional_kwargs,
+        tool_call_chunks=tool_call_chunks,
+        response_metadata=response_metadata,
         usage_metadata=usage,
         id=response_id,
     )
-    return ChatGenerationChunk(message=message)
+    return ChatGenerationChunk(message=message, generation_info=generation_info)
 
 
-def constructed_text_chunk(
-    text: str, usage: UsageMetadata, response_id: str | None
+def constructed_chunk(
+    content: str,
+    additional_kwargs: dict[str, Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: str | None,
+    generation_info: dict[str, Any] | None,
 ) -> ChatGenerationChunk:
-    """The same chunk, filled in directly (see the module docstring)."""
+    """The same chunk (string content, no calls), filled in directly."""
     message = _new(AIMessageChunk)
     _set(
         message,
         "__dict__",
         {
-            "content": text,
-            "additional_kwargs": {},
-            "response_metadata": {"model_provider": PROVIDER},
+            "content": content,
+            "additional_kwargs": additional_kwargs,
+            "response_metadata": response_metadata,
             "type": "AIMessageChunk",
             "name": None,
             "id": response_id,
@@ -81,8 +110,8 @@ def constructed_text_chunk(
         generation,
         "__dict__",
         {
-            "text": text,
-            "generation_info": None,
+            "text": content,
+            "generation_info": generation_info,
             "type": "ChatGenerationChunk",
             "message": message,
         },
@@ -103,7 +132,7 @@ def _state(model: Any) -> tuple[Any, ...]:
     )
 
 
-_PROBE_USAGE: tuple[UsageMetadata, ...] = (
+_PROBE_USAGE: tuple[UsageMetadata | None, ...] = (
     {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
     {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
     {
@@ -113,33 +142,63 @@ _PROBE_USAGE: tuple[UsageMetadata, ...] = (
         "input_token_details": {"cache_read": 2, "audio": 1},
         "output_token_details": {"reasoning": 3, "audio": 1},
     },
+    None,
 )
-"""Every usage shape a plain-text chunk carries: counts, a zero delta, details."""
+"""Every usage shape a chunk carries: counts, a zero delta, details, none."""
 
 _PROBE_TEXTS = ("probe", "")
+_PROBE_KWARGS: tuple[dict[str, Any], ...] = (
+    {},
+    {"__gemini_text_thought_signatures__": [{"offset": 0, "signature": "c2ln"}]},
+)
+_PROBE_METADATA: tuple[dict[str, Any], ...] = (
+    {"model_provider": "probe"},
+    {"model_provider": "probe", "finish_reason": "STOP", "output_version": "v1"},
+)
 _PROBE_IDS = ("id", None)
+_PROBE_INFO: tuple[dict[str, Any] | None, ...] = (None, {"finish_reason": "STOP"})
 
 
 def _construction_matches() -> bool:
-    """Whether :func:`constructed_text_chunk` equals the validated chunk.
+    """Whether :func:`constructed_chunk` equals the validated chunk.
 
-    Checked for every combination :func:`text_chunk` can produce: text or
-    empty text, a response id or none, each usage shape.
+    Checked for every combination the fast branch of :func:`chunk` receives.
     """
-    for text in _PROBE_TEXTS:
-        for response_id in _PROBE_IDS:
-            for usage in _PROBE_USAGE:
-                if not _one_matches(text, usage, response_id):
-                    return False
-    return True
+    return all(
+        _one_matches(*combination)
+        for combination in itertools.product(
+            _PROBE_TEXTS,
+            _PROBE_KWARGS,
+            _PROBE_METADATA,
+            _PROBE_USAGE,
+            _PROBE_IDS,
+            _PROBE_INFO,
+        )
+    )
 
 
-def _one_matches(text: str, usage: UsageMetadata, response_id: str | None) -> bool:
+def _one_matches(
+    text: str,
+    kwargs: dict[str, Any],
+    metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: str | None,
+    info: dict[str, Any] | None,
+) -> bool:
+    values = (text, kwargs, metadata, usage, response_id, info)
     try:
-        built = constructed_text_chunk(text, copy.deepcopy(usage), response_id)
+        built = constructed_chunk(*copy.deepcopy(values))
     except (AttributeError, TypeError):
         return False
-    reference = validated_text_chunk(text, copy.deepcopy(usage), response_id)
+    reference = validated_chunk(
+        text,
+        copy.deepcopy(kwargs),
+        [],
+        copy.deepcopy(metadata),
+        copy.deepcopy(usage),
+        response_id,
+        copy.deepcopy(info),
+    )
     return _state(built) == _state(reference) and _state(built.message) == _state(
         reference.message
     )
@@ -150,16 +209,43 @@ _FAST: list[bool] = []
 
 
 def fast_construction() -> bool:
-    """Whether plain-text chunks are filled in directly (checked once)."""
+    """Whether string-content chunks are filled in directly (checked once)."""
     if not _FAST:
         _FAST.append(_construction_matches())
     return _FAST[0]
 
 
-def text_chunk(
-    text: str, usage: UsageMetadata, response_id: Any
+def chunk(
+    content: str | list[Any],
+    *,
+    additional_kwargs: dict[str, Any],
+    tool_call_chunks: list[Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: Any,
+    generation_info: dict[str, Any] | None,
 ) -> ChatGenerationChunk:
-    """A plain-text chunk: ``content`` text, its usage delta and response id."""
-    if (response_id is None or type(response_id) is str) and fast_construction():
-        return constructed_text_chunk(text, usage, response_id)
-    return validated_text_chunk(text, usage, response_id)
+    """A rendered chunk: filled in directly when safe, else validated."""
+    if (
+        type(content) is str
+        and not tool_call_chunks
+        and (response_id is None or type(response_id) is str)
+        and fast_construction()
+    ):
+        return constructed_chunk(
+            content,
+            additional_kwargs,
+            response_metadata,
+            usage,
+            response_id,
+            generation_info,
+        )
+    return validated_chunk(
+        content,
+        additional_kwargs,
+        tool_call_chunks,
+        response_metadata,
+        usage,
+        response_id,
+        generation_info,
+    )

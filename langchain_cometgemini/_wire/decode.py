@@ -69,6 +69,8 @@ _NO_USAGE = dict.fromkeys((*USAGE_FIELDS, *_AUDIO_DETAILS), 0)
 
 
 def _modality_count(details: Any, modality: str, field_name: str) -> int:
+    if details is None:
+        return 0
     total = 0
     for d in as_list(details, f"usageMetadata.{field_name}"):
         entry = as_object(d, f"usageMetadata.{field_name}[]")
@@ -128,6 +130,8 @@ def count(meta: dict[str, Any], field_name: str) -> int:
     value = meta.get(field_name)
     if value is None:
         return 0
+    if type(value) is int and 0 <= value < 2**63:  # the usual case, first
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise shape_error(f"usageMetadata.{field_name}", value)
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
@@ -147,32 +151,48 @@ def check_event(event: Any) -> dict[str, Any]:
 
 
 def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
-    for position, candidate in enumerate(
-        as_list(event.get("candidates"), "candidates")
-    ):
-        where = f"candidates[{position}]"
-        candidate = as_object(candidate, where) if candidate is not None else None
-        if candidate is None:
-            raise shape_error(where, None)
-        content = as_object(candidate.get("content"), f"{where}.content")
-        for i, part in enumerate(
-            as_list(content.get("parts"), f"{where}.content.parts")
-        ):
-            if not isinstance(part, dict):
-                raise shape_error(f"{where}.content.parts[{i}]", part)
-        for key in ("finishReason", "finishMessage"):
-            if candidate.get(key) is not None and not isinstance(candidate[key], str):
-                raise shape_error(f"{where}.{key}", candidate[key])
-        candidate_index(candidate, position)
+    candidates = event.get("candidates")
+    if candidates is not None:
+        if type(candidates) is not list:
+            raise shape_error("candidates", candidates)
+        for position, candidate in enumerate(candidates):
+            _check_candidate(candidate, position)
     for key in TOP_STRINGS:
-        if event.get(key) is not None and not isinstance(event[key], str):
-            raise shape_error(key, event[key])
-    feedback = as_object(event.get("promptFeedback"), "promptFeedback")
-    reason = feedback.get("blockReason")
-    if reason is not None and not isinstance(reason, str):
-        raise shape_error("promptFeedback.blockReason", reason)
-    as_object(event.get("usageMetadata"), "usageMetadata")
+        value = event.get(key)
+        if value is not None and type(value) is not str:
+            raise shape_error(key, value)
+    feedback = event.get("promptFeedback")
+    if feedback is not None:
+        reason = as_object(feedback, "promptFeedback").get("blockReason")
+        if reason is not None and not isinstance(reason, str):
+            raise shape_error("promptFeedback.blockReason", reason)
+    usage = event.get("usageMetadata")
+    if usage is not None and type(usage) is not dict:
+        raise shape_error("usageMetadata", usage)
     return event
+
+
+def _check_candidate(candidate: Any, position: int) -> None:
+    """One candidate's shape (field names built only for an error)."""
+    if type(candidate) is not dict:
+        raise shape_error(f"candidates[{position}]", candidate)
+    content = candidate.get("content")
+    if content is not None:
+        if type(content) is not dict:
+            raise shape_error(f"candidates[{position}].content", content)
+        parts = content.get("parts")
+        if parts is not None:
+            if type(parts) is not list:
+                raise shape_error(f"candidates[{position}].content.parts", parts)
+            for i, part in enumerate(parts):
+                if type(part) is not dict:
+                    where = f"candidates[{position}].content.parts[{i}]"
+                    raise shape_error(where, part)
+    for key in ("finishReason", "finishMessage"):
+        value = candidate.get(key)
+        if value is not None and type(value) is not str:
+            raise shape_error(f"candidates[{position}].{key}", value)
+    candidate_index(candidate, position)
 
 
 def candidate_index(candidate: dict[str, Any], position: int) -> int:
@@ -401,18 +421,21 @@ class Collected:
         only on the first event, the finish on the last).
         """
         for key in _LATEST_TOP:
-            if event.get(key) is not None:
-                self.top[key] = event[key]
+            value = event.get(key)
+            if value is not None:
+                self.top[key] = value
         for source, known in ((event, _KNOWN_TOP), (candidate, _KNOWN_CANDIDATE)):
             for key, value in source.items():
+                if key in known or value is None:
+                    continue
                 name = snake(key)
-                if key not in known and value is not None and name not in _OURS:
+                if name not in _OURS:
                     self.extra[name] = snake_keys(value)
 
     def add(self, candidate: dict[str, Any] | None) -> None:
-        for key, list_fields in COLLECTED_LISTS.items():
-            value = (candidate or {}).get(key)
-            if isinstance(value, dict):
+        for key, value in (candidate or {}).items():
+            list_fields = COLLECTED_LISTS.get(key)
+            if list_fields is not None and isinstance(value, dict):
                 into = self.values.setdefault(key, {})
                 self._merge(into, value, list_fields, unique=key not in _REPEATABLE)
 
@@ -443,7 +466,7 @@ def pick_candidate(event: dict[str, Any], index: int) -> dict[str, Any]:
     """Candidate ``index`` of a checked event (``{}`` if this event has none)."""
     for position, candidate in enumerate(event.get("candidates") or ()):
         if candidate_index(candidate, position) == index:
-            return dict(candidate)
+            return candidate  # type: ignore[no-any-return]
     return {}
 
 

@@ -11,8 +11,6 @@ Output flow::
       -> StreamState.read(event)             the event's chunks (0, 1 or 2),
                                              state across events; end() gives
                                              what waited and the finish data
-           plain-text events: _plain_text -> _chunks.text_chunk (fast path;
-           same fields as the general path, tests/unit_tests/test_fast_paths.py)
            -> _render(event)
                 decode.check_event           shapes: wrong JSON types are an
                                              InvalidResponseError naming the field
@@ -28,7 +26,7 @@ Output flow::
                 decode.finish_metadata       the whole answer's (invoke); in a
                                              stream kept, final values, for end()
                 v1: to_v1 + citations        default: _v0_media (image_url)
-      -> ChatGenerationChunk
+      -> _chunks.chunk                       the one constructor (fast when safe)
     result_from_response(body) = the same _render over the one body
       (``whole=True``) + message_from_chunk, so merged stream chunks equal the
       non-streamed message (tests/unit_tests/test_decode_property.py proves it
@@ -102,7 +100,7 @@ from langchain_core.messages.block_translators.google_genai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_cometgemini._wire.chunks import text_chunk
+from langchain_cometgemini._wire.chunks import chunk as build_chunk
 from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
@@ -111,7 +109,6 @@ from langchain_cometgemini._wire.constants import (
     TEXT_SIGNATURES_KEY,
 )
 from langchain_cometgemini._wire.decode import (
-    TOP_STRINGS,
     Collected,
     PartialCall,
     as_object,
@@ -167,6 +164,15 @@ class _PartReader:
     (same ``index``), so stream chunks merge back into the blocks Gemini sent.
     """
 
+    __slots__ = (
+        "state",
+        "text",
+        "lead",
+        "blocks",
+        "tool_call_chunks",
+        "additional_kwargs",
+    )
+
     def __init__(self, state: StreamState) -> None:
         self.state = state
         self.text: list[str] = []
@@ -176,6 +182,11 @@ class _PartReader:
         self.additional_kwargs: dict[str, Any] = {}
 
     def read(self, part: dict[str, Any]) -> None:
+        text = part.get("text")
+        if type(text) is str and len(part) == 1 and not self.state.as_blocks:
+            self.text.append(text)  # bare visible text: the usual part, first
+            self.state.text_length += len(text)
+            return
         signature = part.get("thoughtSignature")
         if signature is not None and not isinstance(signature, str):
             raise shape_error("thoughtSignature", signature)
@@ -573,64 +584,14 @@ class StreamState:
         text was shown: the event's text before the switch as a string chunk,
         then the blocks (merged: the text, then the blocks, as ``invoke``).
         """
-        if not self.as_blocks and self._held is None:
-            text = self._plain_text(event)
-            if text is not None and (text or self.shown_text):
-                self.shown_text = True
-                return [self._text_chunk(event, text)]
         lead, chunk = self._render(event)
         held, self._held = self._held, None
         if not self.as_blocks and not self.shown_text:
             self._held = chunk if held is None else held + chunk
             return []
-        out = [text_chunk(lead, _zero_usage(), chunk.message.id)] if lead else []
+        out = [_lead_chunk(lead, chunk.message.id)] if lead else []
         out.append(chunk if held is None else _joined(held, chunk))
         return out
-
-    def _plain_text(self, event: dict[str, Any]) -> str | None:
-        """The text of an event that is only visible text, else None.
-
-        Fast-path test: one candidate (ours), holding nothing but ``content``
-        (and ``index``) whose parts are all ``{"text": str}``; no finish
-        data, no signature, no thought, no prompt feedback, only string
-        top-level fields, a call whose arguments are not being streamed.
-        """
-        candidates = event.get("candidates")
-        if (
-            type(candidates) is not list
-            or len(candidates) != 1
-            or not event.keys() <= _PLAIN_TOP
-            or self.partial.active
-        ):
-            return None
-        candidate = candidates[0]
-        if type(candidate) is not dict or not candidate.keys() <= _PLAIN_KEYS:
-            return None
-        if candidate.get("index", 0) != self.candidate_index:
-            return None  # also the first event: the general path picks the index
-        content = candidate.get("content")
-        parts = content.get("parts") if type(content) is dict else None
-        if type(parts) is not list:
-            return None
-        texts = []
-        for part in parts:
-            if type(part) is not dict or len(part) != 1:
-                return None
-            text = part.get("text")
-            if type(text) is not str:
-                return None
-            texts.append(text)
-        for key in TOP_STRINGS:  # wrong types: the general path names them
-            value = event.get(key)
-            if value is not None and type(value) is not str:
-                return None
-        return texts[0] if len(texts) == 1 else "".join(texts)
-
-    def _text_chunk(self, event: dict[str, Any], text: str) -> ChatGenerationChunk:
-        """The chunk of a plain-text event, built directly (same fields)."""
-        self.text_length += len(text)
-        usage = self._usage_delta(event.get("usageMetadata"))
-        return text_chunk(text, usage, event.get("responseId"))
 
     def _usage_delta(self, raw: Any) -> UsageMetadata:
         """Usage since the previous event (Gemini repeats cumulative totals).
@@ -672,7 +633,8 @@ class StreamState:
             self.candidate_index = candidate_index(event["candidates"][0], 0)
         candidate = pick_candidate(event, self.candidate_index or 0)
         reader = _PartReader(self)
-        for part in (candidate.get("content") or {}).get("parts") or ():
+        content = candidate.get("content")
+        for part in (content and content.get("parts")) or ():
             reader.read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(candidate)
@@ -700,18 +662,18 @@ class StreamState:
             metadata["output_version"] = "v1"
         else:
             content = _v0_media(content)
-        message = AIMessageChunk(
-            content=content,
-            additional_kwargs=reader.additional_kwargs,
-            tool_call_chunks=reader.tool_call_chunks,
-            response_metadata=metadata,
-            usage_metadata=usage,
-            id=event.get("responseId"),
-        )
         info = None
         if "finish_reason" in metadata:
             info = {"finish_reason": metadata["finish_reason"]}
-        return lead, ChatGenerationChunk(message=message, generation_info=info)
+        return lead, build_chunk(
+            content,
+            additional_kwargs=reader.additional_kwargs,
+            tool_call_chunks=reader.tool_call_chunks,
+            response_metadata=metadata,
+            usage=usage,
+            response_id=event.get("responseId"),
+            generation_info=info,
+        )
 
     def end(self) -> list[ChatGenerationChunk]:
         """The last chunks of a stream, after its last event.
@@ -756,15 +718,31 @@ class StreamState:
             _attach_citations(blocks, metadata, self)
             metadata["output_version"] = "v1"
             content = blocks
-        message = AIMessageChunk(content=content, response_metadata=metadata)
         info = None
         if "finish_reason" in metadata:
             info = {"finish_reason": metadata["finish_reason"]}
-        return ChatGenerationChunk(message=message, generation_info=info)
+        return build_chunk(
+            content,
+            additional_kwargs={},
+            tool_call_chunks=[],
+            response_metadata=metadata,
+            usage=None,
+            response_id=None,
+            generation_info=info,
+        )
 
 
-def _zero_usage() -> UsageMetadata:
-    return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+def _lead_chunk(text: str, response_id: Any) -> ChatGenerationChunk:
+    """The text shown before an event's switch to blocks, as its own chunk."""
+    return build_chunk(
+        text,
+        additional_kwargs={},
+        tool_call_chunks=[],
+        response_metadata={"model_provider": PROVIDER},
+        usage={"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
+        response_id=response_id,
+        generation_info=None,
+    )
 
 
 def _joined(
@@ -799,15 +777,6 @@ def _v0_media(content: str | list[Any]) -> str | list[Any]:
         else:
             out.append(block)
     return out
-
-
-_PLAIN_KEYS = frozenset({"content", "index"})
-"""Candidate keys a plain-text event may carry (anything else: general path)."""
-
-_PLAIN_TOP = frozenset(
-    {"candidates", "usageMetadata", "modelVersion", "responseId", "createTime"}
-)
-"""Top-level keys a plain-text event may carry (anything else: general path)."""
 
 
 def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:

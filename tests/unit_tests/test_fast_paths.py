@@ -1,15 +1,15 @@
-"""Fast paths in _response give exactly what the general path gives.
+"""The one chunk constructor (_chunks) builds what langchain-core would build.
 
-``StreamState.chunk`` builds plain-text chunks directly; ``general_chunk`` is
-the reference. Every real capture is replayed through both, chunk by chunk.
+Every chunk the renderer gives goes through ``_chunks.chunk``: string content
+without tool call chunks is filled in directly (behind a probe), the rest is
+validated. Every real capture is rendered and each chunk compared with the
+same values passed to langchain-core's validated constructors.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import itertools
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_cometgemini._wire import chunks as _chunks
 from langchain_cometgemini._wire.response import StreamState
+from langchain_cometgemini.errors import StreamInterruptedError
 from tests.conftest import load_capture
 from tests.support import ai_chunk
 
@@ -29,22 +30,6 @@ STREAMS = sorted(
     for p in CAPTURES.rglob("*")
     if p.is_file() and p.name.endswith((".sse", ".jsonl", ".chunks.txt"))
 )
-
-
-_IDS = [itertools.count()]
-
-
-@pytest.fixture(autouse=True)
-def _ordered_generated_ids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Generated tool call ids depend only on their order (reset per path)."""
-
-    def ordered_uuid4() -> uuid.UUID:
-        return uuid.UUID(int=next(_IDS[0]))
-
-    monkeypatch.setattr(
-        "langchain_cometgemini._wire.response.uuid.uuid4", ordered_uuid4
-    )
-    yield
 
 
 def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
@@ -58,23 +43,18 @@ def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
     }
 
 
-class _GeneralOnly(StreamState):
-    """A stream state that never takes the plain-text fast path."""
-
-    def _plain_text(self, event: dict[str, Any]) -> str | None:
-        return None
-
-
-def both_paths(
-    events: list[dict[str, Any]], **kwargs: Any
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fast, general = StreamState(**kwargs), _GeneralOnly(**kwargs)
-    _IDS[0] = itertools.count()
-    got = [dump(c) for e in events for c in fast.read(copy.deepcopy(e))]
-    _IDS[0] = itertools.count()
-    want = [dump(c) for e in events for c in general.read(copy.deepcopy(e))]
-    assert fast.text_length == general.text_length
-    return got, want
+def validated_twin(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
+    """The same values through langchain-core's validated constructors."""
+    message = ai_chunk(chunk.message)
+    return _chunks.validated_chunk(
+        copy.deepcopy(message.content),
+        copy.deepcopy(message.additional_kwargs),
+        copy.deepcopy(message.tool_call_chunks),
+        copy.deepcopy(message.response_metadata),
+        copy.deepcopy(message.usage_metadata),
+        message.id,
+        copy.deepcopy(chunk.generation_info),
+    )
 
 
 def test_every_stream_capture_is_covered() -> None:
@@ -83,20 +63,18 @@ def test_every_stream_capture_is_covered() -> None:
 
 @pytest.mark.parametrize("name", STREAMS)
 @pytest.mark.parametrize("output_version", [None, "v1"])
-def test_captures_chunk_by_chunk(name: str, output_version: str | None) -> None:
+def test_rendered_chunks_equal_validated_ones(
+    name: str, output_version: str | None
+) -> None:
     events = load_capture(name)
     assert events
-    got, want = both_paths(events, output_version=output_version)
-    assert got == want
-
-
-def test_the_fast_path_is_taken_for_plain_text() -> None:
-    events = load_capture("real_stream_text_gemini-3-pro-preview.chunks.jsonl")
-    state = StreamState()
-    state.read(events[0])  # the first event picks the candidate followed
-    plain = [e for e in events[1:] if state._plain_text(e) is not None]
-    assert plain
-    assert len(plain) == len(events) - 2  # the last event carries finishReason
+    state = StreamState(output_version=output_version)
+    rendered = [c for e in events for c in state.read(e)]
+    with contextlib.suppress(StreamInterruptedError):  # a capture cut short
+        rendered += state.end()
+    assert rendered
+    for chunk in rendered:
+        assert dump(chunk) == dump(validated_twin(chunk))
 
 
 def usage(prompt: int, out: int) -> dict[str, int]:
@@ -175,13 +153,6 @@ SYNTHETIC: dict[str, list[dict[str, Any]]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SYNTHETIC))
-@pytest.mark.parametrize("output_version", [None, "v1"])
-def test_edge_cases_chunk_by_chunk(name: str, output_version: str | None) -> None:
-    got, want = both_paths(SYNTHETIC[name], output_version=output_version)
-    assert got == want
-
-
 def test_plain_text_chunks_carry_usage_deltas() -> None:
     events = SYNTHETIC["usage repeats, grows, disappears"]
     state = StreamState()
@@ -235,8 +206,22 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 # -- chunk construction (_chunks) -----------------------------------------------
 
+_USAGE: UsageMetadata = {"input_tokens": 0, "output_tokens": 4, "total_tokens": 4}
 
-def test_plain_text_chunks_are_filled_in_directly() -> None:
+
+def values(response_id: str | None = "r", **change: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "additional_kwargs": {},
+        "tool_call_chunks": [],
+        "response_metadata": {"model_provider": "cometgemini"},
+        "usage": dict(_USAGE),
+        "response_id": response_id,
+        "generation_info": None,
+    }
+    return {**base, **change}
+
+
+def test_string_chunks_are_filled_in_directly() -> None:
     # If langchain-core's models change, the safety net falls back; this
     # test says so, so the lost speed does not go unnoticed.
     assert _chunks.fast_construction()
@@ -244,9 +229,9 @@ def test_plain_text_chunks_are_filled_in_directly() -> None:
 
 @pytest.mark.parametrize("response_id", ["resp-1", None])
 def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> None:
-    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 4, "total_tokens": 4}
-    built = _chunks.constructed_text_chunk("héllo", usage.copy(), response_id)
-    want = _chunks.validated_text_chunk("héllo", usage.copy(), response_id)
+    kwargs = values(response_id)
+    built = _chunks.chunk("héllo", **kwargs)
+    want = validated_twin(built)
     assert built == want
     assert dump(built) == dump(want)
     assert built.model_fields_set == want.model_fields_set
@@ -255,7 +240,7 @@ def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> 
     assert built.message.model_dump(exclude_unset=True) == want.message.model_dump(
         exclude_unset=True
     )
-    merged = built + _chunks.constructed_text_chunk(" x", usage.copy(), response_id)
+    merged = built + _chunks.chunk(" x", **values(response_id))
     assert merged.message.content == "héllo x"
     assert ai_chunk(merged.message).usage_metadata == {
         "input_tokens": 0,
@@ -265,9 +250,8 @@ def test_constructed_chunk_equals_the_validated_one(response_id: str | None) -> 
 
 
 def test_constructed_chunks_share_no_mutable_state() -> None:
-    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
-    a = ai_chunk(_chunks.constructed_text_chunk("a", usage.copy(), "r").message)
-    b = ai_chunk(_chunks.constructed_text_chunk("b", usage.copy(), "r").message)
+    a = ai_chunk(_chunks.chunk("a", **values()).message)
+    b = ai_chunk(_chunks.chunk("b", **values()).message)
     a.additional_kwargs["k"] = 1
     a.response_metadata["k"] = 1
     a.tool_call_chunks.append({"name": "f", "args": "", "id": "1", "index": 0})
@@ -279,44 +263,92 @@ def test_constructed_chunks_share_no_mutable_state() -> None:
 
 
 def test_a_non_string_response_id_takes_the_validated_path() -> None:
-    usage: UsageMetadata = {"input_tokens": 0, "output_tokens": 1, "total_tokens": 1}
-    chunk = _chunks.text_chunk("a", usage, 12345)
+    chunk = _chunks.chunk("a", **values(12345))  # type: ignore[arg-type]
     assert chunk.message.id == "12345"
+
+
+def test_list_content_and_tool_calls_take_the_validated_path() -> None:
+    call = {
+        "name": "f",
+        "args": "{}",
+        "id": "c1",
+        "index": 0,
+        "type": "tool_call_chunk",
+    }
+    with_call = _chunks.chunk("", **values(tool_call_chunks=[call]))
+    assert ai_chunk(with_call.message).tool_calls[0]["name"] == "f"
+    blocks = [{"type": "text", "text": "hi", "index": 0}]
+    as_list = _chunks.chunk(blocks, **values())
+    assert as_list.text == "hi"
 
 
 def test_the_safety_net_rejects_a_construction_that_differs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def wrong(text: str, usage: Any, response_id: str | None) -> ChatGenerationChunk:
-        chunk = _chunks.validated_text_chunk(text, usage, response_id)
+    real = _chunks.constructed_chunk
+
+    def wrong(*args: Any) -> ChatGenerationChunk:
+        chunk = real(*args)
         chunk.message.__dict__["name"] = "not what the validator gives"
         return chunk
 
-    monkeypatch.setattr(_chunks, "constructed_text_chunk", wrong)
+    monkeypatch.setattr(_chunks, "constructed_chunk", wrong)
     assert _chunks._construction_matches() is False
 
 
 @pytest.mark.parametrize(
     "differs",
     [
-        lambda text, usage, rid: rid is None,
-        lambda text, usage, rid: text == "",
-        lambda text, usage, rid: "input_token_details" in usage,
-        lambda text, usage, rid: usage["total_tokens"] == 0,
+        lambda text, kw, meta, usage, rid, info: rid is None,
+        lambda text, kw, meta, usage, rid, info: text == "",
+        lambda text, kw, meta, usage, rid, info: bool(kw),
+        lambda text, kw, meta, usage, rid, info: "finish_reason" in meta,
+        lambda text, kw, meta, usage, rid, info: usage is None,
+        lambda text, kw, meta, usage, rid, info: bool(
+            usage and "input_token_details" in usage
+        ),
+        lambda text, kw, meta, usage, rid, info: bool(
+            usage and usage["total_tokens"] == 0
+        ),
+        lambda text, kw, meta, usage, rid, info: info is not None,
     ],
-    ids=["no response id", "empty text", "usage details", "zero usage"],
+    ids=[
+        "no response id",
+        "empty text",
+        "signatures",
+        "finish metadata",
+        "no usage",
+        "usage details",
+        "zero usage",
+        "generation info",
+    ],
 )
-def test_probe_checks_every_combination_text_chunk_produces(
+def test_probe_checks_every_combination_the_fast_branch_gets(
     monkeypatch: pytest.MonkeyPatch, differs: Any
 ) -> None:
     """A construction wrong in one combination only is still caught."""
-    real = _chunks.constructed_text_chunk
+    real = _chunks.constructed_chunk
 
-    def wrong_once(text: str, usage: Any, response_id: str | None) -> Any:
-        chunk = real(text, usage, response_id)
-        if differs(text, usage, response_id):
+    def wrong_once(*args: Any) -> ChatGenerationChunk:
+        chunk = real(*args)
+        if differs(*args):
             chunk.message.__dict__["name"] = "differs here only"
         return chunk
 
-    monkeypatch.setattr(_chunks, "constructed_text_chunk", wrong_once)
+    monkeypatch.setattr(_chunks, "constructed_chunk", wrong_once)
     assert _chunks._construction_matches() is False
+
+
+def test_a_failed_probe_falls_back_to_the_validated_constructors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_chunks, "_FAST", [False])
+
+    def never(*args: Any) -> ChatGenerationChunk:
+        raise AssertionError("the fast construction was used after a failed probe")
+
+    monkeypatch.setattr(_chunks, "constructed_chunk", never)
+    events = load_capture("real_stream_text_gemini-3-pro-preview.chunks.jsonl")
+    state = StreamState()
+    merged = [c for e in events for c in state.read(e)] + state.end()
+    assert "".join(str(c.message.content) for c in merged)
