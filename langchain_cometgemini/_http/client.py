@@ -523,11 +523,10 @@ class _OpenStream:
         return bool(self.pending)
 
     def end(self) -> None:
-        """The bytes ended: check the coding's end, last character, end marker."""
+        """The bytes ended: check the coding's end, last character and event."""
         if self.body is not None:
             self._undo(self.body.finish)
         self.decoder.finish()
-        self.check.close()
 
     def rest(self) -> Iterator[dict[str, Any]]:
         """The collected first events, then the rest of the stream (sync)."""

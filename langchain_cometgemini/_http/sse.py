@@ -1,10 +1,14 @@
-"""Server-sent events, decoded as the specification says, and Gemini's end rule.
+"""Server-sent events, decoded as the specification says, into JSON events.
 
 Flow of one stream::
 
     response bytes (any chunking) -> SSEDecoder.feed -> event data strings
-        -> StreamCheck.accept          (JSON object, error events, finish marker)
-        -> StreamCheck.close           (raises if Gemini never said it finished)
+        -> StreamCheck.accept          (a JSON object, or an error event raised)
+    SSEDecoder.finish                  (raises if the bytes end inside a
+                                        character or an event)
+
+Whether Gemini said it finished is the answer decoder's rule, not this
+layer's (``_wire/decode.py``'s ``check_end``).
 
 The decoder follows the WHATWG ``text/event-stream`` rules, whatever the
 server's ``Content-Type`` charset says: the stream is UTF-8 (invalid bytes are
@@ -102,18 +106,10 @@ class SSEDecoder:
 
 
 class StreamCheck:
-    """Decodes event data and proves the stream ended as Gemini ends one.
-
-    Gemini marks the end of a stream with ``finishReason`` on a candidate (or
-    ``promptFeedback.blockReason`` for a blocked prompt). Events may still follow
-    that marker (late grounding or usage) and belong to the answer; a stream that
-    closes without any marker was cut short and raises
-    :class:`StreamInterruptedError` instead of passing as complete.
-    """
+    """Decodes each event's data into a JSON object, and counts the events."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.finished = False
         self.events = 0
 
     def accept(self, data: str) -> dict[str, Any]:
@@ -129,26 +125,4 @@ class StreamCheck:
         if isinstance(event.get("error"), dict):
             raise error_from_event(event["error"])
         self.events += 1
-        if is_final(event):
-            self.finished = True
         return event
-
-    def close(self) -> None:
-        """Raise if the stream ended without Gemini's end marker."""
-        if not self.finished:
-            msg = (
-                f"stream from {self.url} ended after {self.events} event(s) "
-                "without a finishReason: the answer is incomplete"
-            )
-            raise StreamInterruptedError(msg)
-
-
-def is_final(event: dict[str, Any]) -> bool:
-    """Whether ``event`` carries Gemini's end-of-answer marker."""
-    feedback = event.get("promptFeedback")
-    if isinstance(feedback, dict) and feedback.get("blockReason"):
-        return True
-    candidates = event.get("candidates")
-    if not isinstance(candidates, list):
-        return False
-    return any(isinstance(c, dict) and c.get("finishReason") for c in candidates)

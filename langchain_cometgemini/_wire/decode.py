@@ -18,6 +18,9 @@ what they return as ``AIMessageChunk`` / ``AIMessage``. Flow of one event
                                        the latest top-level answer fields
     is_final / finish_metadata         Gemini's end marker; the answer's
                                        metadata as far as the events tell it
+    check_end                          the end-of-stream rule (the one place):
+                                       the candidate shown finished, no call
+                                       left open
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import math
 import re
 from typing import Any
 
-from langchain_cometgemini.errors import InvalidResponseError
+from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -474,6 +477,36 @@ def is_final(event: dict[str, Any], candidate: dict[str, Any]) -> bool:
     if candidate.get("finishReason"):
         return True
     return bool((event.get("promptFeedback") or {}).get("blockReason"))
+
+
+def check_end(
+    *, events: int, finished: bool, candidate: int | None, in_call: bool
+) -> None:
+    """The end-of-stream rule: Gemini said it finished, and nothing was lost.
+
+    Gemini marks the end of an answer with ``finishReason`` on the candidate
+    shown (or ``promptFeedback.blockReason`` for a blocked prompt); events may
+    still follow it (late grounding or usage) and belong to the answer. A
+    stream that closes without that marker, or inside a function call whose
+    arguments were still streaming, was cut short. (A last event the
+    connection cut in the middle of is a framing fault: ``_http/sse.py``
+    raises for it.)
+
+    Raises:
+        InvalidResponseError: the stream ended inside a streamed call.
+        StreamInterruptedError: the candidate shown never finished (another
+            candidate's ``finishReason`` does not end this one's answer).
+    """
+    if in_call:
+        msg = "Gemini ended its answer inside a streamed function call"
+        raise InvalidResponseError(msg)
+    if not finished:
+        shown = "" if candidate is None else f" for candidate {candidate}"
+        msg = (
+            f"the stream ended after {events} event(s) without a finishReason"
+            f"{shown}: the answer is incomplete"
+        )
+        raise StreamInterruptedError(msg)
 
 
 def finish_metadata(

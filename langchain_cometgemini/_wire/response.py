@@ -113,6 +113,7 @@ from langchain_cometgemini._wire.decode import (
     PartialCall,
     as_object,
     candidate_index,
+    check_end,
     check_event,
     finish_metadata,
     is_final,
@@ -125,7 +126,7 @@ from langchain_cometgemini._wire.decode import (
     usage_counts,
 )
 from langchain_cometgemini._wire.v1 import to_v1
-from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
+from langchain_cometgemini.errors import InvalidResponseError
 
 
 def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
@@ -544,6 +545,7 @@ class StreamState:
         self.collected = Collected()
         self.partial = PartialCall()
         self.finished = False
+        self.events = 0
         self._blocks = 0
         self._open: tuple[str | None, bool] | None = None
 
@@ -584,6 +586,7 @@ class StreamState:
         text was shown: the event's text before the switch as a string chunk,
         then the blocks (merged: the text, then the blocks, as ``invoke``).
         """
+        self.events += 1
         lead, chunk = self._render(event)
         held, self._held = self._held, None
         if not self.as_blocks and not self.shown_text:
@@ -640,9 +643,13 @@ class StreamState:
         self.collected.add(candidate)
         self.collected.add_unknown(event, candidate)
         final = is_final(event, candidate)
-        if (final or whole) and self.partial.active:
-            msg = "Gemini ended its answer inside a streamed function call"
-            raise InvalidResponseError(msg)
+        if final or whole:  # Gemini says it finished: no call may be open
+            check_end(
+                events=self.events,
+                finished=True,
+                candidate=self.candidate_index,
+                in_call=self.partial.active,
+            )
         self.finished = self.finished or final or whole
         metadata: dict[str, Any] = {"model_provider": PROVIDER}
         if whole:
@@ -687,21 +694,15 @@ class StreamState:
         answer) and still count the usage.
 
         Raises:
-            InvalidResponseError: the stream ended inside a streamed call.
-            StreamInterruptedError: events came, but the candidate shown never
-                finished (another candidate's ``finishReason`` does not end
-                this one's answer; a stream with no finish at all is refused
-                earlier, by the HTTP layer).
+            InvalidResponseError, StreamInterruptedError: the stream broke
+                the end-of-stream rule (:func:`decode.check_end`).
         """
-        if self.partial.active:
-            msg = "Gemini ended its answer inside a streamed function call"
-            raise InvalidResponseError(msg)
-        if self.candidate_index is not None and not self.finished:
-            msg = (
-                f"the stream ended without a finishReason for candidate "
-                f"{self.candidate_index}: the answer is incomplete"
-            )
-            raise StreamInterruptedError(msg)
+        check_end(
+            events=self.events,
+            finished=self.finished,
+            candidate=self.candidate_index,
+            in_call=self.partial.active,
+        )
         held, self._held = self._held, None
         return [c for c in (held, self._finish_chunk()) if c is not None]
 
