@@ -260,6 +260,7 @@ def _run(args: argparse.Namespace, err: IO[str]) -> int:
     output = Path(args.output)
     try:
         jobs = _read_jobs(args, err)
+        _check_settings(jobs, options.model_kwargs(args))
         answered, rewrite = load_answered(output)
         output.open("a", encoding="utf-8").close()  # writable, before any request
     except (OSError, UnicodeDecodeError, BatchInputError) as exc:
@@ -327,6 +328,21 @@ def _answer_all(
                 runner.interrupted = True
     progress.end()
     return runner.interrupted
+
+
+def _check_settings(jobs: list[Job], kwargs: dict[str, Any]) -> None:
+    """Every model the jobs name takes the options, else BatchInputError."""
+    refusal = options.settings_refusal(kwargs)
+    if refusal is not None:
+        raise BatchInputError(refusal)
+    first: dict[str, int] = {}
+    for job in jobs:
+        if job.model is not None:
+            first.setdefault(job.model, job.line)
+    for model, line in first.items():
+        refusal = options.settings_refusal({**kwargs, "model": model})
+        if refusal is not None:
+            raise BatchInputError(f"line {line}: {refusal}")
 
 
 def _read_jobs(args: argparse.Namespace, err: IO[str]) -> list[Job]:

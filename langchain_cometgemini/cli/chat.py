@@ -384,6 +384,10 @@ def run(args: argparse.Namespace) -> int:
         options.chat_parser().print_usage(err)
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_USAGE
+    refusal = options.settings_refusal(options.model_kwargs(args))
+    if refusal is not None:
+        err.write(f"{PROG}: error: {refusal}\n")
+        return EXIT_USAGE
     connection: dict[str, Any] = {}
     try:
         notice = choose_backend(args.offline, isatty(out))

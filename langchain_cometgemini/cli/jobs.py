@@ -55,6 +55,8 @@ class Job:
     messages: list[BaseMessage]
     model: str | None = None
     schema: dict[str, Any] | None = None
+    line: int = 0
+    """Its line in the input (for errors)."""
 
 
 def parse_line(line: str, where: str) -> Any:
@@ -155,7 +157,7 @@ def _job(line: str, number: int, system: str | None) -> Job:
     schema = item.get("schema", item.get("json_schema"))
     if schema is not None and not isinstance(schema, dict):
         raise BatchInputError(f"{where}: 'schema' must be a JSON object")
-    return Job(job_id, id_key(job_id), messages, model, schema)
+    return Job(job_id, id_key(job_id), messages, model, schema, number)
 
 
 def _messages(item: dict[str, Any], where: str) -> list[BaseMessage]:

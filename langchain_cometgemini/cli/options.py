@@ -143,6 +143,25 @@ reason and no text) is a failure, one line and exit 1, or a failed batch line
 asked again on resume; never an empty success."""
 
 
+def settings_refusal(kwargs: dict[str, Any]) -> str | None:
+    """Why the chat model refuses these settings, in one line; None if it takes them.
+
+    The model checks its settings when it is built (a model name that cannot
+    be an id, a thinking level its profile does not allow, ...); the commands
+    ask it before anything is sent, and report the reason as bad usage.
+    """
+    from langchain_cometgemini import ChatCometGemini  # here: --help stays light
+
+    try:
+        ChatCometGemini(api_key="unused", **{**COMMAND_DEFAULTS, **kwargs})
+    except ValueError as exc:  # pydantic's ValidationError is one
+        errors = getattr(exc, "errors", None)
+        found = errors() if callable(errors) else []
+        text = str(found[0].get("msg", exc)) if found else str(exc)
+        return " ".join(text.removeprefix("Value error, ").split())
+    return None
+
+
 def model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """Map the options to ``ChatCometGemini`` arguments (unset ones left out)."""
     kwargs: dict[str, Any] = {

@@ -577,6 +577,44 @@ def test_a_line_that_is_not_utf8_is_one_line_exit_2(
         assert output.read_bytes() == before  # never dropped unread
 
 
+@pytest.mark.parametrize(
+    ("rows", "argv", "said"),
+    [
+        (
+            [{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "y", "model": "a b"}],
+            [],
+            "line 2: model 'a b' cannot be a Gemini model id",
+        ),
+        (
+            [{"id": "a", "prompt": "x"}],
+            ["-m", FLASH, "-t", "high"],
+            "gemini-2.5-flash takes a thinking_budget",
+        ),
+        (
+            [{"id": "a", "prompt": "x"}, {"id": "b", "prompt": "y", "model": FLASH}],
+            ["-t", "high"],
+            "line 2: gemini-2.5-flash takes a thinking_budget",
+        ),
+    ],
+    ids=["line-model", "options", "line-model-with-options"],
+)
+def test_settings_the_model_refuses_stop_the_job_before_anything_is_sent(
+    online: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    rows: list[dict[str, Any]],
+    argv: list[str],
+    said: str,
+) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, rows)
+    code, err = run_batch(monkeypatch, str(source), "-o", str(output), *argv)
+    assert code == 2
+    assert err.startswith(f"cometgemini batch: error: {said}")
+    assert err.count("\n") == 1
+    assert online.requests == []
+
+
 def test_a_lone_surrogate_id_is_written_escaped_and_resumes(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

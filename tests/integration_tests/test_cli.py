@@ -460,6 +460,33 @@ def test_a_lone_surrogate_in_structured_output_is_printed_escaped(
     assert json.loads(result.stdout) == {"city": "Par\ud800is"}  # nothing lost
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["-m", "gemini 2.5"], "model 'gemini 2.5' cannot be a Gemini model id"),
+        (["-m", FLASH, "-t", "high"], "gemini-2.5-flash takes a thinking_budget"),
+        (
+            ["-m", "gemini-3-pro-preview", "-t", "minimal"],
+            "gemini-3-pro-preview accepts thinking_level low, high only",
+        ),
+    ],
+    ids=["model-id", "level-on-2.5", "level-not-in-profile"],
+)
+def test_settings_the_model_refuses_are_bad_usage_in_one_line(
+    online: GeminiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    said: str,
+) -> None:
+    code, out, err = run_main(monkeypatch, *argv, "hi")
+    assert code == 2
+    assert err.getvalue().startswith(f"cometgemini: error: {said}")
+    assert err.getvalue().count("\n") == 1
+    assert "validation error" not in err.getvalue()  # not pydantic's report
+    assert out.getvalue() == ""
+    assert online.requests == []
+
+
 def test_rate_limit_in_process(
     online: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
