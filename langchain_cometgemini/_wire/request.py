@@ -40,7 +40,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_cometgemini._wire.messages import convert_messages
+from langchain_cometgemini._wire.messages import check_json, convert_messages
 from langchain_cometgemini._wire.profiles import generation
 from langchain_cometgemini._wire.rules import (
     apply_model_rules,
@@ -460,6 +460,7 @@ def build_body(
     """
     check_call(params, stream=stream)
     check_model_id(model)
+    _check_nesting(messages, params)
     system, contents = convert_messages(messages, model=model, partial=partial)
     params = apply_model_rules(params, contents, model=model, counting=partial)
     body: dict[str, Any] = {"contents": contents}
@@ -485,6 +486,22 @@ def build_body(
     _top_level(body, params)
     _check_forced_call(body)
     return body
+
+
+def _check_nesting(messages: Sequence[BaseMessage], params: Mapping[str, Any]) -> None:
+    """Content and settings JSON can carry, checked before any recursive step.
+
+    Raises:
+        ValueError: a message's content or a setting nests too deeply or holds
+            NaN / an infinite number, naming it (it raised RecursionError).
+    """
+    for index, message in enumerate(messages):
+        if isinstance(message.content, list):
+            where = f"messages[{index}] ({type(message).__name__}) content"
+            check_json(message.content, where)
+    for name, value in params.items():
+        if isinstance(value, (Mapping, list, tuple)):
+            check_json(value, name)
 
 
 FORCED_CALL_WITH_JSON = (

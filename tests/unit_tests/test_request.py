@@ -428,3 +428,48 @@ def test_a_raw_thinking_level_is_sent_in_the_enum_spelling(
 def test_a_raw_thinking_level_outside_the_enum_is_refused() -> None:
     with pytest.raises(ValueError, match="thinking_config"):
         _config({"thinking_config": {"thinkingLevel": "ultra"}})
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "response_json_schema",
+        "response_schema",
+        "extra_body",
+        "generation_config",
+        "thinking_config",
+        "tools",
+    ],
+)
+def test_a_setting_nested_too_deeply_is_refused_naming_it(name: str) -> None:
+    """Nesting 3,000 deep raised RecursionError (in conversion or in encoding)."""
+    value: Any = _nested(3000)
+    if name == "tools":
+        value = [{"functionDeclarations": [{"name": "f", "parameters": value}]}]
+    with pytest.raises(ValueError, match=f"{name} nests"):
+        build_body([HumanMessage("hi")], {name: value}, model=MODEL, keys=KEYS)
+
+
+def test_a_setting_holding_nan_is_refused_naming_it() -> None:
+    """NaN in a raw setting failed in the encoder without naming it."""
+    params = {"extra_body": {"x": [float("nan")]}}
+    with pytest.raises(ValueError, match="extra_body holds NaN"):
+        build_body([HumanMessage("hi")], params, model=MODEL, keys=KEYS)
+
+
+def test_content_nested_too_deeply_is_refused_naming_the_message() -> None:
+    block = {
+        "type": "non_standard",
+        "value": {"text": "x", "partMetadata": _nested(3000)},
+    }
+    with pytest.raises(
+        ValueError, match=r"messages\[0\] \(HumanMessage\) content nests"
+    ):
+        build_body([HumanMessage(content=[block])], {}, model=MODEL, keys=KEYS)
