@@ -96,7 +96,7 @@ def _code_block(block: dict[str, Any]) -> list[Part]:
 
 def _code_result_block(block: dict[str, Any]) -> list[Part]:
     result = {
-        "outcome": _outcome_name(block.get("outcome", "OUTCOME_OK")),
+        "outcome": _known_outcome(block.get("outcome", "OUTCOME_OK")),
         "output": _string(block, "code_execution_result", "output"),
     }
     call_id = block.get("tool_call_id") or block.get("id")
@@ -132,6 +132,24 @@ def _outcome_name(outcome: Any) -> str:
         return _OUTCOME_NAMES.get(outcome, "OUTCOME_FAILED")
     text = str(getattr(outcome, "name", outcome)).upper()
     return text if text.startswith("OUTCOME_") else f"OUTCOME_{text}"
+
+
+def _known_outcome(outcome: Any) -> str:
+    """A block's own outcome, as one of the outcomes Gemini's enum holds.
+
+    (A newer outcome Gemini sent is kept in ``extras`` and replayed from there.)
+
+    Raises:
+        ValueError: an outcome the enum does not hold.
+    """
+    name = _outcome_name(outcome)
+    if name not in OUTCOME_CODES or isinstance(outcome, float):
+        msg = (
+            f"code_execution_result outcome {outcome!r:.40} is not one Gemini "
+            f"knows: {', '.join(OUTCOME_CODES)} (or its number)."
+        )
+        raise ValueError(msg)
+    return name
 
 
 _CODE_TOOLS = frozenset({"code_interpreter", "code_execution", "codeExecution"})

@@ -268,3 +268,19 @@ def test_a_raw_part_in_snake_case_goes_in_gemini_spelling() -> None:
     part = {"inline_data": {"mimeType": "image/png", "data": "iVBORw0K"}}
     sent = content_parts([{"type": "non_standard", "value": part}])
     assert sent == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw0K"}}]
+
+
+@pytest.mark.parametrize("outcome", ["weird", "OUTCOME_MAYBE", 2.5])
+def test_a_code_result_outcome_gemini_does_not_know_is_refused(outcome: Any) -> None:
+    """``outcome="weird"`` was sent as ``OUTCOME_WEIRD`` (400: "Invalid value at
+    'contents[1].parts[0].code_execution_result.outcome'")."""
+    block = {"type": "code_execution_result", "output": "1", "outcome": outcome}
+    with pytest.raises(ValueError, match="outcome"):
+        content_parts([block])
+
+
+@pytest.mark.parametrize("outcome", ["ok", "OUTCOME_FAILED", "deadline_exceeded", 1])
+def test_code_result_outcomes_by_name_or_number(outcome: Any) -> None:
+    block = {"type": "code_execution_result", "output": "1", "outcome": outcome}
+    (part,) = content_parts([block])
+    assert part["codeExecutionResult"]["outcome"].startswith("OUTCOME_")
