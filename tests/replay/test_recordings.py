@@ -58,7 +58,17 @@ def server() -> Iterator[ReplayServer]:
 
 def _model(server: ReplayServer, rec: Recording, **kwargs: Any) -> ChatCometGemini:
     model = rec.meta.get("model") or MODEL
+    if _sent_web_urls(rec):  # the recording client let Gemini fetch them
+        kwargs.setdefault("media_fetch", "pass_through")
     return make_model(server.base_url, api_key="replay-key", model=model, **kwargs)
+
+
+def _sent_web_urls(rec: Recording) -> bool:
+    return any(
+        str(p.get("fileData", {}).get("fileUri", "")).startswith(("http:", "https:"))
+        for content in _contents(rec.meta.get("request") or {})
+        for p in content["parts"]
+    )
 
 
 def _serve(server: ReplayServer, rec: Recording) -> None:
