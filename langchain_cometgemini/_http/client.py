@@ -2,20 +2,27 @@
 
 Flow of one call (the modules of ``_http/``)::
 
-    GeminiHTTP.request / .arequest          (generateContent, countTokens)
-    GeminiHTTP.stream  / .astream           (streamGenerateContent?alt=sse)
+    GeminiHTTP.generate / .agenerate / .count_tokens   (unary)
+    GeminiHTTP.stream   / .astream                      (streamGenerateContent?alt=sse)
         inputs.build_url                     names checked before anything is sent
         -> retry.with_retries / awith_retries    (the one retry policy)
         -> redact.Redactor.scope             key masked in errors and log records
-        -> _send / _asend        client.build_request + client.send(stream=True)
-                                 (httpx's documented API, for every client);
-                                 pool.close_if_leftover guards the connection,
-                                 sockets.Arrival notes the first answer bytes
-        -> _read / _aread        the body, bounded by the call's deadline
-                                 (body.decode: strict gzip/deflate)
-        -> classify              status, transport failure -> typed error
-                                 (errors.py), or the JSON object
-        -> sse.SSEDecoder + StreamCheck per event (streams)
+        -> the request core, ONE generator for sync and async:
+           _unary / _opening
+             _attempt   client.build_request + client.send(stream=True)
+                        (httpx's documented API, for every client);
+                        pool.close_if_leftover guards the connection,
+                        sockets.Arrival notes the first answer bytes
+             _whole     the body (body.Decoder: strict gzip/deflate), key masked
+             classify   status, transport failure -> typed error
+                        (errors.py), or the JSON object / the first events
+        -> _drive / _adrive      the two thin drivers: they perform the I/O
+                                 steps the core yields (send, read, close,
+                                 next chunk) blocking or awaited, and hand
+                                 back results or exceptions; nothing else
+        -> _OpenStream.feed / .end  (streams, after the opening: SSEDecoder +
+                                 StreamCheck per chunk; iterated by the sync
+                                 or async consumer)
 
 The clients: ``httpx2`` clients built here (``pool``: one per process and
 loop, their sockets hooked by ``sockets``) or the user's ``httpx``/``httpx2``
@@ -238,37 +245,22 @@ class GeminiHTTP:
             timeout=self._timeout(family(client)),
         )
 
-    def _send(self, client: Any, url: str, content: bytes) -> Any:
-        request = self._prepare(client, url, content)
-        arrival = Arrival()
-        try:
-            with arrival.watch():
-                response = client.send(request, stream=True, follow_redirects=False)
-        except http_errors() as exc:
-            proxy = env_proxy(url) if client is not self._user_client else None
-            error = transport_error(exc, url, proxy=proxy)
-            raise after(arrival, error) from exc
-        close_if_leftover(response, built_here=client is not self._user_client)
-        return response
-
-    async def _asend(
-        self, client: Any, url: str, content: bytes, sent: _Sent | None = None
-    ) -> Any:
+    def _attempt(self, client: Any, url: str, content: bytes, sent: Any) -> _Core:
+        """Build and send one request; the response, its connection guarded."""
         request = self._prepare(client, url, content)
         if sent is not None:
             request.extensions["trace"] = sent.trace
+        built = (
+            client is not self._user_client and client is not self._user_async_client
+        )
         arrival = Arrival()
         try:
             with arrival.watch():
-                response = await client.send(
-                    request, stream=True, follow_redirects=False
-                )
+                response = yield (_SEND, client, request)
         except http_errors() as exc:
-            user = client is self._user_async_client
-            proxy = None if user else env_proxy(url)
+            proxy = env_proxy(url) if built else None
             error = transport_error(exc, url, proxy=proxy)
             raise after(arrival, error) from exc
-        built = client is not self._user_async_client
         close_if_leftover(response, built_here=built)
         return response
 
@@ -278,38 +270,52 @@ class GeminiHTTP:
             return body
         return self._redactor.body(body)
 
-    def _read(self, response: Any, url: str) -> bytes:
-        """The whole body (a non-2xx keeps what arrived before a failure).
+    def _whole(self, response: Any, url: str) -> _Core:
+        """The whole body, key masked (a non-2xx keeps what arrived before a failure).
 
         gzip/deflate bodies are read raw and decoded strictly (:mod:`.body`).
         """
         codings = _body.strict_codings(response.headers)
         chunks: list[bytes] = []
         try:
-            parts = response.iter_bytes() if codings is None else response.iter_raw()
-            for chunk in parts:
-                chunks.append(chunk)
+            yield (_READ if codings is None else _READ_RAW, response, chunks)
         except http_errors() as exc:
             if 200 <= response.status_code < 300:
                 raise read_body_error(exc, url, response.status_code) from exc
         finally:
-            response.close()
-        return decoded(response, url, b"".join(chunks), codings)
+            yield (_CLOSE, response, None)
+        return self._masked(response, decoded(response, url, b"".join(chunks), codings))
 
-    async def _aread(self, response: Any, url: str) -> bytes:
-        """Async :meth:`_read`."""
-        codings = _body.strict_codings(response.headers)
-        chunks: list[bytes] = []
+    def _unary(self, client: Any, url: str, content: bytes, sent: Any) -> _Core:
+        """One unary attempt: send, read, classify; the JSON object."""
+        response = yield from self._attempt(client, url, content, sent)
+        return decode_json(response, (yield from self._whole(response, url)))
+
+    def _opening(self, client: Any, url: str, content: bytes) -> _Core:
+        """One stream attempt up to its first events (:class:`_OpenStream`)."""
+        response = yield from self._attempt(client, url, content, None)
+        if not is_sse(response):
+            check_stream_start(response, (yield from self._whole(response, url)))
         try:
-            parts = response.aiter_bytes() if codings is None else response.aiter_raw()
-            async for chunk in parts:
-                chunks.append(chunk)
+            chunks = yield (_CHUNKS, response, None)
+            opened = _OpenStream(response, url, chunks)
+            while (chunk := (yield (_NEXT, chunks, None))) is not None:
+                if opened.first_events(chunk):
+                    return opened
+            opened.decoder.finish()
+            raise closed_before_first(url)
+        except GeneratorExit:
+            raise
         except http_errors() as exc:
-            if 200 <= response.status_code < 300:
-                raise read_body_error(exc, url, response.status_code) from exc
-        finally:
-            await response.aclose()
-        return decoded(response, url, b"".join(chunks), codings)
+            yield (_CLOSE, response, None)
+            raise answered(read_body_error(exc, url, response.status_code)) from exc
+        except CometGeminiError as err:
+            yield (_CLOSE, response, None)
+            answered(err)
+            raise
+        except BaseException:
+            yield (_CLOSE, response, None)
+            raise
 
     # -- unary -----------------------------------------------------------------
 
@@ -347,9 +353,7 @@ class GeminiHTTP:
 
     def _post(self, url: str, content: bytes) -> Any:
         with self._guard(), deadline(self.timeout):
-            response = self._send(self.client, url, content)
-            data = self._masked(response, self._read(response, url))
-            return decode_json(response, data)
+            return _drive(self._unary(self.client, url, content, None))
 
     async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
@@ -357,14 +361,12 @@ class GeminiHTTP:
             try:
                 async with asyncio.timeout(self.timeout):
                     client = self.async_client
-                    response = await self._asend(client, url, content, sent)
-                    data = self._masked(response, await self._aread(response, url))
+                    return await _adrive(self._unary(client, url, content, sent))
             except TimeoutError as exc:
                 if not sent.started:  # still connecting: as the sync ConnectTimeout
                     msg = f"could not connect to {display_url(url)} in time"
                     raise ConnectTimeoutError(msg) from None
                 raise transport_error(exc, url) from None
-            return decode_json(response, data)
 
     # -- streaming -------------------------------------------------------------
 
@@ -412,51 +414,14 @@ class GeminiHTTP:
 
     def _open(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            response = self._send(self.client, url, content)
-            if not is_sse(response):
-                body = self._masked(response, self._read(response, url))
-                check_stream_start(response, body)
-            try:
-                opened = _OpenStream(response, url, response.iter_raw())
-                for chunk in opened.chunks:
-                    if opened.first_events(chunk):
-                        return opened
-                opened.decoder.finish()
-                raise closed_before_first(url)
-            except http_errors() as exc:
-                response.close()
-                raise answered(read_body_error(exc, url, response.status_code)) from exc
-            except CometGeminiError as err:
-                response.close()
-                answered(err)
-                raise
-            except BaseException:
-                response.close()
-                raise
+            opened: _OpenStream = _drive(self._opening(self.client, url, content))
+            return opened
 
     async def _aopen(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            response = await self._asend(self.async_client, url, content)
-            if not is_sse(response):
-                body = self._masked(response, await self._aread(response, url))
-                check_stream_start(response, body)
-            try:
-                opened = _OpenStream(response, url, response.aiter_raw())
-                async for chunk in opened.chunks:
-                    if opened.first_events(chunk):
-                        return opened
-                opened.decoder.finish()
-                raise closed_before_first(url)
-            except http_errors() as exc:
-                await response.aclose()
-                raise answered(read_body_error(exc, url, response.status_code)) from exc
-            except CometGeminiError as err:
-                await response.aclose()
-                answered(err)
-                raise
-            except BaseException:
-                await response.aclose()
-                raise
+            core = self._opening(self.async_client, url, content)
+            opened: _OpenStream = await _adrive(core)
+            return opened
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -471,6 +436,74 @@ class GeminiHTTP:
         pools = self._pools.peek()
         if pools is not None:
             await pools.aclose()
+
+
+# -- the drivers: the only difference between sync and async -----------------
+
+_SEND, _READ, _READ_RAW, _CLOSE, _CHUNKS, _NEXT = range(6)
+"""The I/O steps a core yields, as ``(step, target, argument)``."""
+
+_Core = Generator[tuple[int, Any, Any], Any, Any]
+"""A request core: yields I/O steps, is sent their results (or thrown their
+exceptions), and returns its answer."""
+
+
+def _drive(core: _Core) -> Any:
+    """Run ``core`` with blocking I/O."""
+    result: Any = None
+    failure: BaseException | None = None
+    while True:
+        try:
+            step = core.send(result) if failure is None else core.throw(failure)
+        except StopIteration as done:
+            return done.value
+        try:
+            result, failure = _do(*step), None
+        except BaseException as exc:  # noqa: BLE001  (the core decides)
+            result, failure = None, exc
+
+
+async def _adrive(core: _Core) -> Any:
+    """Run ``core`` with asyncio I/O (a cancellation reaches the core too)."""
+    result: Any = None
+    failure: BaseException | None = None
+    while True:
+        try:
+            step = core.send(result) if failure is None else core.throw(failure)
+        except StopIteration as done:
+            return done.value
+        try:
+            result, failure = await _ado(*step), None
+        except BaseException as exc:  # noqa: BLE001  (the core decides)
+            result, failure = None, exc
+
+
+def _do(step: int, target: Any, arg: Any) -> Any:
+    if step == _SEND:
+        return target.send(arg, stream=True, follow_redirects=False)
+    if step == _READ or step == _READ_RAW:
+        arg.extend(target.iter_bytes() if step == _READ else target.iter_raw())
+        return None
+    if step == _CLOSE:
+        return target.close()
+    if step == _CHUNKS:
+        return target.iter_raw()
+    return next(target, None)
+
+
+async def _ado(step: int, target: Any, arg: Any) -> Any:
+    if step == _SEND:
+        return await target.send(arg, stream=True, follow_redirects=False)
+    if step == _READ or step == _READ_RAW:
+        parts = target.aiter_bytes() if step == _READ else target.aiter_raw()
+        async for chunk in parts:
+            arg.append(chunk)
+        return None
+    if step == _CLOSE:
+        return await target.aclose()
+    if step == _CHUNKS:
+        return target.aiter_raw()
+    return await anext(target, None)
 
 
 class _Sent:
