@@ -358,7 +358,7 @@ class ChatCometGemini(BaseChatModel):
 
     temperature: Annotated[
         float | None, gen("temperature", ls="ls_temperature"), FINITE
-    ] = None
+    ] = Field(default=None, ge=0, le=2)
     """Sampling temperature."""
     top_p: Annotated[float | None, gen("topP"), FINITE] = None
     """Nucleus sampling probability mass."""
@@ -369,7 +369,7 @@ class ChatCometGemini(BaseChatModel):
     ] = Field(default=None, alias="max_tokens")
     """Maximum tokens to generate."""
     stop: Annotated[list[str] | None, gen("stopSequences", ls="ls_stop")] = Field(
-        default=None, alias="stop_sequences"
+        default=None, alias="stop_sequences", max_length=5
     )
     """Stop sequences."""
     seed: Annotated[int | None, gen("seed")] = Field(
@@ -434,7 +434,7 @@ class ChatCometGemini(BaseChatModel):
     """Audio output settings (voice)."""
     response_logprobs: Annotated[bool | None, gen("responseLogprobs")] = None
     """Return log probabilities of the chosen tokens."""
-    logprobs: Annotated[int | None, gen("logprobs"), INT32] = None
+    logprobs: Annotated[int | None, gen("logprobs")] = Field(default=None, ge=0, le=20)
     """Number of top candidate log probabilities per token."""
     media_fetch: Annotated[Literal["download", "pass_through"], CLIENT] = "download"
     """http(s) media URLs: download and send inline, or pass through as fileData."""

@@ -273,7 +273,26 @@ def generation_config(
         check_one_thinking_control(raw["thinkingConfig"], "generation_config")
     config.update(raw)
     _check_schemas(config)
+    _check_logprobs(config)
     return config
+
+
+def _check_logprobs(config: Mapping[str, Any]) -> None:
+    """Discovery, ``logprobs``: "Only valid if response_logprobs=True".
+
+    Raises:
+        ValueError: ``logprobs`` without ``response_logprobs=True``.
+    """
+    if (
+        config.get("logprobs") is not None
+        and config.get("responseLogprobs") is not True
+    ):
+        msg = (
+            f"logprobs={config['logprobs']} needs response_logprobs=True (Gemini "
+            "returns top candidates only beside the chosen tokens' log "
+            "probabilities)."
+        )
+        raise ValueError(msg)
 
 
 JSON_MIME = "application/json"

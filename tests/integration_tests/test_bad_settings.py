@@ -40,6 +40,12 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"top_k": 2**40}, "top_k"),
     ({"candidate_count": 2**40}, "candidate_count"),
     ({"logprobs": 2**40}, "logprobs"),
+    # discovery: temperature "can range from [0.0, 2.0]", logprobs "must be in the
+    # range of [0, 20]", stopSequences "(up to 5)"
+    ({"temperature": 2.5}, "temperature"),
+    ({"temperature": -0.1}, "temperature"),
+    ({"logprobs": 21}, "logprobs"),
+    ({"stop": ["a", "b", "c", "d", "e", "f"]}, "stop"),
 ]
 
 

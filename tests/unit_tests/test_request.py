@@ -473,3 +473,13 @@ def test_content_nested_too_deeply_is_refused_naming_the_message() -> None:
         ValueError, match=r"messages\[0\] \(HumanMessage\) content nests"
     ):
         build_body([HumanMessage(content=[block])], {}, model=MODEL, keys=KEYS)
+
+
+def test_logprobs_without_response_logprobs_is_refused() -> None:
+    """Discovery, ``logprobs``: "Only valid if response_logprobs=True"."""
+    with pytest.raises(ValueError, match="response_logprobs"):
+        _config({"logprobs": 3})
+    assert _config({"logprobs": 3, "response_logprobs": True}) == {
+        "logprobs": 3,
+        "responseLogprobs": True,
+    }
