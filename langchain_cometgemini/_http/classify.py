@@ -10,9 +10,9 @@
   ``{"error": ...}`` with a success status is final;
 - :func:`read_body_error` / :func:`decoded`: a success body cut short or not
   decodable -> ``InvalidResponseError`` (never retried);
-- :func:`stream_decoder` / :func:`stream_decode_error`: a stream's codings
-  (refused if they cannot be checked), and a compressed stream cut short
-  (``StreamInterruptedError``) or corrupt (``InvalidResponseError``).
+- :func:`body_codings` / :func:`stream_decode_error`: an answer's codings (a
+  2xx in one that cannot be checked is refused), and a compressed stream cut
+  short (``StreamInterruptedError``) or corrupt (``InvalidResponseError``).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def read_body_error(exc: BaseException, url: str, status: int) -> CometGeminiErr
     return InvalidResponseError(msg, status_code=status)
 
 
-def decoded(response: Any, url: str, raw: bytes, codings: list[str] | None) -> bytes:
+def decoded(response: Any, url: str, raw: bytes, codings: list[str]) -> bytes:
     """A raw body's codings undone; a 2xx that does not decode is refused."""
     if not codings:
         return raw
@@ -172,21 +172,25 @@ def decoded(response: Any, url: str, raw: bytes, codings: list[str] | None) -> b
         return raw  # an error answer: its status says what matters
 
 
-def stream_decoder(response: Any, url: str) -> _body.Decoder | None:
-    """The strict decoder of a stream's codings (None if it has none).
+def body_codings(response: Any, url: str) -> list[str]:
+    """The answer's codings to undo here (:mod:`.body`).
 
     Raises:
-        InvalidResponseError: a coding that cannot be proved complete.
+        InvalidResponseError: a 2xx in a coding that cannot be proved complete
+            (an error answer in one is kept raw: its status says what matters).
     """
     codings = _body.strict_codings(response.headers)
-    if codings is None:
-        found = response.headers.get("content-encoding")
-        msg = (
-            f"stream from {display_url(url)} has Content-Encoding {found!r}: only "
-            "gzip and deflate can be checked for a cut (ask for them, or identity)"
-        )
-        raise InvalidResponseError(msg, status_code=response.status_code)
-    return _body.Decoder(codings) if codings else None
+    if codings is not None:
+        return codings
+    status = response.status_code
+    if not 200 <= status < 300:
+        return []
+    msg = (
+        f"the HTTP {status} answer from {display_url(url)} has Content-Encoding "
+        f"{response.headers.get('content-encoding')!r}: only gzip and deflate "
+        "(asked for) can be checked for a cut"
+    )
+    raise answered(InvalidResponseError(msg, status_code=status))
 
 
 def stream_decode_error(exc: ValueError, url: str, events: int) -> CometGeminiError:

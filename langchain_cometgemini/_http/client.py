@@ -52,9 +52,10 @@ from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from langchain_cometgemini._http import body as _body
+from langchain_cometgemini._http.body import Decoder
 from langchain_cometgemini._http.classify import (
     after,
+    body_codings,
     check_stream_start,
     closed_before_first,
     decode_json,
@@ -64,7 +65,6 @@ from langchain_cometgemini._http.classify import (
     is_sse,
     read_body_error,
     stream_decode_error,
-    stream_decoder,
     transport_error,
 )
 from langchain_cometgemini._http.fetch import (
@@ -275,10 +275,11 @@ class GeminiHTTP:
 
         gzip/deflate bodies are read raw and decoded strictly (:mod:`.body`).
         """
-        codings = _body.strict_codings(response.headers)
+        codings: list[str] = []
         chunks: list[bytes] = []
         try:
-            yield (_READ if codings is None else _READ_RAW, response, chunks)
+            codings = body_codings(response, url)
+            yield (_READ_RAW, response, chunks)
         except http_errors() as exc:
             if 200 <= response.status_code < 300:
                 raise read_body_error(exc, url, response.status_code) from exc
@@ -440,7 +441,7 @@ class GeminiHTTP:
 
 # -- the drivers: the only difference between sync and async -----------------
 
-_SEND, _READ, _READ_RAW, _CLOSE, _CHUNKS, _NEXT = range(6)
+_SEND, _READ_RAW, _CLOSE, _CHUNKS, _NEXT = range(5)
 """The I/O steps a core yields, as ``(step, target, argument)``."""
 
 _Core = Generator[tuple[int, Any, Any], Any, Any]
@@ -481,8 +482,8 @@ async def _adrive(core: _Core) -> Any:
 def _do(step: int, target: Any, arg: Any) -> Any:
     if step == _SEND:
         return target.send(arg, stream=True, follow_redirects=False)
-    if step == _READ or step == _READ_RAW:
-        arg.extend(target.iter_bytes() if step == _READ else target.iter_raw())
+    if step == _READ_RAW:
+        arg.extend(target.iter_raw())
         return None
     if step == _CLOSE:
         return target.close()
@@ -494,9 +495,8 @@ def _do(step: int, target: Any, arg: Any) -> Any:
 async def _ado(step: int, target: Any, arg: Any) -> Any:
     if step == _SEND:
         return await target.send(arg, stream=True, follow_redirects=False)
-    if step == _READ or step == _READ_RAW:
-        parts = target.aiter_bytes() if step == _READ else target.aiter_raw()
-        async for chunk in parts:
+    if step == _READ_RAW:
+        async for chunk in target.aiter_raw():
             arg.append(chunk)
         return None
     if step == _CLOSE:
@@ -527,7 +527,7 @@ class _OpenStream:
     """A stream whose first event has arrived: the part retries may not repeat.
 
     Its chunks are the raw body; gzip/deflate are undone here, strictly
-    (:func:`stream_decoder`), so a stream cut inside them never passes.
+    (:func:`.classify.body_codings`), so a stream cut inside them never passes.
     """
 
     def __init__(self, response: Any, url: str, chunks: Any) -> None:
@@ -536,7 +536,8 @@ class _OpenStream:
         self.decoder = SSEDecoder(display_url(url))
         self.check = StreamCheck(display_url(url))
         self.pending: list[dict[str, Any]] = []
-        self.body = stream_decoder(response, url)
+        codings = body_codings(response, url)
+        self.body = Decoder(codings) if codings else None
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         """The events ``chunk`` completes, decoded and checked."""

@@ -15,11 +15,15 @@ from typing import Any
 
 import pytest
 
-from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
+from langchain_cometgemini.errors import (
+    BadRequestError,
+    InvalidResponseError,
+    StreamInterruptedError,
+)
 
 from .conftest import STREAM_MODES, call
-from .hostile import Seen, event, gzipped, head, hostile, sse
-from .test_no_resend import model
+from .hostile import Seen, event, gzipped, head, hostile, reply, sse
+from .test_no_resend import BODY, model
 
 EVENTS = sse(event("Hello "), event("there", finish=True))
 
@@ -83,5 +87,27 @@ def test_a_stream_in_a_coding_that_cannot_be_checked_is_refused(
 ) -> None:
     with hostile(encoded_stream(coding, EVENTS)) as server:
         with pytest.raises(InvalidResponseError, match="Content-Encoding"):
+            call(model(server.base_url), mode)
+    assert server.requests == 1
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+@pytest.mark.parametrize("coding", ["br", "x-unknown"])
+def test_a_unary_answer_in_a_coding_that_cannot_be_checked_is_refused(
+    mode: str, coding: str
+) -> None:
+    """Even a readable body: nothing proves it complete, and it was not asked for."""
+    with hostile(reply(BODY, extra={"Content-Encoding": coding})) as server:
+        with pytest.raises(InvalidResponseError, match="Content-Encoding"):
+            call(model(server.base_url), mode)
+    assert server.requests == 1
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_an_error_answer_in_an_unknown_coding_keeps_its_status(mode: str) -> None:
+    error = b'{"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}'
+    script = reply(error, "400 Bad Request", extra={"Content-Encoding": "x-unknown"})
+    with hostile(script) as server:
+        with pytest.raises(BadRequestError, match="bad"):
             call(model(server.base_url), mode)
     assert server.requests == 1
