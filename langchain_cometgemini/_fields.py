@@ -187,12 +187,53 @@ class FieldTable:
         if value is None or name not in self.infos:
             return value
         try:
-            return self._adapter(name).validate_python(value)
+            checked = self._adapter(name).validate_python(value)
         except ValidationError as exc:
             problem = "; ".join(e["msg"] for e in exc.errors())
             shown = "'**********'" if name == "api_key" else f"{value!r:.80}"
             msg = f"Invalid value for {name}: {problem} (got {shown})."
             raise ValueError(msg) from None
+        if name == "generation_config":
+            self.check_raw_generation(checked)
+        return checked
+
+    def check_raw_generation(self, raw: Mapping[str, Any] | None) -> None:
+        """Known entries of a raw ``generation_config`` meet their field's rule.
+
+        ``{"topK": 2.5}`` fails as ``top_k=2.5`` does; unknown entries (fields
+        Gemini adds later) pass as given.
+
+        Raises:
+            ValueError: a known entry its field would refuse, naming the key.
+        """
+        fields = {_plain(r.wire): r.name for r in self._names("generation")}
+        fields |= {_plain(wire): name for wire, name in _RAW_THINKING.items()}
+        entries = list((raw or {}).items())
+        nested = (raw or {}).get("thinkingConfig", (raw or {}).get("thinking_config"))
+        if isinstance(nested, Mapping):
+            entries += list(nested.items())
+        for key, value in entries:
+            name = fields.get(_plain(str(key)))
+            if name is None or value is None:
+                continue
+            try:
+                self.validate(name, value)
+            except ValueError as exc:
+                msg = f"generation_config[{key!r}]: {exc}"
+                raise ValueError(msg) from None
+
+
+_RAW_THINKING = {
+    "thinkingBudget": "thinking_budget",
+    "includeThoughts": "include_thoughts",
+}
+"""``thinkingConfig`` entries checked by their field (a level is checked, and
+upper-cased, where the body is built)."""
+
+
+def _plain(key: str | None) -> str:
+    """``top_k``, ``topK`` -> ``topk``: one spelling to compare keys by."""
+    return (key or "").replace("_", "").lower()
 
 
 def _call_only_kind(name: str) -> Kind:

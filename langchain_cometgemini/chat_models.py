@@ -1047,9 +1047,10 @@ def _check_settings(model: ChatCometGemini) -> None:
         ValueError: settings that can never work (a wrong type inside a dict
             setting included).
     """
-    keys = _table(type(model)).generation_keys
+    table = _table(type(model))
+    table.check_raw_generation(model.generation_config)
     try:
-        check_settings(model._default_params(), model.model, keys=keys)
+        check_settings(model._default_params(), model.model, keys=table.generation_keys)
     except TypeError as exc:
         raise ValueError(str(exc)) from None
 

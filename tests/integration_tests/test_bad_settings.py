@@ -46,6 +46,11 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"temperature": -0.1}, "temperature"),
     ({"logprobs": 21}, "logprobs"),
     ({"stop": ["a", "b", "c", "d", "e", "f"]}, "stop"),
+    # a known entry of the raw generation_config meets its field's rule
+    ({"generation_config": {"temperature": "hot"}}, "generation_config"),
+    ({"generation_config": {"topK": 2.5}}, "topK"),
+    ({"generation_config": {"max_output_tokens": 2**40}}, "max_output_tokens"),
+    ({"generation_config": {"thinkingConfig": {"thinkingBudget": "x"}}}, "thinking"),
 ]
 
 
