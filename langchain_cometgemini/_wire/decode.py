@@ -12,7 +12,7 @@ what they return as ``AIMessageChunk`` / ``AIMessage``. Flow of one event
                                        deltas between events
     PartialCall.feed                   a function call streamed as partialArgs,
                                        assembled (list indices bounded)
-    Collected.add / add_unknown        grounding, citation, URL-context and
+    Collected.add                      grounding, citation, URL-context and
                                        logprobs lists gathered over the events;
                                        fields read by no one else, snake_cased;
                                        the latest top-level answer fields
@@ -82,11 +82,18 @@ def _modality_count(details: Any, modality: str, field_name: str) -> int:
     return total
 
 
+_COUNTED = frozenset(USAGE_FIELDS)
+
+
 def usage_counts(meta: Any) -> dict[str, int]:
+    """Gemini's cumulative counts, each checked (absent counts are 0)."""
+    counts = dict(_NO_USAGE)
     if not meta:
-        return dict(_NO_USAGE)
-    meta = as_object(meta, "usageMetadata")
-    counts = {f: count(meta, f) for f in USAGE_FIELDS}
+        return counts
+    for key, value in as_object(meta, "usageMetadata").items():
+        if key in _COUNTED:
+            usual = type(value) is int and 0 <= value < 2**63
+            counts[key] = value if usual else count(meta, key)
     for name, details in _AUDIO_DETAILS.items():
         counts[name] = _modality_count(meta.get(details), "AUDIO", details)
     return counts
@@ -417,30 +424,34 @@ class Collected:
         self.extra: dict[str, Any] = {}
         self.top: dict[str, Any] = {}
 
-    def add_unknown(self, event: dict[str, Any], candidate: dict[str, Any]) -> None:
-        """Keep the fields of ``event`` and ``candidate`` read by no one else.
+    def add(self, event: dict[str, Any], candidate: dict[str, Any]) -> None:
+        """Gather what ``event`` and its ``candidate`` followed carry.
 
-        And the latest top-level answer fields (``promptFeedback`` may come
-        only on the first event, the finish on the last).
+        Their metadata lists (grounding, citations, ...), the latest top-level
+        answer fields (``promptFeedback`` may come only on the first event,
+        the finish on the last), and the fields read by no one else.
         """
-        for key in _LATEST_TOP:
-            value = event.get(key)
-            if value is not None:
+        for key, value in event.items():
+            if value is None:
+                continue
+            if key in _LATEST_TOP:
                 self.top[key] = value
-        for source, known in ((event, _KNOWN_TOP), (candidate, _KNOWN_CANDIDATE)):
-            for key, value in source.items():
-                if key in known or value is None:
-                    continue
-                name = snake(key)
-                if name not in _OURS:
-                    self.extra[name] = snake_keys(value)
+            elif key not in _KNOWN_TOP:
+                self._add_unknown(key, value)
+        for key, value in candidate.items():
+            if key in _KNOWN_CANDIDATE:
+                list_fields = COLLECTED_LISTS.get(key)
+                if list_fields is not None and isinstance(value, dict):
+                    into = self.values.setdefault(key, {})
+                    unique = key not in _REPEATABLE
+                    self._merge(into, value, list_fields, unique=unique)
+            elif value is not None:
+                self._add_unknown(key, value)
 
-    def add(self, candidate: dict[str, Any] | None) -> None:
-        for key, value in (candidate or {}).items():
-            list_fields = COLLECTED_LISTS.get(key)
-            if list_fields is not None and isinstance(value, dict):
-                into = self.values.setdefault(key, {})
-                self._merge(into, value, list_fields, unique=key not in _REPEATABLE)
+    def _add_unknown(self, key: str, value: Any) -> None:
+        name = snake(key)
+        if name not in _OURS:
+            self.extra[name] = snake_keys(value)
 
     @staticmethod
     def _merge(

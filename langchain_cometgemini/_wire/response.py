@@ -640,8 +640,7 @@ class StreamState:
         for part in (content and content.get("parts")) or ():
             reader.read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
-        self.collected.add(candidate)
-        self.collected.add_unknown(event, candidate)
+        self.collected.add(event, candidate)
         final = is_final(event, candidate)
         if final or whole:  # Gemini says it finished: no call may be open
             check_end(
