@@ -180,7 +180,7 @@ def floor_model(size: int, events: int) -> Any:
 
     text = _text(size)
     usage = {"input_tokens": 8, "output_tokens": 25, "total_tokens": 33}
-    meta = {"model_provider": "google_genai", "finish_reason": "STOP"}
+    meta = {"model_provider": "cometgemini", "finish_reason": "STOP"}
     pieces = [f"tok{i % 1000:03d} w " for i in range(events)]
 
     def result() -> ChatResult:
@@ -348,7 +348,7 @@ def minimal_model(base_url: str, size: int, events: int) -> Any:
             content=text,
             usage_metadata=usage(body),
             response_metadata={
-                "model_provider": "google_genai",
+                "model_provider": "cometgemini",
                 "finish_reason": reason,
             },
             id=body.get("responseId"),
