@@ -249,11 +249,24 @@ def resolution_level(value: Any) -> str:
     return f"MEDIA_RESOLUTION_{text}"
 
 
-def _duration(value: Any) -> str:
-    """Seconds (number) or a Google duration string (``"1.5s"``)."""
+_DURATION = re.compile(r"-?\d+(\.\d{1,9})?s")
+
+
+def _duration(value: Any, key: str) -> str:
+    """Seconds (number) or a Google duration string (``"1.5s"``).
+
+    Raises:
+        ValueError: neither (``google-duration`` is decimal seconds and ``s``).
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value}s"
-    return str(value)
+        value = f"{value}s"
+    if isinstance(value, str) and _DURATION.fullmatch(value):
+        return value
+    msg = (
+        f"video_metadata {key} must be seconds or a duration like '1.5s', "
+        f"not {value!r:.40}."
+    )
+    raise ValueError(msg)
 
 
 def video_metadata(value: Any) -> dict[str, Any]:
@@ -271,8 +284,24 @@ def video_metadata(value: Any) -> dict[str, Any]:
         if camel not in names.values():
             msg = f"Unknown video_metadata key {key!r}; use {sorted(names)}."
             raise ValueError(msg)
-        out[camel] = item if camel == "fps" else _duration(item)
+        out[camel] = _fps(item) if camel == "fps" else _duration(item, str(key))
     return out
+
+
+def _fps(value: Any) -> float | int:
+    """Discovery, ``VideoMetadata.fps``: "The fps range is (0.0, 24.0]".
+
+    Raises:
+        ValueError: not a number in that range.
+    """
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 0 < value <= 24  # noqa: PLR2004 (Gemini's documented range)
+    ):
+        return value
+    msg = f"video_metadata fps must be a number in (0, 24], not {value!r:.40}."
+    raise ValueError(msg)
 
 
 def _with_options(part: Part, block: dict[str, Any]) -> Part:

@@ -247,3 +247,18 @@ def test_resolution_level_accepts_enum_like_values() -> None:
 )  # fmt: skip
 def test_sniff_mime(data: bytes, mime: str | None) -> None:
     assert sniff_mime(data) == mime
+
+
+@pytest.mark.parametrize("fps", ["x", 0, -1, 25, True, float("nan")])
+def test_a_frame_rate_outside_gemini_range_is_refused(fps: Any) -> None:
+    """Discovery: "The fps range is (0.0, 24.0]"; ``fps="x"`` was sent (400)."""
+    with pytest.raises(ValueError, match="fps"):
+        video_metadata({"fps": fps})
+    assert video_metadata({"fps": 24}) == {"fps": 24}
+
+
+@pytest.mark.parametrize("offset", ["soon", [1], "1m", float("inf")])
+def test_an_offset_that_is_no_duration_is_refused(offset: Any) -> None:
+    """``startOffset`` is a google-duration (``"1.5s"``)."""
+    with pytest.raises(ValueError, match="start_offset"):
+        video_metadata({"start_offset": offset})
