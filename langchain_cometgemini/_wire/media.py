@@ -326,9 +326,26 @@ def media_part(block: dict[str, Any]) -> Part:
     """
     block_type = str(block.get("type"))
     mime = block.get("mime_type") or block.get("mimeType")
-    kind = _kind(block_type, mime)
+    kind = _kind(block_type, mime if isinstance(mime, str) else None)
     shape = _SHAPES.get(block_type, _source_part)
-    return _with_options(shape(block, mime, kind), block)
+    part = shape(block, mime, kind)
+    for data in part.values():
+        _check_mime(data.get("mimeType") if isinstance(data, dict) else None)
+    return _with_options(part, block)
+
+
+_MIME = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;.*)?", re.S)
+
+
+def _check_mime(mime: Any) -> None:
+    """A part's MIME type is ``type/subtype`` (parameters allowed).
+
+    Raises:
+        ValueError: anything else (it was sent, and refused with a 400).
+    """
+    if mime is not None and not (isinstance(mime, str) and _MIME.fullmatch(mime)):
+        msg = f"Media block MIME type {mime!r:.60} is not a MIME type like 'image/png'."
+        raise ValueError(msg)
 
 
 def _missing(block: dict[str, Any]) -> Part:

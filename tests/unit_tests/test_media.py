@@ -262,3 +262,14 @@ def test_an_offset_that_is_no_duration_is_refused(offset: Any) -> None:
     """``startOffset`` is a google-duration (``"1.5s"``)."""
     with pytest.raises(ValueError, match="start_offset"):
         video_metadata({"start_offset": offset})
+
+
+@pytest.mark.parametrize("mime", [5, "not a mime", "image/", "/png"])
+def test_a_mime_type_that_is_no_mime_type_is_refused(mime: Any) -> None:
+    """``mime_type=5`` was sent (400: "Invalid value at ...inline_data.mime_type")."""
+    block = {"type": "image", "base64": "iVBORw0K", "mime_type": mime}
+    with pytest.raises(ValueError, match="MIME type"):
+        media_part(block)
+    source = {"type": "base64", "media_type": mime, "data": "iVBORw0K"}
+    with pytest.raises(ValueError, match="MIME type"):
+        media_part({"type": "image", "source": source})
