@@ -230,7 +230,7 @@ def chunk(
         type(content) is str
         and not tool_call_chunks
         and (response_id is None or type(response_id) is str)
-        and fast_construction()
+        and (_FAST[0] if _FAST else fast_construction())
     ):
         return constructed_chunk(
             content,

@@ -637,8 +637,10 @@ class StreamState:
         candidate = pick_candidate(event, self.candidate_index or 0)
         reader = _PartReader(self)
         content = candidate.get("content")
-        for part in (content and content.get("parts")) or ():
-            reader.read(part)
+        if content:
+            read = reader.read
+            for part in content.get("parts") or ():
+                read(part)
         usage = self._usage_delta(event.get("usageMetadata"))
         self.collected.add(event, candidate)
         final = is_final(event, candidate)
