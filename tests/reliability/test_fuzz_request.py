@@ -280,6 +280,17 @@ hostile_blocks = st.sampled_from(
         Block({"type": "mystery"}),
         Block({"type": "executable_code", "executable_code": "1", "language": "js"}),
         Block({"type": "image", "base64": "not base64!", "mime_type": "image/png"}),
+        Block({"type": "image", "base64": PNG, "mime_type": 5}),
+        Block({"type": "non_standard", "value": {"foo": 1}}),
+        Block({"type": "code_execution_result", "output": "1", "outcome": "weird"}),
+        Block(
+            {
+                "type": "video",
+                "base64": PNG,
+                "mime_type": "video/mp4",
+                "video_metadata": {"fps": "x"},
+            }
+        ),
     ]
 )
 other_blocks = st.one_of(
@@ -557,27 +568,44 @@ CHOICES: list[Any] = [
     ["add", "lookup"],
     {"type": "function", "function": {"name": "add"}},
     {"type": "function", "function": "add"},
+    {"type": "tool", "name": "add"},
+    {"type": "any"},
+    {"function_calling_config": {"mode": "any"}},
 ]
-BAD_CHOICES: list[Any] = [5, "missing", {"type": "nonsense"}]
+BAD_CHOICES: list[Any] = [
+    5,
+    "missing",
+    {"type": "nonsense"},
+    {"function_calling_config": {"mode": "SOMETIMES"}},
+]
 FIELDS: dict[str, tuple[list[Any], list[Any]]] = {
-    "temperature": ([0.2, "0.5"], ["hot"]),
-    "top_k": ([3], [2.5]),
-    "top_p": ([0.9], [2]),
-    "stop": ([["x"], "end"], [[5]]),
+    "temperature": ([0.2, "0.5"], ["hot", float("nan"), 2.5]),
+    "top_k": ([3], [2.5, 2**40]),
+    "top_p": ([0.9], [2, float("inf")]),
+    "stop": ([["x"], "end"], [[5], 5, ["s"] * 6]),
     "seed": ([7, -(2**31)], [2**40]),
     "candidate_count": ([1, 2], ["two"]),
-    "max_output_tokens": ([64], [-1.5]),
+    "max_output_tokens": ([64], [-1.5, 2**40]),
+    "logprobs": ([2], [21]),
+    "response_logprobs": ([True], []),
     "presence_penalty": ([0.3], ["high"]),
     "thinking_level": (["low", "high"], ["minimal", "extreme"]),
     "thinking_budget": ([256, 0], ["abc"]),
     "reasoning_effort": (["low", "high"], ["minimal"]),
     "include_thoughts": ([True, False], []),
-    "thinking_config": ([{"include_thoughts": True}, None], [{"thinking_budget": 512}]),
-    "generation_config": ([{"thinking_config": None}, {"top_k": 4}], [5]),
+    "thinking_config": (
+        [{"include_thoughts": True}, None, {"thinkingLevel": "low"}],
+        [{"thinking_budget": 512}],
+    ),
+    "generation_config": (
+        [{"thinking_config": None}, {"top_k": 4}, {"presencePenalty": 0.1}],
+        [5, {"temperature": "hot"}, {"topK": 2.5}],
+    ),
     "response_modalities": (["TEXT", ["TEXT", "IMAGE"]], [["SMELL"]]),
     "media_resolution": (["low", "high"], ["ultra_high", "foo"]),
     "response_mime_type": (["application/json", "text/plain"], []),
-    "response_json_schema": ([{"type": "object"}], []),
+    "response_json_schema": ([{"type": "object"}, GetWeather], [5]),
+    "response_schema": ([{"type": "object"}], ["x"]),
     "safety_settings": (
         [
             {"HARASSMENT": "OFF"},
@@ -603,7 +631,7 @@ FIELDS: dict[str, tuple[list[Any], list[Any]]] = {
         [{"type": "xml"}],
     ),
 }
-CALL_ONLY = {"response_json_schema", "response_format"}
+CALL_ONLY = {"response_json_schema", "response_schema", "response_format"}
 """Not generated: ``stream_function_call_arguments`` (a Vertex AI field the
 package sends only when asked; Google's discovery document does not list it)."""
 
