@@ -419,8 +419,8 @@ def safety_settings(value: Any) -> list[dict[str, str]] | None:
         raise TypeError(msg)
     settings = []
     for category, threshold in items:
-        category = _harm_name(category, "HARM_CATEGORY_", HARM_CATEGORIES)
-        threshold = _harm_name(threshold, "", HARM_THRESHOLDS)
+        category = _harm_name(category, "HARM_CATEGORY_", HARM_CATEGORIES, "category")
+        threshold = _harm_name(threshold, "BLOCK_", HARM_THRESHOLDS, "threshold")
         settings.append({"category": category, "threshold": threshold})
     return settings
 
@@ -440,15 +440,21 @@ def _pair(item: Any, index: int) -> tuple[Any, Any]:
     return item["category"], item["threshold"]
 
 
-def _harm_name(value: Any, prefix: str, allowed: frozenset[str]) -> str:
-    text = str(_enum_value(value)).upper()
-    text = text.rsplit(".", 1)[-1]
-    if not text.startswith(prefix):
-        text = prefix + text
-    if text not in allowed:
-        msg = f"Unknown safety setting {value!r}; expected one of {sorted(allowed)}."
-        raise ValueError(msg)
-    return text
+def _harm_name(value: Any, prefix: str, allowed: frozenset[str], what: str) -> str:
+    """Gemini's name from its own, a lowercase one or one without ``prefix``.
+
+    Raises:
+        ValueError: a name Gemini's enum does not hold, saying which kind.
+    """
+    text = str(_enum_value(value)).upper().rsplit(".", 1)[-1]
+    for name in (text, prefix + text):
+        if name in allowed:
+            return name
+    msg = (
+        f"Unknown safety_settings {what} {value!r:.60}; expected one of "
+        f"{sorted(allowed)}."
+    )
+    raise ValueError(msg)
 
 
 _CACHE_OWNED = ("systemInstruction", "tools", "toolConfig")

@@ -483,3 +483,33 @@ def test_logprobs_without_response_logprobs_is_refused() -> None:
         "logprobs": 3,
         "responseLogprobs": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("threshold", "sent"),
+    [
+        ("none", "BLOCK_NONE"),
+        ("ONLY_HIGH", "BLOCK_ONLY_HIGH"),
+        ("medium_and_above", "BLOCK_MEDIUM_AND_ABOVE"),
+        ("off", "OFF"),
+    ],
+)
+def test_short_threshold_names_are_gemini_thresholds(threshold: str, sent: str) -> None:
+    body = build_body(
+        [HumanMessage("hi")],
+        {"safety_settings": {"harassment": threshold}},
+        model=MODEL,
+        keys=KEYS,
+    )
+    assert body["safetySettings"] == [
+        {"category": "HARM_CATEGORY_HARASSMENT", "threshold": sent}
+    ]
+
+
+def test_an_unknown_safety_name_says_whether_category_or_threshold() -> None:
+    params = {"safety_settings": {"HARASSMENT": "SOMETIMES"}}
+    with pytest.raises(ValueError, match="threshold 'SOMETIMES'"):
+        build_body([HumanMessage("hi")], params, model=MODEL, keys=KEYS)
+    params = {"safety_settings": {"GOSSIP": "OFF"}}
+    with pytest.raises(ValueError, match="category 'GOSSIP'"):
+        build_body([HumanMessage("hi")], params, model=MODEL, keys=KEYS)
