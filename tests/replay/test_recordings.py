@@ -148,9 +148,15 @@ class History:
     answered: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
-def _history(
-    server: ReplayServer, rec: Recording, cache: dict[str, AIMessage]
-) -> History:
+@dataclass
+class Earlier:
+    """Earlier turns' answers by name, all replayed with one output version."""
+
+    version: str | None = None
+    answers: dict[str, AIMessage] = field(default_factory=dict)
+
+
+def _history(server: ReplayServer, rec: Recording, earlier: Earlier) -> History:
     turns = _turns(rec)
     history = History()
     for content in _contents(rec.meta["request"]):
@@ -158,11 +164,11 @@ def _history(
             continue
         turn = next((t for t in turns if _answers(t, content)), None)
         if turn is None:
-            history.replies.append(_written_reply(server, rec, content))
+            history.replies.append(_written_reply(server, rec, content, earlier))
             history.answered.append(content["parts"])
         else:
             turns = turns[turns.index(turn) + 1 :]
-            history.replies.append(_reply(server, turn, cache))
+            history.replies.append(_reply(server, turn, earlier))
             history.answered.append(expected(turn.events()).parts)
     return history
 
@@ -178,36 +184,35 @@ def _answers(turn: Recording, content: dict[str, Any]) -> bool:
 
 
 def _written_reply(
-    server: ReplayServer, rec: Recording, content: dict[str, Any]
+    server: ReplayServer, rec: Recording, content: dict[str, Any], earlier: Earlier
 ) -> AIMessage:
     """A model turn the recording client wrote, as the answer it would be."""
     answer = {"candidates": [{"content": content, "finishReason": "STOP"}]}
     server.queue(Answer(200, "application/json", json.dumps(answer).encode()))
-    return _model(server, rec).invoke("history")
+    return _model(server, rec, output_version=earlier.version).invoke("history")
 
 
-def _reply(
-    server: ReplayServer, turn: Recording, cache: dict[str, AIMessage]
-) -> AIMessage:
+def _reply(server: ReplayServer, turn: Recording, earlier: Earlier) -> AIMessage:
     """The answer of an earlier turn, replayed in its own conversation."""
-    if turn.name not in cache:
-        messages = _conversation(server, turn, cache)[0]
-        model = _model(server, turn)
+    answers = earlier.answers
+    if turn.name not in answers:
+        messages = _conversation(server, turn, earlier)[0]
+        model = _model(server, turn, output_version=earlier.version)
         _serve(server, turn)
         if turn.is_stream:
             reply = _merge(list(model.stream(messages)))
-            cache[turn.name] = AIMessage(**reply.model_dump(exclude={"type"}))
+            answers[turn.name] = AIMessage(**reply.model_dump(exclude={"type"}))
         else:
-            cache[turn.name] = model.invoke(messages)
-    return cache[turn.name]
+            answers[turn.name] = model.invoke(messages)
+    return answers[turn.name]
 
 
 def _conversation(
-    server: ReplayServer, rec: Recording, cache: dict[str, AIMessage]
+    server: ReplayServer, rec: Recording, earlier: Earlier
 ) -> tuple[list[BaseMessage], History]:
     """The recorded ``contents`` as LangChain messages; model turns are ours."""
     request = rec.meta["request"]
-    history = _history(server, rec, cache)
+    history = _history(server, rec, earlier)
     messages = _system(request)
     answers = iter(history.replies)
     pending: list[ToolCall] = []  # calls of the model turns, not answered yet
@@ -463,9 +468,10 @@ def _comparable(message: BaseMessage) -> dict[str, Any]:
 
 
 def _messages_for(
-    server: ReplayServer, rec: Recording
+    server: ReplayServer, rec: Recording, version: str | None = None
 ) -> tuple[list[BaseMessage], History]:
-    conversation = _conversation(server, rec, {})
+    """``rec``'s conversation, earlier answers read with ``version``."""
+    conversation = _conversation(server, rec, Earlier(version))
     server.seen.clear()
     return conversation
 
@@ -473,7 +479,7 @@ def _messages_for(
 def _answer_recording(
     server: ReplayServer, rec: Recording, version: str | None
 ) -> None:
-    messages, history = _messages_for(server, rec)
+    messages, history = _messages_for(server, rec, version)
     exp = expected(rec.events())
     model = _model(server, rec, output_version=version)
     _serve(server, rec)
