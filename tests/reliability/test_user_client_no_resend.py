@@ -101,3 +101,24 @@ def test_a_kept_alive_connection_dropped_before_answering_is_retried(
         texts = user_call(module, {"base_url": server.base_url}, mode)
     assert texts == ["answer to one", "answer to two"]
     assert len(log) == 3
+
+
+@pytest.mark.parametrize("family", ["httpx", "httpx2"])
+def test_a_connection_pooled_before_the_model_got_the_client_is_guarded(
+    family: str,
+) -> None:
+    """The user's own request pools a connection; the model's call reuses it."""
+    module: Any = pytest.importorskip(family)
+
+    def script(conn: socket.socket, first: Seen) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        if next_request(conn) is not None:
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            reset(conn)
+
+    with hostile(script) as server, module.Client() as client:
+        client.post(server.base_url + "/warm", content=b"{}")
+        llm = model(server.base_url, http_client=client)
+        with pytest.raises(CometGeminiError):
+            llm.invoke("one")
+        assert server.requests == 1  # one connection: a retry would open another
