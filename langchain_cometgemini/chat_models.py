@@ -637,21 +637,24 @@ class ChatCometGemini(BaseChatModel):
         return params
 
     def _call_tools(self, params: dict[str, Any]) -> None:
-        """``tools``/``tool_choice`` given per call (not via ``bind_tools``)."""
-        if not params.get("tools") and params.get("tool_choice") is None:
+        """``tools``/``tool_choice``/``tool_config`` given per call (or bound)."""
+        from langchain_cometgemini._wire.tools import check_tool_config, prepare_tools
+
+        if params.get("tools") or params.get("tool_choice") is not None:
+            params["tools"], config = prepare_tools(
+                params.get("tools") or [],
+                params.pop("tool_choice", None),
+                schema_format=self.tool_schema_format,
+                retrieval=params.pop("retrieval_config", None),
+            )
+            if config is not None:
+                params["tool_config"] = config
+        else:
             params.pop("tool_choice", None)
             params.pop("retrieval_config", None)
-            return
-        from langchain_cometgemini._wire.tools import prepare_tools
-
-        params["tools"], config = prepare_tools(
-            params.get("tools") or [],
-            params.pop("tool_choice", None),
-            schema_format=self.tool_schema_format,
-            retrieval=params.pop("retrieval_config", None),
-        )
-        if config is not None:
-            params["tool_config"] = config
+        if params.get("tool_config") is not None:
+            tools = params.get("tools") or []
+            params["tool_config"] = check_tool_config(params["tool_config"], tools)
 
     def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
         """The input as a prompt; base64 media blocks get their MIME type here.

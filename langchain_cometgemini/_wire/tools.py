@@ -339,7 +339,9 @@ _CALLING_KEYS = frozenset({"mode", "allowedFunctionNames"})
 _CALLING_MODES = frozenset({"AUTO", "ANY", "NONE", "VALIDATED"})
 
 
-def _raw_config(choice: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+def _raw_config(
+    choice: Mapping[str, Any], names: Sequence[str], where: str = "tool_choice"
+) -> dict[str, Any]:
     """A ``toolConfig`` given as Gemini writes it (either spelling) -> camelCase.
 
     Raises:
@@ -349,7 +351,7 @@ def _raw_config(choice: Mapping[str, Any], names: Sequence[str]) -> dict[str, An
     config = {camel(str(k)): v for k, v in choice.items()}
     calling = config["functionCallingConfig"]
     if not isinstance(calling, Mapping):
-        msg = f"tool_choice: functionCallingConfig must be a dict, not {calling!r:.60}."
+        msg = f"{where}: functionCallingConfig must be a dict, not {calling!r:.60}."
         raise ValueError(msg)
     calling = {camel(str(k)): v for k, v in calling.items()}
     unknown = sorted(set(calling) - _CALLING_KEYS)
@@ -357,14 +359,14 @@ def _raw_config(choice: Mapping[str, Any], names: Sequence[str]) -> dict[str, An
     allowed = calling.get("allowedFunctionNames", [])
     if unknown or mode not in _CALLING_MODES:
         msg = (
-            f"tool_choice: functionCallingConfig takes a mode among "
+            f"{where}: functionCallingConfig takes a mode among "
             f"{sorted(_CALLING_MODES)} and allowedFunctionNames; got mode "
             f"{calling.get('mode')!r:.40}, unknown keys {unknown}."
         )
         raise ValueError(msg)
     if not isinstance(allowed, list) or any(n not in names for n in allowed):
         msg = (
-            f"tool_choice: allowedFunctionNames {allowed!r:.80} names no bound "
+            f"{where}: allowedFunctionNames {allowed!r:.80} names no bound "
             f"tool; bound: {list(names)}."
         )
         raise ValueError(msg)
@@ -435,13 +437,39 @@ def prepare_tools(
     (no choice, ``"auto"``); a forced choice (ANY) is validated already and
     ``"none"`` calls nothing.
     """
+    if not isinstance(tools, (list, tuple)):
+        msg = f"tools must be a list of tools, not {type(tools).__name__}."
+        raise TypeError(msg)
     gemini_tools = convert_tools(tools, schema_format=schema_format)
     names = function_names(gemini_tools)
     config = tool_config(tool_choice, names) or {}
+    if not gemini_tools and config.get("functionCallingConfig", {}).get("mode") in (
+        "ANY",
+        "VALIDATED",
+    ):
+        msg = f"tool_choice {tool_choice!r:.60} forces a call, but no tools are bound."
+        raise ValueError(msg)
     if strict and names:
         _validated(config)
     config.update(retrieval_config(tools, retrieval) or {})
     return gemini_tools, config or None
+
+
+def check_tool_config(
+    config: Any, tools: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A ``tool_config`` given per call or bound, as Gemini reads it.
+
+    Raises:
+        TypeError: not a dict.
+        ValueError: a ``functionCallingConfig`` Gemini would refuse.
+    """
+    if not isinstance(config, Mapping):
+        msg = f"tool_config must be a dict (Gemini's toolConfig), not {config!r:.60}."
+        raise TypeError(msg)
+    if "functionCallingConfig" in config or "function_calling_config" in config:
+        return _raw_config(config, function_names(tools), "tool_config")
+    return {camel(str(k)): v for k, v in config.items()}
 
 
 def _validated(config: dict[str, Any]) -> None:

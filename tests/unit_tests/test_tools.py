@@ -341,3 +341,36 @@ def test_a_raw_tool_config_gemini_would_refuse_is_a_value_error(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         tool_config(choice, ["add"])
+
+
+def test_tools_that_are_no_list_are_a_type_error_naming_them() -> None:
+    """``invoke(..., tools=5)`` said "'int' object is not iterable"."""
+    from langchain_cometgemini._wire.tools import prepare_tools
+
+    with pytest.raises(TypeError, match="tools must be a list"):
+        prepare_tools(cast(Any, 5))
+
+
+@pytest.mark.parametrize("choice", ["any", "add", True])
+def test_a_forced_choice_without_tools_is_refused(choice: Any) -> None:
+    """Mode ANY was sent with no function to call."""
+    from langchain_cometgemini._wire.tools import prepare_tools
+
+    with pytest.raises(ValueError, match="no tools are bound|names no bound tool"):
+        prepare_tools([], choice)
+
+
+def test_a_raw_tool_config_per_call_is_checked_and_camel_cased() -> None:
+    from langchain_cometgemini._wire.tools import check_tool_config
+
+    tools = [{"functionDeclarations": [{"name": "add"}]}]
+    raw = {"function_calling_config": {"mode": "any"}}
+    assert check_tool_config(raw, tools) == {"functionCallingConfig": {"mode": "ANY"}}
+    with pytest.raises(TypeError, match="tool_config must be a dict"):
+        check_tool_config(5, tools)
+    bogus = {"functionCallingConfig": {"mode": "BOGUS"}}
+    with pytest.raises(ValueError, match="mode"):
+        check_tool_config(bogus, tools)
+    unbound = {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["g"]}}
+    with pytest.raises(ValueError, match="names no bound tool"):
+        check_tool_config(unbound, tools)
