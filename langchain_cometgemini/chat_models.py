@@ -42,7 +42,12 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    convert_to_messages,
+)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import Runnable
@@ -915,7 +920,7 @@ class ChatCometGemini(BaseChatModel):
             kwargs["tools"] = convert_tools(
                 tools, schema_format=self.tool_schema_format
             )
-        call = self._prepare(list(messages), None, kwargs, partial=True)
+        call = self._prepare(_as_messages(messages), None, kwargs, partial=True)
         if not call.body.get("contents"):
             return 0  # nothing to count (trim_messages asks about [])
         with named_model(call.model):
@@ -1023,6 +1028,19 @@ _NO_KEY = (
     "No CometAPI key: pass api_key=... to ChatCometGemini or set the "
     "COMETAPI_KEY environment variable."
 )
+
+
+def _as_messages(messages: Sequence[Any]) -> list[BaseMessage]:
+    """Messages in any form LangChain accepts (tuples, strings, dicts) as messages.
+
+    Raises:
+        TypeError: an item that is no message in any of those forms.
+    """
+    try:
+        return convert_to_messages(messages)
+    except (NotImplementedError, ValueError, KeyError) as exc:
+        msg = f"messages: {exc}"
+        raise TypeError(msg) from None
 
 
 def _checked_key(value: Any) -> SecretStr:

@@ -90,3 +90,27 @@ def test_other_errors_are_not_hidden(gemini_emulator: GeminiEmulator) -> None:
         warnings.simplefilter("error", UserWarning)  # no silent estimate
         with pytest.raises(BadRequestError, match="Bad request"):
             make(gemini_emulator).get_num_tokens_from_messages(MESSAGES[1:2])
+
+
+def test_messages_in_any_langchain_form_are_counted_alike(
+    gemini_emulator: GeminiEmulator,
+) -> None:
+    as_tuples: list[Any] = [
+        ("system", "You are terse."),
+        ("human", "What is the weather in Paris?"),
+        ("ai", "Let me check."),
+        "Thanks",
+    ]
+    assert make(gemini_emulator).get_num_tokens_from_messages(as_tuples) == 13
+    assert make(gemini_emulator).get_num_tokens_from_messages(MESSAGES) == 13
+    from_tuples, from_messages = gemini_emulator.requests
+    assert from_tuples.body == from_messages.body
+
+
+@pytest.mark.parametrize("item", [5, ("robot", "hi"), {"no": "role"}])
+def test_an_item_that_is_no_message_is_a_type_error_before_sending(
+    gemini_emulator: GeminiEmulator, item: Any
+) -> None:
+    with pytest.raises(TypeError, match="messages"):
+        make(gemini_emulator).get_num_tokens_from_messages([item])
+    assert gemini_emulator.requests == []
