@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini._wire import rules
 from langchain_cometgemini.testing import GeminiEmulator
 from tests.support import make_model
 
@@ -137,8 +138,9 @@ def test_a_name_that_cannot_be_a_model_id_is_refused(
 
 
 def test_a_model_that_refuses_penalties_gets_none_and_one_warning(
-    gemini_emulator: GeminiEmulator,
+    gemini_emulator: GeminiEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rules, "_WARNED", set())  # once per process: start afresh
     llm = make_model(gemini_emulator, model="gemini-2.5-flash", presence_penalty=0.4)
     with pytest.warns(UserWarning, match="Penalty is not enabled"):
         llm.invoke("hi")
