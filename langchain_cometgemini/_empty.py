@@ -103,33 +103,37 @@ class AnswerPolicy:
         self._raw = [body]
         return body
 
-    def watch(self, events: Iterator[Any]) -> Generator[Any, None, None]:
-        """Pass a stream's events through, keeping them for ``"raise"``."""
+    def watch(self, events: Generator[Any, None, None]) -> Generator[Any, None, None]:
+        """A stream's events, kept as they pass for ``"raise"`` only.
+
+        Other modes keep nothing, so ``events`` itself is returned: no
+        generator layer per event.
+        """
         self._raw = []
-        keep = self.mode == "raise"
+        return self._kept(events) if self.mode == "raise" else events
+
+    def _kept(self, events: Generator[Any, None, None]) -> Generator[Any, None, None]:
         try:
             for event in events:
-                if keep:
-                    self._raw.append(event)
+                self._raw.append(event)
                 yield event
         finally:
-            close = getattr(events, "close", None)
-            if close is not None:
-                close()
+            events.close()
 
-    async def awatch(self, events: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    def awatch(self, events: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         """Async :meth:`watch`."""
         self._raw = []
-        keep = self.mode == "raise"
+        return self._akept(events) if self.mode == "raise" else events
+
+    async def _akept(
+        self, events: AsyncGenerator[Any, None]
+    ) -> AsyncGenerator[Any, None]:
         try:
             async for event in events:
-                if keep:
-                    self._raw.append(event)
+                self._raw.append(event)
                 yield event
         finally:
-            close = getattr(events, "aclose", None)
-            if close is not None:
-                await close()
+            await events.aclose()
 
     def candidate(self) -> dict[str, Any] | None:
         """The last attempt's raw candidate (a stream's events merged)."""
