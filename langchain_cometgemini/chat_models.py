@@ -18,9 +18,7 @@ This class only holds configuration and wires; it converts nothing itself.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import threading
-import warnings
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -33,7 +31,6 @@ from collections.abc import (
 from contextlib import aclosing, closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
-from urllib.parse import urlsplit
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -46,7 +43,6 @@ from langchain_core.messages import (
     AIMessage,
     BaseMessage,
     HumanMessage,
-    convert_to_messages,
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
@@ -77,11 +73,22 @@ from langchain_cometgemini._fields import (
 from langchain_cometgemini._http.client import GeminiHTTP, RetryPolicy
 from langchain_cometgemini._http.inputs import (
     build_headers,
-    check_api_key,
     check_base_url,
-    display_url,
 )
 from langchain_cometgemini._process import PerProcess
+from langchain_cometgemini._settings import (
+    NO_KEY,
+    as_messages,
+    check_known,
+    checked_key,
+    known_names,
+    ls_overrides,
+    no_secrets,
+    unknown_call_argument,
+    value_error,
+    warn_plain_http,
+    without_inputs,
+)
 from langchain_cometgemini._wire.constants import DEFAULT_MODEL
 from langchain_cometgemini._wire.media import with_mime_types
 from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
@@ -468,7 +475,7 @@ class ChatCometGemini(BaseChatModel):
     def _refuse_unknown(cls, values: Any) -> Any:
         """An argument that is no field (``temprature=0.2``) is a ``TypeError``."""
         if isinstance(values, dict):
-            _check_known(values, _field_names(cls))
+            check_known(values, _known(cls))
         return values
 
     @model_validator(mode="wrap")
@@ -481,15 +488,15 @@ class ChatCometGemini(BaseChatModel):
         """
         try:
             model = handler(values)
-            model.api_key = _checked_key(model.api_key)
+            model.api_key = checked_key(model.api_key)
             check_base_url(model.base_url)
             _check_settings(model)
         except ValidationError as exc:
-            error = _without_inputs(exc.title, exc.errors(include_url=False))
+            error = without_inputs(exc.title, exc.errors(include_url=False))
         except ValueError as exc:
-            error = _without_inputs(cls.__name__, [_value_error(exc)])
+            error = without_inputs(cls.__name__, [value_error(exc)])
         else:
-            _warn_plain_http(model.base_url)
+            warn_plain_http(model.base_url)
             return model
         raise error
 
@@ -503,7 +510,7 @@ class ChatCometGemini(BaseChatModel):
         """
         changes = dict(update or {})
         if "api_key" in changes:
-            changes["api_key"] = _checked_key(changes["api_key"])
+            changes["api_key"] = checked_key(changes["api_key"])
         if "base_url" in changes:
             check_base_url(changes["base_url"])
         clone = super().model_copy(update=changes, deep=deep)
@@ -531,11 +538,11 @@ class ChatCometGemini(BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         """Call parameters for callbacks and tracing, without any key."""
-        return super()._get_invocation_params(stop=stop, **_no_secrets(kwargs))
+        return super()._get_invocation_params(stop=stop, **no_secrets(kwargs))
 
     def _get_llm_string(self, stop: list[str] | None = None, **kwargs: Any) -> str:
         """The cache key: the model and parameters, never the API key."""
-        return super()._get_llm_string(stop=stop, **_no_secrets(kwargs))
+        return super()._get_llm_string(stop=stop, **no_secrets(kwargs))
 
     def close(self) -> None:
         """Release this model's sync connections (a later call opens new ones)."""
@@ -578,7 +585,7 @@ class ChatCometGemini(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = _ls_overrides(_table(type(self)), kwargs)
+        params = ls_overrides(_table(type(self)), kwargs)
         if stop is not None:
             params["stop"] = _table(type(self)).validate("stop", stop)
         model = params.get("model", self.model)
@@ -623,7 +630,7 @@ class ChatCometGemini(BaseChatModel):
                 continue  # applied by _for_call, not part of the body
             if name not in table.request_fields and name not in table.call_only:
                 if name != "model":
-                    raise TypeError(_unknown_call_argument(table, key))
+                    raise TypeError(unknown_call_argument(table, key))
             params[name] = table.validate(name, value)
         if stop is not None:
             params["stop"] = table.validate("stop", stop)
@@ -745,7 +752,7 @@ class ChatCometGemini(BaseChatModel):
 
     def _build_http(self, client: Any = None, async_client: Any = None) -> GeminiHTTP:
         if self.api_key is None:  # pragma: no cover - refused by the validator
-            raise MissingAPIKeyError(_NO_KEY)
+            raise MissingAPIKeyError(NO_KEY)
         headers = build_headers(
             self.api_key.get_secret_value(),
             bearer=self.use_bearer_auth,
@@ -920,7 +927,7 @@ class ChatCometGemini(BaseChatModel):
             kwargs["tools"] = convert_tools(
                 tools, schema_format=self.tool_schema_format
             )
-        call = self._prepare(_as_messages(messages), None, kwargs, partial=True)
+        call = self._prepare(as_messages(messages), None, kwargs, partial=True)
         if not call.body.get("contents"):
             return 0  # nothing to count (trim_messages asks about [])
         with named_model(call.model):
@@ -1024,42 +1031,6 @@ _HTTP_INIT_LOCK: PerProcess[threading.Lock] = PerProcess(threading.Lock)
 """Guards the lazy creation of a model's transport across threads (per process:
 another thread may hold the parent's at a fork)."""
 
-_NO_KEY = (
-    "No CometAPI key: pass api_key=... to ChatCometGemini or set the "
-    "COMETAPI_KEY environment variable."
-)
-
-
-def _as_messages(messages: Sequence[Any]) -> list[BaseMessage]:
-    """Messages in any form LangChain accepts (tuples, strings, dicts) as messages.
-
-    Raises:
-        TypeError: an item that is no message in any of those forms.
-    """
-    try:
-        return convert_to_messages(messages)
-    except (NotImplementedError, ValueError, KeyError) as exc:
-        msg = f"messages: {exc}"
-        raise TypeError(msg) from None
-
-
-def _checked_key(value: Any) -> SecretStr:
-    """The key as a stripped secret; refuse a missing or malformed one.
-
-    Raises:
-        MissingAPIKeyError: no key, or only whitespace.
-        ValueError: a key no HTTP header can carry (the message omits it).
-    """
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
-    if value is not None and not isinstance(value, str):
-        msg = f"api_key must be a string or SecretStr, not {type(value).__name__}."
-        raise TypeError(msg)
-    key = check_api_key(value or "")
-    if not key:
-        raise MissingAPIKeyError(_NO_KEY)
-    return SecretStr(key)
-
 
 def _check_settings(model: ChatCometGemini) -> None:
     """The rules every call meets, applied to the constructor's settings.
@@ -1076,31 +1047,6 @@ def _check_settings(model: ChatCometGemini) -> None:
         raise ValueError(str(exc)) from None
 
 
-def _value_error(exc: ValueError) -> dict[str, Any]:
-    return {"type": "value_error", "loc": (), "ctx": {"error": exc}}
-
-
-def _without_inputs(title: str, errors: Sequence[Any]) -> ValidationError:
-    """A validation error whose ``errors()``/``json()`` hold no input values."""
-    details: Any = [
-        {
-            "type": e["type"],
-            "loc": e["loc"],
-            "input": "<hidden>",
-            "ctx": e.get("ctx", {}),
-        }
-        for e in errors
-    ]
-    return ValidationError.from_exception_data(title, details, hide_input=True)
-
-
-def _no_secrets(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` with a per-call ``api_key`` masked."""
-    if "api_key" not in kwargs:
-        return kwargs
-    return {**kwargs, "api_key": "**********"}
-
-
 @functools.cache
 def _table(cls: type[ChatCometGemini]) -> FieldTable:
     """Where each of ``cls``'s fields goes, read from the fields once per class."""
@@ -1108,68 +1054,6 @@ def _table(cls: type[ChatCometGemini]) -> FieldTable:
 
 
 @functools.cache
-def _field_names(cls: type[ChatCometGemini]) -> frozenset[str]:
-    names = set()
-    for name, info in cls.model_fields.items():
-        names.add(name)
-        if info.alias:
-            names.add(info.alias)
-        if isinstance(info.validation_alias, str):
-            names.add(info.validation_alias)
-    return frozenset(names)
-
-
-def _unknown_call_argument(table: FieldTable, key: str) -> str:
-    """The error for a per-call (or bound) argument that is nothing known."""
-    import difflib
-
-    close = difflib.get_close_matches(key, table.call_names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"Unknown argument {key!r} for ChatCometGemini{hint}"
-
-
-def _check_known(values: Mapping[str, Any], known: frozenset[str]) -> None:
-    """Raise for the first argument that is no field, naming the closest one.
-
-    Raises:
-        TypeError: an unknown constructor argument.
-    """
-    import difflib
-
-    for key in values:
-        if key in known:
-            continue
-        close = difflib.get_close_matches(key, sorted(known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        msg = f"ChatCometGemini got an unexpected argument {key!r}{hint}"
-        raise TypeError(msg)
-
-
-def _ls_overrides(table: FieldTable, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """Per-call values of the fields LangSmith reports (aliases resolved)."""
-    found = {}
-    for key, value in kwargs.items():
-        name = table.canonical(key)
-        if name in table.ls_params:
-            found[name] = value
-    return found
-
-
-def _warn_plain_http(base_url: str) -> None:
-    """Warn when the key would travel unencrypted to a host that is not local."""
-    parts = urlsplit(base_url)
-    if parts.scheme != "http":
-        return
-    host = parts.hostname or ""
-    try:
-        local = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = host == "localhost"
-    if not local:
-        warnings.warn(
-            f"base_url {display_url(base_url)!r} uses plain http: the API key "
-            "would be sent "
-            "unencrypted. Use https.",
-            UserWarning,
-            stacklevel=3,
-        )
+def _known(cls: type[ChatCometGemini]) -> frozenset[str]:
+    """The names ``cls``'s constructor accepts (fields and aliases), once per class."""
+    return known_names(cls.model_fields)
