@@ -95,7 +95,9 @@ def usage_counts(meta: Any) -> dict[str, int]:
             usual = type(value) is int and 0 <= value < 2**63
             counts[key] = value if usual else count(meta, key)
     for name, details in _AUDIO_DETAILS.items():
-        counts[name] = _modality_count(meta.get(details), "AUDIO", details)
+        found = meta.get(details)
+        if found is not None:
+            counts[name] = _modality_count(found, "AUDIO", details)
     return counts
 
 

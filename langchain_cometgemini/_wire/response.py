@@ -132,25 +132,28 @@ from langchain_cometgemini.errors import InvalidResponseError
 def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
     """Gemini's counts -> LangChain usage (input = prompt + tool-use prompt, ...)."""
     input_tokens = counts["promptTokenCount"] + counts["toolUsePromptTokenCount"]
-    output_tokens = counts["candidatesTokenCount"] + counts["thoughtsTokenCount"]
-    usage = UsageMetadata(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=counts["totalTokenCount"] or input_tokens + output_tokens,
-    )
-    inputs = InputTokenDetails()
-    if counts["cachedContentTokenCount"]:
-        inputs["cache_read"] = counts["cachedContentTokenCount"]
-    if counts.get("audioInput"):
-        inputs["audio"] = counts["audioInput"]
-    outputs = OutputTokenDetails()
-    if counts["thoughtsTokenCount"]:
-        outputs["reasoning"] = counts["thoughtsTokenCount"]
-    if counts.get("audioOutput"):
-        outputs["audio"] = counts["audioOutput"]
-    if inputs:
+    thoughts = counts["thoughtsTokenCount"]
+    output_tokens = counts["candidatesTokenCount"] + thoughts
+    usage: UsageMetadata = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": counts["totalTokenCount"] or input_tokens + output_tokens,
+    }
+    cached, audio_in = counts["cachedContentTokenCount"], counts.get("audioInput")
+    if cached or audio_in:  # details only when there are any (usually none)
+        inputs = InputTokenDetails()
+        if cached:
+            inputs["cache_read"] = cached
+        if audio_in:
+            inputs["audio"] = audio_in
         usage["input_token_details"] = inputs
-    if outputs:
+    audio_out = counts.get("audioOutput")
+    if thoughts or audio_out:
+        outputs = OutputTokenDetails()
+        if thoughts:
+            outputs["reasoning"] = thoughts
+        if audio_out:
+            outputs["audio"] = audio_out
         usage["output_token_details"] = outputs
     return usage
 
@@ -668,7 +671,7 @@ class StreamState:
             content = to_v1(content)
             _attach_citations(content, metadata, self)
             metadata["output_version"] = "v1"
-        else:
+        elif type(content) is not str:  # only blocks may carry media
             content = _v0_media(content)
         info = None
         if "finish_reason" in metadata:
