@@ -352,3 +352,19 @@ def test_a_failed_probe_falls_back_to_the_validated_constructors(
     state = StreamState()
     merged = [c for e in events for c in state.read(e)] + state.end()
     assert "".join(str(c.message.content) for c in merged)
+
+
+def test_slot_setters_are_pydantics_own_else_object_setattr() -> None:
+    """The chunk fields are set through pydantic's slots; any other name falls back."""
+    fields = _chunks._slot_setter("__pydantic_fields_set__")
+    assert fields is not None
+    generation = _chunks.chunk("hi", **values())
+    fields(generation, {"text"})
+    assert generation.model_fields_set == {"text"}
+
+    class Plain:
+        pass
+
+    plain = Plain()
+    _chunks._slot_setter("not_a_pydantic_slot")(plain, 3)
+    assert plain.not_a_pydantic_slot == 3  # type: ignore[attr-defined]
