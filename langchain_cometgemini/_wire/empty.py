@@ -184,7 +184,7 @@ class Verdict:
         if not _WARNED.first(self.label):
             return
         warnings.warn(
-            f"{self.explanation} The empty answer is returned; "
+            f"{self.explanation}{_end(self.explanation)} The empty answer is returned; "
             'on_empty_answer="raise" or "retry" acts on it instead '
             "(this warning is shown once per finish reason).",
             EmptyAnswerWarning,
@@ -234,3 +234,8 @@ _WARNED = Once()
 def forget_warnings() -> None:
     """Warn again for reasons already warned about (tests start clean with it)."""
     _WARNED.forget()
+
+
+def _end(text: str) -> str:
+    """A full stop after Gemini's own message when it has none (it may be cut)."""
+    return "" if text.endswith((".", "!", "?")) else "."

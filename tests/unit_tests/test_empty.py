@@ -214,3 +214,18 @@ def test_a_later_attempt_continues_the_block_and_call_indices() -> None:
     assert moved.content == [{"type": "text", "text": "a", "index": 2}, "x"]
     assert [c["index"] for c in moved.tool_call_chunks] == [1]
     assert message.content[0] == {"type": "text", "text": "a", "index": 0}
+
+
+def test_the_warning_ends_gemini_s_message_before_its_own_sentence() -> None:
+    cut = empty.verdict(
+        {
+            "finish_reason": "MALFORMED_FUNCTION_CALL",
+            "finish_message": "Malformed function call: Person(name=",
+        }
+    )
+    empty.forget_warnings()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cut.warn()
+    (warning,) = caught
+    assert "Person(name=. The empty answer is returned" in str(warning.message)
