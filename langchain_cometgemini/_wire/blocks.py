@@ -37,6 +37,7 @@ from typing import Any
 
 from langchain_cometgemini._wire.constants import OUTCOME_CODES
 from langchain_cometgemini._wire.media import media_part
+from langchain_cometgemini._wire.names import camel
 
 Part = dict[str, Any]
 
@@ -276,8 +277,6 @@ def _raw_part(value: dict[str, Any]) -> Part:
     Raises:
         ValueError: a key that is no field of Gemini's ``Part``.
     """
-    from langchain_cometgemini._wire.request import camel  # request imports us
-
     part = {camel(str(k)): v for k, v in value.items()}
     unknown = sorted(set(part) - PART_FIELDS)
     if unknown:

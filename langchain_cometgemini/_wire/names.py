@@ -1,5 +1,7 @@
-"""Names Gemini checks: function names (declarations, calls and results).
+"""Names on the wire: Gemini's camelCase keys, and the function names it checks.
 
+``camel`` spells a snake_case setting the way Gemini's JSON does (``request``,
+``rules``, ``blocks`` and ``tools`` all use it, so it sits below them).
 ``check_function_name`` is shared by ``tools`` (declarations) and ``messages``
 (replayed calls and their results), so one rule refuses a name before sending.
 """
@@ -10,6 +12,12 @@ import re
 from typing import Any
 
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,128}")
+_SNAKE = re.compile(r"_([a-z])")
+
+
+def camel(name: str) -> str:
+    """``max_output_tokens`` -> ``maxOutputTokens`` (camelCase stays as is)."""
+    return _SNAKE.sub(lambda m: m.group(1).upper(), name)
 
 
 def check_function_name(name: Any, where: str) -> str:

@@ -33,7 +33,6 @@ Everything here is pure: the same body is built for sync and async calls.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -41,6 +40,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from langchain_cometgemini._wire.messages import check_json, convert_messages
+from langchain_cometgemini._wire.names import camel
 from langchain_cometgemini._wire.profiles import generation
 from langchain_cometgemini._wire.rules import (
     apply_model_rules,
@@ -90,13 +90,6 @@ HARM_THRESHOLDS = frozenset(
         "OFF",
     }
 )
-
-_SNAKE = re.compile(r"_([a-z])")
-
-
-def camel(name: str) -> str:
-    """``max_output_tokens`` -> ``maxOutputTokens`` (camelCase stays as is)."""
-    return _SNAKE.sub(lambda m: m.group(1).upper(), name)
 
 
 def camel_keys(value: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_cometgemini._wire.names import camel
 from langchain_cometgemini._wire.profiles import (
     FIXED_SAMPLING,
     PENALTIES,
@@ -192,7 +193,6 @@ def apply_model_rules(
 
 
 def _camel(name: str) -> str:
-    from langchain_cometgemini._wire.request import camel  # request imports us
 
     return camel(name)
 

@@ -30,8 +30,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
-from langchain_cometgemini._wire.names import check_function_name
-from langchain_cometgemini._wire.request import camel
+from langchain_cometgemini._wire.names import camel, check_function_name
 from langchain_cometgemini._wire.schema import to_openapi
 
 SchemaFormat = Literal["json_schema", "openapi"]
