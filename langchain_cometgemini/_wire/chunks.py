@@ -29,15 +29,17 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.messages.tool import invalid_tool_call
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 from pydantic import BaseModel
 
-_MESSAGE_SET = frozenset(
+_CHUNK_SET = frozenset(
     {
         "content",
         "additional_kwargs",
@@ -49,10 +51,26 @@ _MESSAGE_SET = frozenset(
 )
 """The fields a validated chunk reports as explicitly set (all are passed)."""
 
+_MESSAGE_SET = frozenset(
+    {
+        "content",
+        "additional_kwargs",
+        "response_metadata",
+        "tool_calls",
+        "invalid_tool_calls",
+        "usage_metadata",
+        "id",
+    }
+)
+"""The same for the ``AIMessage`` of a whole answer (built from its chunk)."""
+
 _GENERATION_SET = frozenset({"message", "generation_info", "text"})
-"""``ChatGenerationChunk``: both given, ``text`` set by its validator."""
+"""``ChatGenerationChunk`` / ``ChatGeneration``: both given, ``text`` set by
+their validator."""
 
 _new = object.__new__
+_CLASSES = (AIMessageChunk, ChatGenerationChunk, AIMessage, ChatGeneration)
+"""The models filled in directly."""
 
 
 def _slot_setter(name: str) -> Callable[[Any, Any], None]:
@@ -65,10 +83,7 @@ def _slot_setter(name: str) -> Callable[[Any, Any], None]:
     """
     found = BaseModel.__dict__.get(name)
     owners = {
-        owner
-        for cls in (AIMessageChunk, ChatGenerationChunk)
-        for owner in cls.__mro__
-        if name in owner.__dict__
+        owner for cls in _CLASSES for owner in cls.__mro__ if name in owner.__dict__
     }
     if owners == {BaseModel} and callable(getattr(found, "__set__", None)):
         return found.__set__  # type: ignore[no-any-return, union-attr]
@@ -102,6 +117,68 @@ def validated_chunk(
     return ChatGenerationChunk(message=message, generation_info=generation_info)
 
 
+def validated_generation(
+    content: str | list[Any],
+    additional_kwargs: dict[str, Any],
+    tool_call_chunks: list[Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: str | None,
+    generation_info: dict[str, Any] | None,
+) -> ChatGeneration:
+    """The reference for a whole answer: its chunk, then the ``AIMessage`` of it."""
+    chunk = validated_chunk(
+        content,
+        additional_kwargs,
+        tool_call_chunks,
+        response_metadata,
+        usage,
+        response_id,
+        generation_info,
+    )
+    message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
+    return ChatGeneration(message=message, generation_info=generation_info)
+
+
+def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
+    """An ``AIMessage`` with the same fields as a (merged) chunk.
+
+    A call without a function name cannot be run: it is reported in
+    ``invalid_tool_calls``.
+    """
+    nameless = [c for c in chunk.tool_calls if not c["name"]]
+    invalid = list(chunk.invalid_tool_calls) + [
+        invalid_tool_call(
+            name=None,
+            args=json.dumps(c["args"]),
+            id=c["id"],
+            error="Gemini sent a functionCall without a name",
+        )
+        for c in nameless
+    ]
+    return AIMessage(
+        content=chunk.content,
+        additional_kwargs=chunk.additional_kwargs,
+        response_metadata=chunk.response_metadata,
+        tool_calls=[c for c in chunk.tool_calls if c["name"]],
+        invalid_tool_calls=invalid,
+        usage_metadata=chunk.usage_metadata,
+        id=chunk.id,
+    )
+
+
+def _fill(
+    cls: type[Any], values: dict[str, Any], fields_set: frozenset[str], extra: Any
+) -> Any:
+    """An instance of a pydantic model, its state set as ``model_construct`` sets it."""
+    instance = _new(cls)
+    _set_dict(instance, values)
+    _set_fields(instance, set(fields_set))
+    _set_extra(instance, extra)
+    _set_private(instance, None)
+    return instance
+
+
 def constructed_chunk(
     content: str,
     additional_kwargs: dict[str, Any],
@@ -111,9 +188,8 @@ def constructed_chunk(
     generation_info: dict[str, Any] | None,
 ) -> ChatGenerationChunk:
     """The same chunk (string content, no calls), filled in directly."""
-    message = _new(AIMessageChunk)
-    _set_dict(
-        message,
+    message = _fill(
+        AIMessageChunk,
         {
             "content": content,
             "additional_kwargs": additional_kwargs,
@@ -127,24 +203,50 @@ def constructed_chunk(
             "tool_call_chunks": [],
             "chunk_position": None,
         },
+        _CHUNK_SET,
+        {},
     )
-    _set_fields(message, set(_MESSAGE_SET))
-    _set_extra(message, {})
-    _set_private(message, None)
-    generation = _new(ChatGenerationChunk)
-    _set_dict(
-        generation,
+    values = {
+        "text": content,
+        "generation_info": generation_info,
+        "type": "ChatGenerationChunk",
+        "message": message,
+    }
+    return _fill(ChatGenerationChunk, values, _GENERATION_SET, None)  # type: ignore[no-any-return]
+
+
+def constructed_generation(
+    content: str,
+    additional_kwargs: dict[str, Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: str | None,
+    generation_info: dict[str, Any] | None,
+) -> ChatGeneration:
+    """A whole answer's generation (string content, no calls), filled in directly."""
+    message = _fill(
+        AIMessage,
         {
-            "text": content,
-            "generation_info": generation_info,
-            "type": "ChatGenerationChunk",
-            "message": message,
+            "content": content,
+            "additional_kwargs": additional_kwargs,
+            "response_metadata": response_metadata,
+            "type": "ai",
+            "name": None,
+            "id": response_id,
+            "tool_calls": [],
+            "invalid_tool_calls": [],
+            "usage_metadata": usage,
         },
+        _MESSAGE_SET,
+        {},
     )
-    _set_fields(generation, set(_GENERATION_SET))
-    _set_extra(generation, None)
-    _set_private(generation, None)
-    return generation
+    values = {
+        "text": content,
+        "generation_info": generation_info,
+        "type": "ChatGeneration",
+        "message": message,
+    }
+    return _fill(ChatGeneration, values, _GENERATION_SET, None)  # type: ignore[no-any-return]
 
 
 def _state(model: Any) -> tuple[Any, ...]:
@@ -185,12 +287,19 @@ _PROBE_INFO: tuple[dict[str, Any] | None, ...] = (None, {"finish_reason": "STOP"
 
 
 def _construction_matches() -> bool:
-    """Whether :func:`constructed_chunk` equals the validated chunk.
+    """Whether the direct constructions equal their validated references.
 
-    Checked for every combination the fast branch of :func:`chunk` receives.
+    :func:`constructed_chunk` and :func:`constructed_generation`, checked for
+    every combination the fast branch of :func:`chunk` and :func:`generation`
+    receives.
     """
+    pairs = (
+        (constructed_chunk, validated_chunk),
+        (constructed_generation, validated_generation),
+    )
     return all(
-        _one_matches(*combination)
+        _one_matches(direct, reference, *combination)
+        for direct, reference in pairs
         for combination in itertools.product(
             _PROBE_TEXTS,
             _PROBE_KWARGS,
@@ -203,6 +312,8 @@ def _construction_matches() -> bool:
 
 
 def _one_matches(
+    direct: Callable[..., Any],
+    reference: Callable[..., Any],
     text: str,
     kwargs: dict[str, Any],
     metadata: dict[str, Any],
@@ -212,10 +323,10 @@ def _one_matches(
 ) -> bool:
     values = (text, kwargs, metadata, usage, response_id, info)
     try:
-        built = constructed_chunk(*copy.deepcopy(values))
+        built = direct(*copy.deepcopy(values))
     except (AttributeError, TypeError):
         return False
-    reference = validated_chunk(
+    want = reference(
         text,
         copy.deepcopy(kwargs),
         [],
@@ -224,8 +335,8 @@ def _one_matches(
         response_id,
         copy.deepcopy(info),
     )
-    return _state(built) == _state(reference) and _state(built.message) == _state(
-        reference.message
+    return _state(built) == _state(want) and _state(built.message) == _state(
+        want.message
     )
 
 
@@ -234,10 +345,47 @@ _FAST: list[bool] = []
 
 
 def fast_construction() -> bool:
-    """Whether string-content chunks are filled in directly (checked once)."""
+    """Whether string-content answers are filled in directly (checked once)."""
     if not _FAST:
         _FAST.append(_construction_matches())
     return _FAST[0]
+
+
+def _build(
+    direct: Callable[..., Any],
+    validated: Callable[..., Any],
+    content: str | list[Any],
+    additional_kwargs: dict[str, Any],
+    tool_call_chunks: list[Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: Any,
+    generation_info: dict[str, Any] | None,
+) -> Any:
+    """``direct(...)`` when the values are safe to fill in, else ``validated(...)``."""
+    if (
+        type(content) is str
+        and not tool_call_chunks
+        and (response_id is None or type(response_id) is str)
+        and (_FAST[0] if _FAST else fast_construction())
+    ):
+        return direct(
+            content,
+            additional_kwargs,
+            response_metadata,
+            usage,
+            response_id,
+            generation_info,
+        )
+    return validated(
+        content,
+        additional_kwargs,
+        tool_call_chunks,
+        response_metadata,
+        usage,
+        response_id,
+        generation_info,
+    )
 
 
 def chunk(
@@ -250,22 +398,10 @@ def chunk(
     response_id: Any,
     generation_info: dict[str, Any] | None,
 ) -> ChatGenerationChunk:
-    """A rendered chunk: filled in directly when safe, else validated."""
-    if (
-        type(content) is str
-        and not tool_call_chunks
-        and (response_id is None or type(response_id) is str)
-        and (_FAST[0] if _FAST else fast_construction())
-    ):
-        return constructed_chunk(
-            content,
-            additional_kwargs,
-            response_metadata,
-            usage,
-            response_id,
-            generation_info,
-        )
-    return validated_chunk(
+    """A rendered stream chunk: filled in directly when safe, else validated."""
+    built: ChatGenerationChunk = _build(
+        constructed_chunk,
+        validated_chunk,
         content,
         additional_kwargs,
         tool_call_chunks,
@@ -274,3 +410,29 @@ def chunk(
         response_id,
         generation_info,
     )
+    return built
+
+
+def generation(
+    content: str | list[Any],
+    *,
+    additional_kwargs: dict[str, Any],
+    tool_call_chunks: list[Any],
+    response_metadata: dict[str, Any],
+    usage: UsageMetadata | None,
+    response_id: Any,
+    generation_info: dict[str, Any] | None,
+) -> ChatGeneration:
+    """A whole answer's generation: filled in directly when safe, else validated."""
+    built: ChatGeneration = _build(
+        constructed_generation,
+        validated_generation,
+        content,
+        additional_kwargs,
+        tool_call_chunks,
+        response_metadata,
+        usage,
+        response_id,
+        generation_info,
+    )
+    return built

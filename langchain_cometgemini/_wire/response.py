@@ -26,9 +26,10 @@ Output flow::
                 decode.finish_metadata       the whole answer's (invoke); in a
                                              stream kept, final values, for end()
                 v1: to_v1 + citations        default: _v0_media (image_url)
-      -> _chunks.chunk                       the one constructor (fast when safe)
+      -> chunks.chunk                        the one constructor (fast when safe)
     result_from_response(body) = the same _render over the one body
-      (``whole=True``) + message_from_chunk, so merged stream chunks equal the
+      (``whole=True``), built by chunks.generation (the AIMessage of that
+      chunk, filled in directly when safe), so merged stream chunks equal the
       non-streamed message (tests/unit_tests/test_decode_property.py proves it
       over generated answers cut into events in every way Gemini cuts them).
 
@@ -88,7 +89,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
@@ -97,10 +97,11 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.block_translators.google_genai import (
     translate_grounding_metadata_to_citations,
 )
-from langchain_core.messages.tool import invalid_tool_call, tool_call_chunk
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_cometgemini._wire.chunks import chunk as build_chunk
+from langchain_cometgemini._wire.chunks import generation as build_generation
 from langchain_cometgemini._wire.constants import (
     FC_SIGNATURES_KEY,
     GENERATED_ID_PREFIX,
@@ -612,20 +613,24 @@ class StreamState:
         self._raw_usage = raw
         return usage_from_counts(delta)
 
-    def general_chunk(
-        self, event: dict[str, Any], *, whole: bool = False
-    ) -> ChatGenerationChunk:
-        """The chunk of any event, read whole (the fast path's reference).
+    def whole(self, body: dict[str, Any]) -> ChatGeneration:
+        """The generation of a complete answer (a unary body).
 
-        ``whole``: the event is a complete answer (a unary body, already
-        checked by :func:`result_from_response`), so its metadata is reported
-        even without a ``finishReason``.
+        The body was checked by :func:`result_from_response`; its metadata is
+        reported even without a ``finishReason``.
         """
-        return self._render(event, whole=whole)[1]
+        built: ChatGeneration = self._render(body, whole=True, build=build_generation)[
+            1
+        ]
+        return built
 
     def _render(
-        self, event: dict[str, Any], *, whole: bool = False
-    ) -> tuple[str, ChatGenerationChunk]:
+        self,
+        event: dict[str, Any],
+        *,
+        whole: bool = False,
+        build: Callable[..., Any] = build_chunk,
+    ) -> tuple[str, Any]:
         """The event's chunk, and the text to show before it as its own chunk.
 
         That text is the event's visible text before the switch to blocks
@@ -676,7 +681,7 @@ class StreamState:
         info = None
         if "finish_reason" in metadata:
             info = {"finish_reason": metadata["finish_reason"]}
-        return lead, build_chunk(
+        return lead, build(
             content,
             additional_kwargs=reader.additional_kwargs,
             tool_call_chunks=reader.tool_call_chunks,
@@ -784,40 +789,13 @@ def _v0_media(content: str | list[Any]) -> str | list[Any]:
     return out
 
 
-def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
-    """An ``AIMessage`` with the same fields as a (merged) chunk.
-
-    A call without a function name cannot be run: it is reported in
-    ``invalid_tool_calls``.
-    """
-    nameless = [c for c in chunk.tool_calls if not c["name"]]
-    invalid = list(chunk.invalid_tool_calls) + [
-        invalid_tool_call(
-            name=None,
-            args=json.dumps(c["args"]),
-            id=c["id"],
-            error="Gemini sent a functionCall without a name",
-        )
-        for c in nameless
-    ]
-    return AIMessage(
-        content=chunk.content,
-        additional_kwargs=chunk.additional_kwargs,
-        response_metadata=chunk.response_metadata,
-        tool_calls=[c for c in chunk.tool_calls if c["name"]],
-        invalid_tool_calls=invalid,
-        usage_metadata=chunk.usage_metadata,
-        id=chunk.id,
-    )
-
-
 def result_from_response(
     body: dict[str, Any], *, output_version: str | None = None
 ) -> ChatResult:
     """A non-streamed ``generateContent`` answer -> ``ChatResult``.
 
     Each candidate is read exactly as a one-event stream would be (the same
-    :meth:`StreamState.chunk`, then :func:`message_from_chunk`), so
+    ``StreamState._render``, built as a ``ChatGeneration``), so
     ``invoke`` and merged ``stream`` chunks agree by construction. A body
     with neither candidates nor a prompt block reason is not an answer.
     """
@@ -840,7 +818,4 @@ def result_from_response(
 def _generation(
     body: dict[str, Any], index: int, output_version: str | None
 ) -> ChatGeneration:
-    state = StreamState(index, output_version=output_version)
-    chunk = state.general_chunk(body, whole=True)
-    message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
-    return ChatGeneration(message=message, generation_info=chunk.generation_info)
+    return StreamState(index, output_version=output_version).whole(body)

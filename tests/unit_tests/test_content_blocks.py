@@ -17,9 +17,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, block_translators
 from langchain_core.messages.block_translators import google_genai
 
 import langchain_cometgemini  # noqa: F401  (the import under test)
+from langchain_cometgemini._wire.chunks import message_from_chunk
 from langchain_cometgemini._wire.response import (
     StreamState,
-    message_from_chunk,
     result_from_response,
 )
 

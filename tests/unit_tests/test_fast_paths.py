@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.load import dumpd
+from langchain_core.messages import AIMessage
 from langchain_core.messages.ai import UsageMetadata
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 
 from langchain_cometgemini._wire import chunks as _chunks
-from langchain_cometgemini._wire.response import StreamState
-from langchain_cometgemini.errors import StreamInterruptedError
+from langchain_cometgemini._wire.response import StreamState, result_from_response
+from langchain_cometgemini.errors import InvalidResponseError, StreamInterruptedError
 from tests.conftest import load_capture
+from tests.replay.expect import all_recordings
 from tests.support import ai_chunk
 
 CAPTURES = Path(__file__).parent.parent / "data" / "captures"
@@ -368,3 +372,140 @@ def test_slot_setters_are_pydantics_own_else_object_setattr() -> None:
     plain = Plain()
     _chunks._slot_setter("not_a_pydantic_slot")(plain, 3)
     assert plain.not_a_pydantic_slot == 3  # type: ignore[attr-defined]
+
+
+# -- whole answers (invoke): the generation filled in directly -----------------
+
+UNARY = sorted(p.name for p in CAPTURES.glob("real_nonstream_*.json"))
+
+
+def generation_dump(generation: ChatGeneration) -> dict[str, Any]:
+    message = generation.message
+    return {
+        "type": type(message).__name__,
+        "message": message.model_dump(),
+        "set": (generation.model_fields_set, message.model_fields_set),
+        "extra": (generation.model_extra, message.model_extra),
+        "info": generation.generation_info,
+        "text": generation.text,
+        "dumpd": dumpd(message),
+    }
+
+
+def validated_generation_twin(generation: ChatGeneration) -> ChatGeneration:
+    """The same answer through langchain-core's validated constructors."""
+    message = generation.message
+    assert isinstance(message, AIMessage)
+    return _chunks.validated_generation(
+        copy.deepcopy(message.content),
+        copy.deepcopy(message.additional_kwargs),
+        [
+            tool_call_chunk(
+                name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i
+            )
+            for i, c in enumerate(message.tool_calls)
+        ],
+        copy.deepcopy(message.response_metadata),
+        copy.deepcopy(message.usage_metadata),
+        message.id,
+        copy.deepcopy(generation.generation_info),
+    )
+
+
+def unary_bodies() -> list[tuple[str, dict[str, Any]]]:
+    found = [(name, json.loads((CAPTURES / name).read_text())) for name in UNARY]
+    found += [
+        (r.name, r.events()[0])
+        for r in all_recordings()
+        if r.kind in ("generate", "structured") and r.events()
+    ]
+    return found
+
+
+def test_whole_answers_are_covered() -> None:
+    assert len(UNARY) >= 4
+    assert len(unary_bodies()) >= 30
+
+
+@pytest.mark.parametrize("output_version", [None, "v1"])
+def test_whole_answers_equal_validated_ones(output_version: str | None) -> None:
+    """Every real unary answer: the generation invoke returns is the one the
+    validated constructors give for the same values (fast or not)."""
+    direct = 0
+    for name, body in unary_bodies():
+        try:
+            result = result_from_response(body, output_version=output_version)
+        except InvalidResponseError:
+            continue  # a recorded error body, not an answer
+        for generation in result.generations:
+            message = generation.message
+            direct += type(message.content) is str and not message.tool_calls
+            want = validated_generation_twin(generation)
+            assert generation_dump(generation) == generation_dump(want), name
+    if output_version is None:  # v1 content is a list: always validated
+        assert direct >= 5  # the direct branch was taken, not only the other
+
+
+@pytest.mark.parametrize("response_id", ["resp-1", None])
+def test_constructed_generation_equals_the_validated_one(
+    response_id: str | None,
+) -> None:
+    kwargs = values(response_id)
+    built = _chunks.generation("héllo", **kwargs)
+    assert type(built) is ChatGeneration and type(built.message) is AIMessage
+    want = _chunks.validated_generation(
+        "héllo",
+        {},
+        [],
+        {"model_provider": "cometgemini"},
+        dict(_USAGE),  # type: ignore[arg-type]
+        response_id,
+        None,
+    )
+    assert built == want
+    assert generation_dump(built) == generation_dump(want)
+    other = _chunks.generation("x", **values(response_id))
+    built.message.additional_kwargs["k"] = 1
+    built.message.model_fields_set.add("name")
+    assert other.message.additional_kwargs == {}
+    assert "name" not in other.message.model_fields_set
+
+
+def test_a_whole_answer_with_calls_takes_the_validated_path() -> None:
+    call = {"name": "f", "args": '{"a": 1}', "id": "c1", "index": 0}
+    nameless = {"name": None, "args": "{}", "id": "c2", "index": 1}
+    built = _chunks.generation("", **values(tool_call_chunks=[call, nameless]))
+    message = built.message
+    assert isinstance(message, AIMessage)
+    assert message.tool_calls == [
+        {"name": "f", "args": {"a": 1}, "id": "c1", "type": "tool_call"}
+    ]
+    assert [c["id"] for c in message.invalid_tool_calls] == ["c2"]
+
+
+def test_the_safety_net_rejects_a_generation_that_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = _chunks.constructed_generation
+
+    def wrong(*args: Any) -> ChatGeneration:
+        generation = real(*args)
+        generation.message.__dict__["name"] = "not what the validator gives"
+        return generation
+
+    monkeypatch.setattr(_chunks, "constructed_generation", wrong)
+    assert _chunks._construction_matches() is False
+
+
+def test_a_failed_probe_builds_whole_answers_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_chunks, "_FAST", [False])
+
+    def never(*args: Any) -> ChatGeneration:
+        raise AssertionError("the direct construction was used after a failed probe")
+
+    monkeypatch.setattr(_chunks, "constructed_generation", never)
+    body = json.loads((CAPTURES / UNARY[0]).read_text())
+    result = result_from_response(body)
+    assert result.generations[0].message.content

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
+from langchain_cometgemini._wire.chunks import message_from_chunk
 from langchain_cometgemini._wire.response import (
     StreamState,
-    message_from_chunk,
     result_from_response,
 )
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 
+from langchain_cometgemini._wire.chunks import message_from_chunk
 from langchain_cometgemini._wire.messages import convert_messages
-from langchain_cometgemini._wire.response import StreamState, message_from_chunk
+from langchain_cometgemini._wire.response import StreamState
 from tests.conftest import load_capture
 from tests.support import ai_chunk
 
