@@ -8,8 +8,8 @@ what they return as ``AIMessageChunk`` / ``AIMessage``. Flow of one event
                                        InvalidResponseError naming the field
     candidate_index / pick_candidate   the candidate followed (index as an int,
                                        a decimal string or absent)
-    usage_counts -> subtract           Gemini's cumulative counts, checked;
-                                       deltas between events
+    usage_counts                       Gemini's cumulative counts, checked
+                                       (deltas between events: response.py)
     PartialCall.feed                   a function call streamed as partialArgs,
                                        assembled (list indices bounded)
     Collected.add                      grounding, citation, URL-context and
@@ -62,47 +62,47 @@ USAGE_FIELDS = (
 )
 
 
-_AUDIO_DETAILS = {
-    "audioInput": "promptTokensDetails",
-    "audioOutput": "candidatesTokensDetails",
-}
-"""Audio token counts, read from the per-modality details lists."""
+_PROMPT, _ANSWER = _AUDIO_DETAILS = ("promptTokensDetails", "candidatesTokensDetails")
+"""Where the audio input and output counts are: the per-modality details lists."""
 
-_NO_USAGE = dict.fromkeys((*USAGE_FIELDS, *_AUDIO_DETAILS), 0)
+UsageCounts = tuple[int, int, int, int, int, int, int, int]
+"""Gemini's cumulative counts: :data:`USAGE_FIELDS`, then audio in and out."""
+
+NO_USAGE: UsageCounts = (0, 0, 0, 0, 0, 0, 0, 0)
+
+_MAX_COUNT = 2**63
 
 
 def _modality_count(details: Any, modality: str, field_name: str) -> int:
-    if details is None:
-        return 0
+    """The tokens of one modality in a details list (names built only to raise)."""
+    if not isinstance(details, list):
+        raise shape_error(f"usageMetadata.{field_name}", details)
     total = 0
-    for d in as_list(details, f"usageMetadata.{field_name}"):
-        entry = as_object(d, f"usageMetadata.{field_name}[]")
+    for entry in details:
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise shape_error(f"usageMetadata.{field_name}[]", entry)
         if entry.get("modality") == modality:
             total += count(entry, "tokenCount")
     return total
 
 
-_COUNTED = frozenset(USAGE_FIELDS)
-
-
-def usage_counts(meta: Any) -> dict[str, int]:
+def usage_counts(meta: Any) -> UsageCounts:
     """Gemini's cumulative counts, each checked (absent counts are 0)."""
-    counts = dict(_NO_USAGE)
     if not meta:
-        return counts
-    for key, value in as_object(meta, "usageMetadata").items():
-        if key in _COUNTED:
-            usual = type(value) is int and 0 <= value < 2**63
-            counts[key] = value if usual else count(meta, key)
-    for name, details in _AUDIO_DETAILS.items():
-        found = meta.get(details)
-        if found is not None:
-            counts[name] = _modality_count(found, "AUDIO", details)
-    return counts
-
-
-def subtract(now: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {k: now[k] - before[k] for k in now}
+        return NO_USAGE
+    get = as_object(meta, "usageMetadata").get
+    counts = []
+    for key in USAGE_FIELDS:
+        value = get(key, 0)
+        if type(value) is not int or not 0 <= value < _MAX_COUNT:  # unusual
+            value = count(meta, key)
+        counts.append(value)
+    prompt, answer = get(_PROMPT), get(_ANSWER)
+    counts.append(0 if prompt is None else _modality_count(prompt, "AUDIO", _PROMPT))
+    counts.append(0 if answer is None else _modality_count(answer, "AUDIO", _ANSWER))
+    return tuple(counts)  # type: ignore[return-value]
 
 
 # -- shapes ------------------------------------------------------------------

@@ -21,7 +21,7 @@ Output flow::
                                              Gemini 3's server-side toolCall /
                                              toolResponse)
                   functionCall + partialArgs -> decode.PartialCall
-                _usage_delta                 decode.usage_counts -> deltas
+                _usage_delta                 decode.usage_counts -> usage_delta
                 decode.Collected             gathered lists, unknown fields
                 decode.finish_metadata       the whole answer's (invoke); in a
                                              stream kept, final values, for end()
@@ -84,6 +84,7 @@ tool call id (the same key ``langchain-google-genai`` uses).
 from __future__ import annotations
 
 import json
+import operator
 import re
 import uuid
 from collections.abc import Callable
@@ -110,8 +111,10 @@ from langchain_cometgemini._wire.constants import (
     TEXT_SIGNATURES_KEY,
 )
 from langchain_cometgemini._wire.decode import (
+    NO_USAGE,
     Collected,
     PartialCall,
+    UsageCounts,
     as_object,
     candidate_index,
     check_end,
@@ -123,24 +126,28 @@ from langchain_cometgemini._wire.decode import (
     shape_error,
     snake,
     snake_keys,
-    subtract,
     usage_counts,
 )
 from langchain_cometgemini._wire.v1 import to_v1
 from langchain_cometgemini.errors import InvalidResponseError
 
 
-def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
-    """Gemini's counts -> LangChain usage (input = prompt + tool-use prompt, ...)."""
-    input_tokens = counts["promptTokenCount"] + counts["toolUsePromptTokenCount"]
-    thoughts = counts["thoughtsTokenCount"]
-    output_tokens = counts["candidatesTokenCount"] + thoughts
+def usage_delta(now: UsageCounts, before: UsageCounts) -> UsageMetadata:
+    """LangChain usage of the counts since ``before``.
+
+    Input = prompt + tool-use prompt, output = candidates + thoughts; token
+    details only when there are any.
+    """
+    prompt, tool_use, candidates, thoughts, cached, total, audio_in, audio_out = map(
+        operator.sub, now, before
+    )
+    input_tokens = prompt + tool_use
+    output_tokens = candidates + thoughts
     usage: UsageMetadata = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
-        "total_tokens": counts["totalTokenCount"] or input_tokens + output_tokens,
+        "total_tokens": total or input_tokens + output_tokens,
     }
-    cached, audio_in = counts["cachedContentTokenCount"], counts.get("audioInput")
     if cached or audio_in:  # details only when there are any (usually none)
         inputs = InputTokenDetails()
         if cached:
@@ -148,7 +155,6 @@ def usage_from_counts(counts: dict[str, int]) -> UsageMetadata:
         if audio_in:
             inputs["audio"] = audio_in
         usage["input_token_details"] = inputs
-    audio_out = counts.get("audioOutput")
     if thoughts or audio_out:
         outputs = OutputTokenDetails()
         if thoughts:
@@ -538,7 +544,7 @@ class StreamState:
         self.candidate_index = candidate_index
         self._latest: dict[str, Any] = {}
         self.v1 = output_version == "v1"
-        self.usage = usage_counts(None)
+        self.usage = NO_USAGE
         self._raw_usage: Any = None
         self.calls = 0
         self.text_length = 0
@@ -609,9 +615,9 @@ class StreamState:
         if raw == self._raw_usage or not raw:
             return {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         counts = usage_counts(raw)
-        delta, self.usage = subtract(counts, self.usage), counts
-        self._raw_usage = raw
-        return usage_from_counts(delta)
+        delta = usage_delta(counts, self.usage)
+        self.usage, self._raw_usage = counts, raw
+        return delta
 
     def whole(self, body: dict[str, Any]) -> ChatGeneration:
         """The generation of a complete answer (a unary body).

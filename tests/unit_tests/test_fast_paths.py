@@ -439,6 +439,7 @@ def test_whole_answers_equal_validated_ones(output_version: str | None) -> None:
             continue  # a recorded error body, not an answer
         for generation in result.generations:
             message = generation.message
+            assert isinstance(message, AIMessage)
             direct += type(message.content) is str and not message.tool_calls
             want = validated_generation_twin(generation)
             assert generation_dump(generation) == generation_dump(want), name
