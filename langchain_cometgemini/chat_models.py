@@ -742,9 +742,15 @@ class ChatCometGemini(BaseChatModel):
         )
 
     def _engine(self) -> GeminiHTTP:
-        """The lazily built HTTP engine (one per model instance, thread-safe)."""
-        if self._http is not None:
-            return self._http
+        """The lazily built HTTP engine (one per model instance, thread-safe).
+
+        Read from pydantic's documented ``__pydantic_private__`` store first:
+        ``self._http`` goes through ``BaseModel.__getattr__`` (a failed
+        lookup first: a few microseconds per call).
+        """
+        built: GeminiHTTP | None = self.__pydantic_private__.get("_http")  # type: ignore[union-attr]
+        if built is not None:
+            return built
         with _HTTP_INIT_LOCK.get():
             if self._http is None:
                 self._http = self._build_http()
