@@ -1,27 +1,29 @@
-"""The one constructor of rendered stream chunks (``ChatGenerationChunk``).
+"""The constructors of what the renderer gives: stream chunks and whole answers.
 
 Every chunk ``response.py`` renders (an event's chunk, the text shown before a
-switch to blocks, the finish chunk ``end()`` gives) is built by :func:`chunk`.
-Most events of a streamed answer are plain text, and for each one
-langchain-core's validated constructors (``AIMessageChunk`` +
-``ChatGenerationChunk``) cost about as much as everything else the package does
-per event. The values are ours and already of the right type (a ``str``
-content, fresh dicts, a ``str`` id), so for string content without tool call
-chunks :func:`chunk` fills the instances the way pydantic's
+switch to blocks, the finish chunk ``end()`` gives) is built by :func:`chunk`
+(``ChatGenerationChunk``); every whole answer (``invoke``) by
+:func:`generation` (a ``ChatGeneration`` holding the ``AIMessage`` of the same
+values: :func:`message_from_chunk` when validated). Most answers and most
+events of a streamed answer are plain text, and for each one langchain-core's
+validated constructors cost about as much as everything else the package does
+with it. The values are ours and already of the right type (a ``str`` content,
+fresh dicts, a ``str`` id), so for string content without tool call chunks
+:func:`chunk` and :func:`generation` fill the instances the way pydantic's
 ``BaseModel.model_construct`` does (its documented instance attributes:
 ``__dict__``, ``__pydantic_fields_set__``, ``__pydantic_extra__``,
 ``__pydantic_private__``), without its per-field default lookups. List content
 (whose ``text`` langchain-core derives from the blocks) and tool call chunks
 (from which it derives ``tool_calls``) always take the validated constructors.
 
-Safety net: on first use, chunks built this way are compared with the same
-chunks built by the validated constructors (every field value, which fields
-count as set, extras, private state), for every combination the renderer
-produces on the fast branch: text or empty text, signatures in
+Safety net: on first use, chunks and generations built this way are compared
+with the same values built by the validated constructors (every field value,
+which fields count as set, extras, private state), for every combination the
+renderer produces on the fast branch: text or empty text, signatures in
 ``additional_kwargs`` or none, finish metadata or only the provider, each usage
 shape or none, a response id or none, a finish reason or none. If
 langchain-core's models ever differ (a new field, a validator that changes a
-value), :func:`chunk` uses the validated constructors for everything.
+value), both use the validated constructors for everything.
 ``tests/unit_tests/test_fast_paths.py`` checks the probe and its fallback.
 """
 
@@ -31,13 +33,25 @@ import copy
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 from pydantic import BaseModel
+
+
+class Rendered(TypedDict):
+    """What the renderer gives besides the content (see :func:`chunk`)."""
+
+    additional_kwargs: dict[str, Any]
+    tool_call_chunks: list[Any]
+    response_metadata: dict[str, Any]
+    usage: UsageMetadata | None
+    response_id: Any
+    generation_info: dict[str, Any] | None
+
 
 _CHUNK_SET = frozenset(
     {
@@ -117,27 +131,14 @@ def validated_chunk(
     return ChatGenerationChunk(message=message, generation_info=generation_info)
 
 
-def validated_generation(
-    content: str | list[Any],
-    additional_kwargs: dict[str, Any],
-    tool_call_chunks: list[Any],
-    response_metadata: dict[str, Any],
-    usage: UsageMetadata | None,
-    response_id: str | None,
-    generation_info: dict[str, Any] | None,
-) -> ChatGeneration:
-    """The reference for a whole answer: its chunk, then the ``AIMessage`` of it."""
-    chunk = validated_chunk(
-        content,
-        additional_kwargs,
-        tool_call_chunks,
-        response_metadata,
-        usage,
-        response_id,
-        generation_info,
-    )
+def validated_generation(*values: Any) -> ChatGeneration:
+    """The reference for a whole answer: the ``AIMessage`` of its validated chunk.
+
+    ``values``: those of :func:`validated_chunk`.
+    """
+    chunk = validated_chunk(*values)
     message = message_from_chunk(chunk.message)  # type: ignore[arg-type]
-    return ChatGeneration(message=message, generation_info=generation_info)
+    return ChatGeneration(message=message, generation_info=chunk.generation_info)
 
 
 def message_from_chunk(chunk: AIMessageChunk) -> AIMessage:
@@ -179,74 +180,81 @@ def _fill(
     return instance
 
 
-def constructed_chunk(
+class _Kind(NamedTuple):
+    """One kind of answer object filled in directly."""
+
+    message: type[Any]
+    message_type: str
+    message_set: frozenset[str]
+    generation: type[Any]
+    generation_type: str
+    chunk_fields: bool
+    """``AIMessageChunk``'s own fields (``tool_call_chunks``, ``chunk_position``)."""
+
+
+_CHUNK = _Kind(
+    AIMessageChunk,
+    "AIMessageChunk",
+    _CHUNK_SET,
+    ChatGenerationChunk,
+    "ChatGenerationChunk",
+    chunk_fields=True,
+)
+_WHOLE = _Kind(
+    AIMessage, "ai", _MESSAGE_SET, ChatGeneration, "ChatGeneration", chunk_fields=False
+)
+
+
+def _constructed(
+    kind: _Kind,
     content: str,
     additional_kwargs: dict[str, Any],
     response_metadata: dict[str, Any],
     usage: UsageMetadata | None,
     response_id: str | None,
     generation_info: dict[str, Any] | None,
-) -> ChatGenerationChunk:
-    """The same chunk (string content, no calls), filled in directly."""
-    message = _fill(
-        AIMessageChunk,
-        {
-            "content": content,
-            "additional_kwargs": additional_kwargs,
-            "response_metadata": response_metadata,
-            "type": "AIMessageChunk",
-            "name": None,
-            "id": response_id,
-            "tool_calls": [],
-            "invalid_tool_calls": [],
-            "usage_metadata": usage,
-            "tool_call_chunks": [],
-            "chunk_position": None,
-        },
-        _CHUNK_SET,
-        {},
-    )
-    values = {
+) -> Any:
+    """String content without calls, filled in as ``kind``'s constructors would."""
+    values: dict[str, Any] = {
+        "content": content,
+        "additional_kwargs": additional_kwargs,
+        "response_metadata": response_metadata,
+        "type": kind.message_type,
+        "name": None,
+        "id": response_id,
+        "tool_calls": [],
+        "invalid_tool_calls": [],
+        "usage_metadata": usage,
+    }
+    if kind.chunk_fields:
+        values["tool_call_chunks"] = []
+        values["chunk_position"] = None
+    message = _fill(kind.message, values, kind.message_set, {})
+    generation = {
         "text": content,
         "generation_info": generation_info,
-        "type": "ChatGenerationChunk",
+        "type": kind.generation_type,
         "message": message,
     }
-    return _fill(ChatGenerationChunk, values, _GENERATION_SET, None)  # type: ignore[no-any-return]
+    return _fill(kind.generation, generation, _GENERATION_SET, None)
 
 
-def constructed_generation(
-    content: str,
-    additional_kwargs: dict[str, Any],
-    response_metadata: dict[str, Any],
-    usage: UsageMetadata | None,
-    response_id: str | None,
-    generation_info: dict[str, Any] | None,
-) -> ChatGeneration:
-    """A whole answer's generation (string content, no calls), filled in directly."""
-    message = _fill(
-        AIMessage,
-        {
-            "content": content,
-            "additional_kwargs": additional_kwargs,
-            "response_metadata": response_metadata,
-            "type": "ai",
-            "name": None,
-            "id": response_id,
-            "tool_calls": [],
-            "invalid_tool_calls": [],
-            "usage_metadata": usage,
-        },
-        _MESSAGE_SET,
-        {},
-    )
-    values = {
-        "text": content,
-        "generation_info": generation_info,
-        "type": "ChatGeneration",
-        "message": message,
-    }
-    return _fill(ChatGeneration, values, _GENERATION_SET, None)  # type: ignore[no-any-return]
+def constructed_chunk(*values: Any) -> ChatGenerationChunk:
+    """A stream chunk (string content, no calls), filled in directly.
+
+    ``values``: those of :func:`validated_chunk` but ``tool_call_chunks``.
+    """
+    built: ChatGenerationChunk = _constructed(_CHUNK, *values)
+    return built
+
+
+def constructed_generation(*values: Any) -> ChatGeneration:
+    """A whole answer's generation (string content, no calls), filled in directly.
+
+    ``values``: those of :func:`validated_chunk` but ``tool_call_chunks``.
+    """
+    built: ChatGeneration = _constructed(_WHOLE, *values)
+    return built
 
 
 def _state(model: Any) -> tuple[Any, ...]:
@@ -388,51 +396,17 @@ def _build(
     )
 
 
-def chunk(
-    content: str | list[Any],
-    *,
-    additional_kwargs: dict[str, Any],
-    tool_call_chunks: list[Any],
-    response_metadata: dict[str, Any],
-    usage: UsageMetadata | None,
-    response_id: Any,
-    generation_info: dict[str, Any] | None,
-) -> ChatGenerationChunk:
+def chunk(content: str | list[Any], **fields: Unpack[Rendered]) -> ChatGenerationChunk:
     """A rendered stream chunk: filled in directly when safe, else validated."""
     built: ChatGenerationChunk = _build(
-        constructed_chunk,
-        validated_chunk,
-        content,
-        additional_kwargs,
-        tool_call_chunks,
-        response_metadata,
-        usage,
-        response_id,
-        generation_info,
+        constructed_chunk, validated_chunk, content, **fields
     )
     return built
 
 
-def generation(
-    content: str | list[Any],
-    *,
-    additional_kwargs: dict[str, Any],
-    tool_call_chunks: list[Any],
-    response_metadata: dict[str, Any],
-    usage: UsageMetadata | None,
-    response_id: Any,
-    generation_info: dict[str, Any] | None,
-) -> ChatGeneration:
+def generation(content: str | list[Any], **fields: Unpack[Rendered]) -> ChatGeneration:
     """A whole answer's generation: filled in directly when safe, else validated."""
     built: ChatGeneration = _build(
-        constructed_generation,
-        validated_generation,
-        content,
-        additional_kwargs,
-        tool_call_chunks,
-        response_metadata,
-        usage,
-        response_id,
-        generation_info,
+        constructed_generation, validated_generation, content, **fields
     )
     return built

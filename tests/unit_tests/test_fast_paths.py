@@ -29,6 +29,7 @@ from tests.replay.expect import all_recordings
 from tests.support import ai_chunk
 
 CAPTURES = Path(__file__).parent.parent / "data" / "captures"
+UNARY = sorted(p.name for p in CAPTURES.glob("real_nonstream_*.json"))
 STREAMS = sorted(
     str(p.relative_to(CAPTURES))
     for p in CAPTURES.rglob("*")
@@ -36,14 +37,16 @@ STREAMS = sorted(
 )
 
 
-def dump(chunk: ChatGenerationChunk) -> dict[str, Any]:
-    message = chunk.message
+def dump(generation: ChatGeneration) -> dict[str, Any]:
+    """A chunk or a whole answer's generation, as far as a caller can tell."""
+    message = generation.message
     return {
         "type": type(message).__name__,
         "message": message.model_dump(),
-        "extra": (chunk.model_extra, message.model_extra),
-        "info": chunk.generation_info,
-        "text": chunk.text,
+        "extra": (generation.model_extra, message.model_extra),
+        "info": generation.generation_info,
+        "text": generation.text,
+        "dumpd": dumpd(message),
     }
 
 
@@ -286,17 +289,18 @@ def test_list_content_and_tool_calls_take_the_validated_path() -> None:
     assert as_list.text == "hi"
 
 
+@pytest.mark.parametrize("name", ["constructed_chunk", "constructed_generation"])
 def test_the_safety_net_rejects_a_construction_that_differs(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    real = _chunks.constructed_chunk
+    real = getattr(_chunks, name)
 
-    def wrong(*args: Any) -> ChatGenerationChunk:
-        chunk = real(*args)
-        chunk.message.__dict__["name"] = "not what the validator gives"
-        return chunk
+    def wrong(*args: Any) -> Any:
+        built = real(*args)
+        built.message.__dict__["name"] = "not what the validator gives"
+        return built
 
-    monkeypatch.setattr(_chunks, "constructed_chunk", wrong)
+    monkeypatch.setattr(_chunks, name, wrong)
     assert _chunks._construction_matches() is False
 
 
@@ -348,14 +352,17 @@ def test_a_failed_probe_falls_back_to_the_validated_constructors(
 ) -> None:
     monkeypatch.setattr(_chunks, "_FAST", [False])
 
-    def never(*args: Any) -> ChatGenerationChunk:
+    def never(*args: Any) -> Any:
         raise AssertionError("the fast construction was used after a failed probe")
 
     monkeypatch.setattr(_chunks, "constructed_chunk", never)
+    monkeypatch.setattr(_chunks, "constructed_generation", never)
     events = load_capture("real_stream_text_gemini-3-pro-preview.chunks.jsonl")
     state = StreamState()
     merged = [c for e in events for c in state.read(e)] + state.end()
     assert "".join(str(c.message.content) for c in merged)
+    body = json.loads((CAPTURES / UNARY[0]).read_text())
+    assert result_from_response(body).generations[0].message.content
 
 
 def test_slot_setters_are_pydantics_own_else_object_setattr() -> None:
@@ -375,21 +382,6 @@ def test_slot_setters_are_pydantics_own_else_object_setattr() -> None:
 
 
 # -- whole answers (invoke): the generation filled in directly -----------------
-
-UNARY = sorted(p.name for p in CAPTURES.glob("real_nonstream_*.json"))
-
-
-def generation_dump(generation: ChatGeneration) -> dict[str, Any]:
-    message = generation.message
-    return {
-        "type": type(message).__name__,
-        "message": message.model_dump(),
-        "set": (generation.model_fields_set, message.model_fields_set),
-        "extra": (generation.model_extra, message.model_extra),
-        "info": generation.generation_info,
-        "text": generation.text,
-        "dumpd": dumpd(message),
-    }
 
 
 def validated_generation_twin(generation: ChatGeneration) -> ChatGeneration:
@@ -442,7 +434,9 @@ def test_whole_answers_equal_validated_ones(output_version: str | None) -> None:
             assert isinstance(message, AIMessage)
             direct += type(message.content) is str and not message.tool_calls
             want = validated_generation_twin(generation)
-            assert generation_dump(generation) == generation_dump(want), name
+            assert dump(generation) == dump(want), name
+            assert generation.model_fields_set == want.model_fields_set
+            assert message.model_fields_set == want.message.model_fields_set
     if output_version is None:  # v1 content is a list: always validated
         assert direct >= 5  # the direct branch was taken, not only the other
 
@@ -459,12 +453,12 @@ def test_constructed_generation_equals_the_validated_one(
         {},
         [],
         {"model_provider": "cometgemini"},
-        dict(_USAGE),  # type: ignore[arg-type]
+        dict(_USAGE),
         response_id,
         None,
     )
     assert built == want
-    assert generation_dump(built) == generation_dump(want)
+    assert dump(built) == dump(want)
     other = _chunks.generation("x", **values(response_id))
     built.message.additional_kwargs["k"] = 1
     built.message.model_fields_set.add("name")
@@ -482,31 +476,3 @@ def test_a_whole_answer_with_calls_takes_the_validated_path() -> None:
         {"name": "f", "args": {"a": 1}, "id": "c1", "type": "tool_call"}
     ]
     assert [c["id"] for c in message.invalid_tool_calls] == ["c2"]
-
-
-def test_the_safety_net_rejects_a_generation_that_differs(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    real = _chunks.constructed_generation
-
-    def wrong(*args: Any) -> ChatGeneration:
-        generation = real(*args)
-        generation.message.__dict__["name"] = "not what the validator gives"
-        return generation
-
-    monkeypatch.setattr(_chunks, "constructed_generation", wrong)
-    assert _chunks._construction_matches() is False
-
-
-def test_a_failed_probe_builds_whole_answers_validated(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(_chunks, "_FAST", [False])
-
-    def never(*args: Any) -> ChatGeneration:
-        raise AssertionError("the direct construction was used after a failed probe")
-
-    monkeypatch.setattr(_chunks, "constructed_generation", never)
-    body = json.loads((CAPTURES / UNARY[0]).read_text())
-    result = result_from_response(body)
-    assert result.generations[0].message.content
