@@ -37,6 +37,7 @@ import os
 import ssl
 import threading
 import warnings
+import weakref
 from collections.abc import AsyncGenerator, Callable
 from types import ModuleType
 from typing import Any
@@ -98,27 +99,54 @@ def _leftover(connection: Any) -> bool:
 
 
 def _hook(connection: Any) -> None:
-    """Wrap the connection's end-of-response step (sync or async flavour)."""
+    """Wrap the connection's end-of-response step (sync or async flavour).
+
+    The wrapper holds the connection weakly and its step unbound: a
+    connection that referred to itself through the wrapper would outlive
+    every reference and wait for the garbage collector (a pool turning over
+    hundreds of connections in a burst made each collection longer).
+    """
     original = connection._response_closed
+    step = _unbound(original, connection)
+    ref = weakref.ref(connection)
     if inspect.iscoroutinefunction(original):
 
         async def aclosed() -> None:
-            if _leftover(connection):
-                await connection.aclose()
+            found = ref()
+            if found is None:  # pragma: no cover - the caller holds it
+                return
+            if _leftover(found):
+                await found.aclose()
             else:
-                await original()
+                await step(found)
 
         connection._response_closed = aclosed
     else:
 
         def closed() -> None:
-            if _leftover(connection):
-                connection.close()
+            found = ref()
+            if found is None:  # pragma: no cover - the caller holds it
+                return
+            if _leftover(found):
+                found.close()
             else:
-                original()
+                step(found)
 
         connection._response_closed = closed
     connection.__dict__[_MARK] = True
+
+
+def _unbound(method: Any, connection: Any) -> Callable[[Any], Any]:
+    """``method`` of ``connection`` as a function taking the connection.
+
+    Its class's own method: the function itself. Anything else set on the
+    instance is called as it is (it may hold the connection; then the
+    collector frees them).
+    """
+    function = getattr(method, "__func__", None)
+    if function is not None and getattr(method, "__self__", None) is connection:
+        return function  # type: ignore[no-any-return]
+    return lambda _connection: method()
 
 
 def _warn(why: str) -> None:

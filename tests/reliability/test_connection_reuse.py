@@ -18,8 +18,10 @@ The server matches every answer to its prompt, so a crossed answer shows.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -207,3 +209,41 @@ def test_the_guard_is_installed_on_the_pooled_connection() -> None:
         inner = [c._connection for c in pool.connections]
         llm.close()
     assert inner and all(c.__dict__.get(_MARK) for c in inner)
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_a_guarded_connection_is_freed_without_the_garbage_collector(
+    mode: str,
+) -> None:
+    """The guard holds its connection weakly: no reference cycle through it.
+
+    A pool turns over many connections in a burst (only the keep-alive limit
+    stays); a connection that referred to itself through its guard waited for
+    the collector, and every collection took longer.
+    """
+    log: list[Seen] = []
+    with hostile(kept_alive(answer, log)) as server:
+        llm = model(server.base_url)
+        gc.collect()
+        gc.disable()
+        try:
+            if mode == "invoke":
+                llm.invoke("one")
+                pools = [llm._engine().client._transport._pool]
+            else:
+
+                async def run() -> list[weakref.ref[Any]]:
+                    await llm.ainvoke("one")
+                    pool = llm._engine().async_client._transport._pool
+                    found = [weakref.ref(c._connection) for c in pool.connections]
+                    await llm.aclose()
+                    return found
+
+                refs = asyncio.run(run())
+            if mode == "invoke":
+                refs = [weakref.ref(c._connection) for c in pools[0].connections]
+                llm.close()
+                del pools
+            assert refs and all(r() is None for r in refs)
+        finally:
+            gc.enable()
