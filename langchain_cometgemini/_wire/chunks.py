@@ -30,28 +30,17 @@ value), both use the validated constructors for everything.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypedDict, Unpack
+from typing import Any, NamedTuple
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 from pydantic import BaseModel
-
-
-class Rendered(TypedDict):
-    """What the renderer gives besides the content (see :func:`chunk`)."""
-
-    additional_kwargs: dict[str, Any]
-    tool_call_chunks: list[Any]
-    response_metadata: dict[str, Any]
-    usage: UsageMetadata | None
-    response_id: Any
-    generation_info: dict[str, Any] | None
-
 
 _CHUNK_SET = frozenset(
     {
@@ -181,8 +170,10 @@ def _fill(
 
 
 class _Kind(NamedTuple):
-    """One kind of answer object filled in directly."""
+    """One kind of answer object: how it is filled in, and how validated."""
 
+    validated: Callable[..., Any]
+    """Its reference constructor (the arguments of :func:`validated_chunk`)."""
     message: type[Any]
     message_type: str
     message_set: frozenset[str]
@@ -192,7 +183,8 @@ class _Kind(NamedTuple):
     """``AIMessageChunk``'s own fields (``tool_call_chunks``, ``chunk_position``)."""
 
 
-_CHUNK = _Kind(
+STREAM = _Kind(
+    validated_chunk,
     AIMessageChunk,
     "AIMessageChunk",
     _CHUNK_SET,
@@ -200,8 +192,14 @@ _CHUNK = _Kind(
     "ChatGenerationChunk",
     chunk_fields=True,
 )
-_WHOLE = _Kind(
-    AIMessage, "ai", _MESSAGE_SET, ChatGeneration, "ChatGeneration", chunk_fields=False
+WHOLE = _Kind(
+    validated_generation,
+    AIMessage,
+    "ai",
+    _MESSAGE_SET,
+    ChatGeneration,
+    "ChatGeneration",
+    chunk_fields=False,
 )
 
 
@@ -244,7 +242,7 @@ def constructed_chunk(*values: Any) -> ChatGenerationChunk:
 
     ``values``: those of :func:`validated_chunk` but ``tool_call_chunks``.
     """
-    built: ChatGenerationChunk = _constructed(_CHUNK, *values)
+    built: ChatGenerationChunk = _constructed(STREAM, *values)
     return built
 
 
@@ -253,7 +251,7 @@ def constructed_generation(*values: Any) -> ChatGeneration:
 
     ``values``: those of :func:`validated_chunk` but ``tool_call_chunks``.
     """
-    built: ChatGeneration = _constructed(_WHOLE, *values)
+    built: ChatGeneration = _constructed(WHOLE, *values)
     return built
 
 
@@ -359,10 +357,10 @@ def fast_construction() -> bool:
     return _FAST[0]
 
 
-def _build(
-    direct: Callable[..., Any],
-    validated: Callable[..., Any],
+def build(
+    kind: _Kind,
     content: str | list[Any],
+    *,
     additional_kwargs: dict[str, Any],
     tool_call_chunks: list[Any],
     response_metadata: dict[str, Any],
@@ -370,14 +368,15 @@ def _build(
     response_id: Any,
     generation_info: dict[str, Any] | None,
 ) -> Any:
-    """``direct(...)`` when the values are safe to fill in, else ``validated(...)``."""
+    """An object of ``kind``: filled in directly when safe, else validated."""
     if (
         type(content) is str
         and not tool_call_chunks
         and (response_id is None or type(response_id) is str)
         and (_FAST[0] if _FAST else fast_construction())
     ):
-        return direct(
+        return _constructed(
+            kind,
             content,
             additional_kwargs,
             response_metadata,
@@ -385,7 +384,7 @@ def _build(
             response_id,
             generation_info,
         )
-    return validated(
+    return kind.validated(
         content,
         additional_kwargs,
         tool_call_chunks,
@@ -396,17 +395,8 @@ def _build(
     )
 
 
-def chunk(content: str | list[Any], **fields: Unpack[Rendered]) -> ChatGenerationChunk:
-    """A rendered stream chunk: filled in directly when safe, else validated."""
-    built: ChatGenerationChunk = _build(
-        constructed_chunk, validated_chunk, content, **fields
-    )
-    return built
+chunk: Callable[..., ChatGenerationChunk] = functools.partial(build, STREAM)
+"""A rendered stream chunk (the keyword arguments of :func:`build`)."""
 
-
-def generation(content: str | list[Any], **fields: Unpack[Rendered]) -> ChatGeneration:
-    """A whole answer's generation: filled in directly when safe, else validated."""
-    built: ChatGeneration = _build(
-        constructed_generation, validated_generation, content, **fields
-    )
-    return built
+generation: Callable[..., ChatGeneration] = functools.partial(build, WHOLE)
+"""A whole answer's generation (the keyword arguments of :func:`build`)."""

@@ -1,9 +1,10 @@
-"""The one chunk constructor (_chunks) builds what langchain-core would build.
+"""The constructors (_chunks) build what langchain-core would build.
 
-Every chunk the renderer gives goes through ``_chunks.chunk``: string content
-without tool call chunks is filled in directly (behind a probe), the rest is
-validated. Every real capture is rendered and each chunk compared with the
-same values passed to langchain-core's validated constructors.
+Every chunk the renderer gives goes through ``_chunks.chunk``, every whole
+answer through ``_chunks.generation``: string content without tool call chunks
+is filled in directly (behind a probe), the rest is validated. Every real
+capture and recorded answer is rendered and compared with the same values
+passed to langchain-core's validated constructors.
 """
 
 from __future__ import annotations
