@@ -7,7 +7,10 @@ checkout given, this counts the instructions of one ``invoke``, one ``ainvoke``
 and one streamed event (``stream``, ``astream``: a 1,000-event stream / 1,000)
 of ``ChatCometGemini`` against ``benchmarks/server.py`` (a separate process,
 not counted), as the difference between two runs of one process doing N1 and
-N2 calls after the same warm-up, so imports and warm-up cancel out::
+N2 calls after the same warm-up, so imports and warm-up cancel out. The
+cyclic garbage collector is paused in the counted process (as ``timeit``
+does): when its collections run depends on the heap's whole history, and they
+made counts of the same code move by several percent between runs::
 
     python benchmarks/instructions.py --package /path/to/old/checkout --package .
     python benchmarks/instructions.py --package . --floor   # also A, B and D
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import re
 import subprocess
@@ -53,6 +57,8 @@ def _child(variant: str, mode: str, base_url: str, calls: int) -> None:
     else:  # A (unary) and B (streams): raw httpx
         found = V.Raw(base_url).calls(1024, events)
     call: Any = getattr(found, mode)
+    gc.collect()
+    gc.disable()  # see the module docstring
     if mode.startswith("a"):
 
         async def run() -> None:
