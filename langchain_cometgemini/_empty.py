@@ -9,10 +9,12 @@
     generate / agenerate (attempt)    attempt -> ChatResult; asked again while
                                       the answer is empty for a retryable
                                       reason and retries remain (usage summed)
-    stream / astream (attempt)        chunks pass as they come; the finishing
-                                      chunk is held, and the stream decided at
-                                      its end (_StreamWatch); nothing yielded
-                                      is taken back
+    stream / astream (attempt)        attempt -> (events, reader); the events
+                                      read into chunks, which pass as they
+                                      come; the finishing chunk is held, and
+                                      the stream decided at its end
+                                      (_StreamWatch); nothing yielded is
+                                      taken back
     then, for an answer still empty   "return" (and "retry" out of retries or
                                       for a reason not retried): warn once per
                                       reason, response_metadata["empty_answer"];
@@ -60,6 +62,13 @@ class Settings(Protocol):
     def max_empty_retries(self) -> int: ...
     @property
     def model(self) -> str: ...
+
+
+class Reader(Protocol):
+    """What turns one attempt's stream events into chunks (``StreamState``)."""
+
+    def read(self, event: dict[str, Any]) -> list[ChatGenerationChunk]: ...
+    def end(self) -> list[ChatGenerationChunk]: ...
 
 
 class AnswerPolicy:
@@ -222,34 +231,50 @@ class AnswerPolicy:
     # -- streams -----------------------------------------------------------------
 
     def stream(
-        self, attempt: Callable[[], Generator[ChatGenerationChunk, None, None]]
+        self, attempt: Callable[[], tuple[Iterator[Any], Reader]]
     ) -> Iterator[ChatGenerationChunk]:
-        """Pass each attempt's chunks through; decide at the end of each."""
+        """Each attempt's events read into chunks; decide at the end of each.
+
+        ``attempt`` sends one request: its events, and the reader that turns
+        them into chunks. Read here, so an event passes one generator, not
+        one per layer.
+        """
         watch = _StreamWatch(self)
+        see = watch.see
         again = True
         while again:
-            with named_model(self.model), closing(attempt()) as chunks:
-                for chunk in chunks:
-                    passed = watch.see(chunk)
-                    if passed is not None:
+            with named_model(self.model):
+                events, reader = attempt()
+                with closing(events):  # type: ignore[type-var]
+                    for event in events:
+                        for chunk in reader.read(event):
+                            if (passed := see(chunk)) is not None:
+                                yield passed
+                for chunk in reader.end():
+                    if (passed := see(chunk)) is not None:
                         yield passed
             again, last = watch.end()
         if last is not None:
             yield last
 
     async def astream(
-        self, attempt: Callable[[], AsyncGenerator[ChatGenerationChunk, None]]
+        self, attempt: Callable[[], Awaitable[tuple[AsyncIterator[Any], Reader]]]
     ) -> AsyncIterator[ChatGenerationChunk]:
         """Async :meth:`stream`."""
         watch = _StreamWatch(self)
+        see = watch.see
         again = True
         while again:
             with named_model(self.model):
-                async with aclosing(attempt()) as chunks:
-                    async for chunk in chunks:
-                        passed = watch.see(chunk)
-                        if passed is not None:
-                            yield passed
+                events, reader = await attempt()
+                async with aclosing(events):  # type: ignore[type-var]
+                    async for event in events:
+                        for chunk in reader.read(event):
+                            if (passed := see(chunk)) is not None:
+                                yield passed
+                for chunk in reader.end():
+                    if (passed := see(chunk)) is not None:
+                        yield passed
             again, last = watch.end()
         if last is not None:
             yield last

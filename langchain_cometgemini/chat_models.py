@@ -20,15 +20,12 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterator,
     Callable,
-    Generator,
     Iterator,
     Mapping,
     Sequence,
 )
-from contextlib import aclosing, closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
@@ -852,12 +849,10 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
-        for chunk in answers.stream(
+        chunks = answers.stream(
             lambda: self._stream_once(answers, messages, stop, **kwargs)
-        ):
-            if run_manager:  # callbacks see what is yielded, after the policy
-                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk
+        )
+        return chunks if run_manager is None else _reported(chunks, run_manager)
 
     def _stream_once(
         self,
@@ -865,18 +860,16 @@ class ChatCometGemini(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         **kwargs: Any,
-    ) -> Generator[ChatGenerationChunk, None, None]:
+    ) -> tuple[Iterator[dict[str, Any]], StreamState]:
+        """One request: its events, and the state that reads them into chunks."""
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = llm._resolve_media(call, http)
-        state = StreamState(output_version=self.output_version)
-        with closing(answers.watch(http.stream(call.model, request))) as events:
-            for event in events:
-                yield from state.read(event)
-        yield from state.end()  # what waited, the finish metadata (final values)
+        events = answers.watch(http.stream(call.model, request))
+        return events, StreamState(output_version=self.output_version)
 
-    async def _astream(
+    def _astream(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None = None,
@@ -884,12 +877,10 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
-        async for chunk in answers.astream(
+        chunks = answers.astream(
             lambda: self._astream_once(answers, messages, stop, **kwargs)
-        ):
-            if run_manager:
-                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk
+        )
+        return chunks if run_manager is None else _areported(chunks, run_manager)
 
     async def _astream_once(
         self,
@@ -897,20 +888,14 @@ class ChatCometGemini(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         **kwargs: Any,
-    ) -> AsyncGenerator[ChatGenerationChunk, None]:
+    ) -> tuple[AsyncIterator[dict[str, Any]], StreamState]:
+        """Async :meth:`_stream_once`."""
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
-        state = StreamState(output_version=self.output_version)
-        async with aclosing(
-            answers.awatch(http.astream(call.model, request))
-        ) as events:
-            async for event in events:
-                for chunk in state.read(event):
-                    yield chunk
-        for chunk in state.end():
-            yield chunk
+        events = answers.awatch(http.astream(call.model, request))
+        return events, StreamState(output_version=self.output_version)
 
     def get_num_tokens_from_messages(
         self,
@@ -1063,3 +1048,22 @@ def _table(cls: type[ChatCometGemini]) -> FieldTable:
 def _known(cls: type[ChatCometGemini]) -> frozenset[str]:
     """The names ``cls``'s constructor accepts (fields and aliases), once per class."""
     return known_names(cls.model_fields)
+
+
+def _reported(
+    chunks: Iterator[ChatGenerationChunk], run_manager: CallbackManagerForLLMRun
+) -> Iterator[ChatGenerationChunk]:
+    """``chunks``, each reported to the callbacks as it is yielded."""
+    for chunk in chunks:
+        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        yield chunk
+
+
+async def _areported(
+    chunks: AsyncIterator[ChatGenerationChunk],
+    run_manager: AsyncCallbackManagerForLLMRun,
+) -> AsyncIterator[ChatGenerationChunk]:
+    """Async :func:`_reported`."""
+    async for chunk in chunks:
+        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        yield chunk

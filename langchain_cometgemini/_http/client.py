@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -387,7 +387,10 @@ class GeminiHTTP:
         opened = with_retries(self.retry, lambda: self._open(url, content))
         with self._guard():
             try:
-                yield from opened.rest()
+                yield from opened.pending
+                for chunk in opened.chunks:
+                    yield from opened.feed(chunk)
+                opened.end()
             except http_errors() as exc:
                 raise transport_error(exc, url, events=opened.check.events) from exc
             finally:
@@ -561,10 +564,3 @@ class _OpenStream:
         if self.body is not None:
             self._undo(self.body.finish)
         self.decoder.finish()
-
-    def rest(self) -> Iterator[dict[str, Any]]:
-        """The collected first events, then the rest of the stream (sync)."""
-        yield from self.pending
-        for chunk in self.chunks:
-            yield from self.feed(chunk)
-        self.end()
