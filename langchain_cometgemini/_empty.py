@@ -39,7 +39,7 @@ from collections.abc import (
     Generator,
     Iterator,
 )
-from contextlib import aclosing, closing, contextmanager
+from contextlib import aclosing, closing
 from typing import Any, Protocol
 
 from langchain_core.messages import BaseMessage
@@ -280,16 +280,29 @@ class AnswerPolicy:
             yield last
 
 
-@contextmanager
-def named_model(model: str) -> Iterator[None]:
+def named_model(model: str) -> _NamedModel:
     """A 404 for ``model`` (any request about it) becomes a ModelRetiredError."""
-    try:
-        yield
-    except NotFoundError as error:
-        retired = model_status.retired_model_error(error, model)
-        if retired is None:
-            raise
-        raise retired from error
+    return _NamedModel(model)
+
+
+class _NamedModel:
+    """:func:`named_model` (a class: no generator per attempt)."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if isinstance(error, NotFoundError):
+            retired = model_status.retired_model_error(error, self.model)
+            if retired is not None:
+                raise retired from error
 
 
 class _StreamWatch:

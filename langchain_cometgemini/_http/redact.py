@@ -27,7 +27,7 @@ import contextvars
 import logging
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_cometgemini.errors import CometGeminiError
@@ -137,20 +137,31 @@ class Redactor:
             body = body.replace(secret.encode(), b"***")
         return body
 
-    @contextlib.contextmanager
-    def scope(self) -> Iterator[None]:
+    def scope(self) -> _Scope:
         """Mask this call's log records and the package errors raised inside."""
-        token = _CURRENT.set(self.pieces)
+        return _Scope(self.pieces)
+
+
+class _Scope:
+    """:meth:`Redactor.scope` (a class: no generator per call)."""
+
+    __slots__ = ("pieces", "token")
+
+    def __init__(self, pieces: tuple[str, ...]) -> None:
+        self.pieces = pieces
+
+    def __enter__(self) -> None:
+        self.token = _CURRENT.set(self.pieces)
         _FILTER.attach()
-        try:
-            yield
-        except CometGeminiError as err:
-            scrub(err, self.pieces)
-            raise
-        finally:
-            _FILTER.detach()
-            with contextlib.suppress(ValueError):  # a generator closed elsewhere
-                _CURRENT.reset(token)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if isinstance(error, CometGeminiError):
+            scrub(error, self.pieces)
+        _FILTER.detach()
+        with contextlib.suppress(ValueError):  # a generator closed elsewhere
+            _CURRENT.reset(self.token)
 
 
 _CURRENT: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(

@@ -27,8 +27,7 @@ import contextlib
 import contextvars
 import time
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "Arrival",
@@ -50,17 +49,31 @@ _WATCH_EVERY = 0.01
 """Seconds between looks for an early answer while a large write waits."""
 _HEAD = 12
 """Bytes of an answer kept: ``HTTP/1.1 200`` is 12."""
+_T = TypeVar("_T")
 
 
-@contextlib.contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
+class _Bound(Generic[_T]):
+    """A context variable set to a value inside a ``with`` block.
+
+    A class rather than ``contextlib.contextmanager``: no generator per call.
+    """
+
+    __slots__ = ("var", "value", "token")
+
+    def __init__(self, var: contextvars.ContextVar[_T], value: _T) -> None:
+        self.var, self.value = var, value
+
+    def __enter__(self) -> None:
+        self.token = self.var.set(self.value)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.var.reset(self.token)
+
+
+def deadline(seconds: float | None) -> _Bound[float | None]:
     """Bound the sync socket reads and writes inside to ``seconds`` in all."""
     at = None if seconds is None else time.monotonic() + seconds
-    token = _DEADLINE.set(at)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+    return _Bound(_DEADLINE, at)
 
 
 def _clamp(timeout: float | None) -> float | None:
@@ -79,13 +92,9 @@ class Arrival:
     def __init__(self) -> None:
         self.head = b""
 
-    @contextlib.contextmanager
-    def watch(self) -> Iterator[None]:
-        token = _ARRIVAL.set(self)
-        try:
-            yield
-        finally:
-            _ARRIVAL.reset(token)
+    def watch(self) -> _Bound[Arrival | None]:
+        """Note the first bytes read inside the ``with`` block here."""
+        return _Bound(_ARRIVAL, self)
 
     def maybe_success(self) -> bool:
         """Whether an answer began that may be a 2xx (then nothing is resent).

@@ -223,10 +223,11 @@ def _constructed(
         "tool_calls": [],
         "invalid_tool_calls": [],
         "usage_metadata": usage,
-    }
-    if kind.chunk_fields:
-        values["tool_call_chunks"] = []
-        values["chunk_position"] = None
+        "tool_call_chunks": [],
+        "chunk_position": None,
+    }  # one literal, sized for all: a chunk's dict is never resized
+    if not kind.chunk_fields:
+        del values["tool_call_chunks"], values["chunk_position"]
     message = _fill(kind.message, values, kind.message_set, {})
     generation = {
         "text": content,
