@@ -32,7 +32,7 @@ thread race (encode/httpcore#1110) nor its slow second burst.
 
 Deadlines: ``timeout`` bounds a unary attempt from send to last byte. Async
 attempts run under ``asyncio.timeout`` (a deadline while still connecting is
-a ``ConnectTimeoutError``, :class:`_Sent`); sync sockets of the clients built
+a ``ConnectTimeoutError``, ``sockets.Arrival``); sync sockets of the clients built
 here read and write with ``min(timeout, time left)``. For streams ``timeout``
 bounds the silence between bytes. ``connect`` is capped at
 :data:`CONNECT_TIMEOUT`.
@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -153,9 +154,11 @@ class GeminiHTTP:
         self._redactor = Redactor(headers)
         self._pools: PerProcess[Pools] = PerProcess(Pools)
         self._timeouts: dict[ModuleType, Any] = {}
+        self._hooked: weakref.WeakSet[Any] = weakref.WeakSet()
+        """Clients whose every socket notes its traffic (else ``trace`` does)."""
         for user in (client, async_client):
-            for transport in [] if user is None else transports(user):
-                watch_user_sockets(transport)
+            if user is not None and all([*map(watch_user_sockets, transports(user))]):
+                self._hooked.add(user)  # every transport tried (no short cut)
 
     def __repr__(self) -> str:
         return f"GeminiHTTP(base_url={display_url(self.base_url)!r})"
@@ -214,8 +217,8 @@ class GeminiHTTP:
                 raise proxy_support_missing(exc) from None
             # NO_PROXY excludes base_url: no proxy needed (media go direct too)
             client = new_client(httpx2, sync, {**settings, "trust_env": False})
-        for transport in transports(client):
-            install_socket_hooks(transport)
+        if all([*map(install_socket_hooks, transports(client))]):
+            self._hooked.add(client)  # every transport tried (no short cut)
         return client
 
     def _timeout(self, module: ModuleType) -> Any:
@@ -245,15 +248,22 @@ class GeminiHTTP:
             timeout=self._timeout(family(client)),
         )
 
-    def _attempt(self, client: Any, url: str, content: bytes, sent: Any) -> _Core:
-        """Build and send one request; the response, its connection guarded."""
+    def _attempt(
+        self, client: Any, url: str, content: bytes, arrival: Arrival | None
+    ) -> _Core:
+        """Build and send one request; the response, its connection guarded.
+
+        ``arrival``: where an async attempt learns whether its request began
+        to go out (sockets that are not hooked report it through ``trace``).
+        """
         request = self._prepare(client, url, content)
-        if sent is not None:
-            request.extensions["trace"] = sent.trace
+        if arrival is None:
+            arrival = Arrival()
+        elif client not in self._hooked:
+            request.extensions["trace"] = arrival.trace
         built = (
             client is not self._user_client and client is not self._user_async_client
         )
-        arrival = Arrival()
         try:
             with arrival.watch():
                 response = yield (_SEND, client, request)
@@ -287,9 +297,11 @@ class GeminiHTTP:
             yield (_CLOSE, response, None)
         return self._masked(response, decoded(response, url, b"".join(chunks), codings))
 
-    def _unary(self, client: Any, url: str, content: bytes, sent: Any) -> _Core:
+    def _unary(
+        self, client: Any, url: str, content: bytes, arrival: Arrival | None
+    ) -> _Core:
         """One unary attempt: send, read, classify; the JSON object."""
-        response = yield from self._attempt(client, url, content, sent)
+        response = yield from self._attempt(client, url, content, arrival)
         return decode_json(response, (yield from self._whole(response, url)))
 
     def _opening(self, client: Any, url: str, content: bytes) -> _Core:
@@ -358,13 +370,13 @@ class GeminiHTTP:
 
     async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
-            sent = _Sent()
+            arrival = Arrival()
             try:
                 async with asyncio.timeout(self.timeout):
                     client = self.async_client
-                    return await _adrive(self._unary(client, url, content, sent))
+                    return await _adrive(self._unary(client, url, content, arrival))
             except TimeoutError as exc:
-                if not sent.started:  # still connecting: as the sync ConnectTimeout
+                if not arrival.sending:  # still connecting: as the sync ConnectTimeout
                     msg = f"could not connect to {display_url(url)} in time"
                     raise ConnectTimeoutError(msg) from None
                 raise transport_error(exc, url) from None
@@ -507,23 +519,6 @@ async def _ado(step: int, target: Any, arg: Any) -> Any:
     if step == _CHUNKS:
         return target.aiter_raw()
     return await anext(target, None)
-
-
-class _Sent:
-    """Whether a request began to go out (httpcore's public ``trace`` hook).
-
-    An async deadline that fires before then fired while connecting (TCP or
-    TLS), which is a connect timeout, retried like the sync one.
-    """
-
-    __slots__ = ("started",)
-
-    def __init__(self) -> None:
-        self.started = False
-
-    async def trace(self, name: str, info: Any) -> None:
-        if name.endswith("send_request_headers.started"):
-            self.started = True
 
 
 class _OpenStream:

@@ -85,16 +85,29 @@ def _clamp(timeout: float | None) -> float | None:
 
 
 class Arrival:
-    """The first bytes read for one request (while :meth:`watch` is active)."""
+    """One request's socket traffic, noted while :meth:`watch` is active.
 
-    __slots__ = ("head",)
+    ``head``: the first bytes read (the answer's status line). ``sending``:
+    whether a byte of the request was written (async sockets note their
+    writes; a client whose sockets could not be hooked reports it through
+    httpcore's public ``trace`` hook, :meth:`trace`). An async deadline that
+    fires before then fired while connecting.
+    """
+
+    __slots__ = ("head", "sending")
 
     def __init__(self) -> None:
         self.head = b""
+        self.sending = False
 
     def watch(self) -> _Bound[Arrival | None]:
-        """Note the first bytes read inside the ``with`` block here."""
+        """Note the socket traffic inside the ``with`` block here."""
         return _Bound(_ARRIVAL, self)
+
+    async def trace(self, name: str, info: Any) -> None:
+        """Httpcore's ``trace`` extension, for sockets that are not hooked."""
+        if name.endswith("send_request_headers.started"):
+            self.sending = True
 
     def maybe_success(self) -> bool:
         """Whether an answer began that may be a 2xx (then nothing is resent).
@@ -113,6 +126,12 @@ def _note(data: bytes) -> None:
     arrival = _ARRIVAL.get()
     if arrival is not None and len(arrival.head) < _HEAD and data:
         arrival.head += data[: _HEAD - len(arrival.head)]
+
+
+def _note_write(data: bytes) -> None:
+    arrival = _ARRIVAL.get()
+    if arrival is not None and data:
+        arrival.sending = True
 
 
 class _SyncStream:
@@ -182,6 +201,7 @@ class _AsyncStream:
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _note_write(buffer)
         if len(buffer) <= _WRITE_SLICE:
             if not self._answered_early:
                 await self._inner.write(buffer, timeout)
@@ -285,7 +305,7 @@ class _NotingSync:
 
 
 class _NotingAsync:
-    """A user's async network stream; reads note what arrives."""
+    """A user's async network stream; reads and writes noted."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -294,6 +314,10 @@ class _NotingAsync:
         data: bytes = await self._inner.read(max_bytes, timeout)
         _note(data)
         return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _note_write(buffer)
+        await self._inner.write(buffer, timeout)
 
     async def start_tls(self, *args: Any, **kwargs: Any) -> _NotingAsync:
         return _NotingAsync(await self._inner.start_tls(*args, **kwargs))
