@@ -26,6 +26,8 @@ class CutShort(ValueError):
 def strict_codings(headers: Mapping[str, str]) -> list[str] | None:
     """The body's codings if all of them are decoded here, else None."""
     value = headers.get("content-encoding", "")
+    if not value:  # the usual answer
+        return []
     codings = [c.strip().lower() for c in value.split(",")]
     if not all(c in _STRICT for c in codings):
         return None

@@ -78,15 +78,42 @@ def _ambiguous_framing(headers: Any) -> bool:
     return "transfer-encoding" in headers and "content-length" in headers
 
 
+_PATHS: dict[type, tuple[str, ...]] = {}
+"""The attributes leading from a kind of response stream to its connection."""
+
+
 def _h11_connection(stream: Any) -> Any:
-    """The httpcore HTTP/1.1 connection under a response stream, or None."""
+    """The httpcore HTTP/1.1 connection under a response stream, or None.
+
+    The way down is searched once per kind of stream and then followed (and
+    searched again if it no longer leads to an HTTP/1.1 connection).
+    """
+    path = _PATHS.get(type(stream))
+    if path is not None:
+        found = stream
+        for name in path:
+            found = getattr(found, name, None)
+        if hasattr(found, "_h11_state"):
+            return found
+    path = _search(stream)
+    if path is None:
+        return None
+    _PATHS[type(stream)] = path
+    for name in path:
+        stream = getattr(stream, name)
+    return stream
+
+
+def _search(stream: Any) -> tuple[str, ...] | None:
+    path: tuple[str, ...] = ()
     for _ in range(6):
         connection = getattr(stream, "_connection", None)
         if hasattr(connection, "_h11_state"):
-            return connection
-        stream = next((getattr(stream, n) for n in _LINKS if hasattr(stream, n)), None)
-        if stream is None:
+            return (*path, "_connection")
+        link = next((n for n in _LINKS if hasattr(stream, n)), None)
+        if link is None:
             return None
+        stream, path = getattr(stream, link), (*path, link)
     return None
 
 

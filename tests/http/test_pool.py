@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from langchain_cometgemini._http.pool import _hook, close_if_leftover
+from langchain_cometgemini._http.pool import _h11_connection, _hook, close_if_leftover
 
 
 def response_over(stream: Any, **extensions: Any) -> httpx2.Response:
@@ -70,3 +70,28 @@ def test_a_step_someone_else_set_on_the_instance_is_kept() -> None:
     _hook(connection)
     connection._response_closed()
     assert seen == ["instance step"] and connection.calls == []
+
+
+class Wrapper:
+    """A response stream over another one (as httpx2 and httpcore2 nest them)."""
+
+    def __init__(self, **links: Any) -> None:
+        self.__dict__.update(links)
+
+
+class Leaf:
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+
+def test_the_way_to_the_connection_is_learnt_and_searched_again_when_it_changes() -> (
+    None
+):
+    first, second = FakeConnection(), FakeConnection()
+    top = Wrapper(_stream=Wrapper(_httpcore_stream=Leaf(first)))
+    assert _h11_connection(top) is first
+    again = Wrapper(_stream=Wrapper(_httpcore_stream=Leaf(second)))
+    assert _h11_connection(again) is second  # the learnt way, followed
+    moved = Wrapper(_stream=Leaf(second))  # same kind, another way down
+    assert _h11_connection(moved) is second
+    assert _h11_connection(Wrapper(_stream=Leaf(None))) is None
