@@ -38,7 +38,7 @@ def loads(data: bytes | str) -> Any:
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         value = _DECODER.decode(text)
-        if "\\ud" in text or "\\uD" in text:  # maybe an escaped lone surrogate
+        if "\\" in text and _SURROGATE_ESCAPE.search(text):  # maybe a lone one
             value = _whole_characters(value)
         return value
     except RecursionError:
@@ -50,6 +50,8 @@ def loads(data: bytes | str) -> Any:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+"""An escape of U+D800..U+DFFF (looked for only in text holding a backslash)."""
 
 
 def _whole_characters(value: Any) -> Any:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from langchain_cometgemini._json import loads
@@ -55,8 +54,8 @@ class SSEDecoder:
         self._started = False
         self._cr = False  # the last chunk ended in CR (its LF may follow)
 
-    def feed(self, chunk: bytes) -> Iterator[str]:
-        """Yield the data of every event completed by ``chunk``."""
+    def feed(self, chunk: bytes) -> list[str]:
+        """The data of every event completed by ``chunk``."""
         try:
             text = self._utf8.decode(chunk)
         except UnicodeDecodeError as exc:
@@ -69,10 +68,20 @@ class SSEDecoder:
             text = text[1:]
         self._cr = text.endswith("\r")
         *lines, self._pending = _LINE_BREAK.split(self._pending + text)
+        found: list[str] = []
+        data = self._data
         for line in lines:
-            data = self._line(line)
-            if data is not None:
-                yield data
+            if not line:  # a blank line ends the block
+                if data:
+                    joined = "\n".join(data)
+                    data.clear()
+                    if joined:  # an empty ``data:`` carries nothing
+                        found.append(joined)
+            elif line[0] != ":":  # not a comment
+                name, _, value = line.partition(":")
+                if name == "data":
+                    data.append(value.removeprefix(" "))
+        return found
 
     def finish(self) -> None:
         """Check the end of the bytes: a cut character or event is an error.
@@ -89,20 +98,6 @@ class SSEDecoder:
         if self._data or (self._pending and not self._pending.startswith(":")):
             msg = f"stream from {self._url} ended inside an event: it was cut off"
             raise StreamInterruptedError(msg)
-
-    def _line(self, line: str) -> str | None:
-        if not line:
-            if not self._data:
-                return None
-            data = "\n".join(self._data)
-            self._data = []
-            return data or None  # an empty ``data:`` carries nothing
-        if line.startswith(":"):
-            return None
-        name, _, value = line.partition(":")
-        if name == "data":
-            self._data.append(value.removeprefix(" "))
-        return None
 
 
 class StreamCheck:

@@ -158,30 +158,28 @@ TOP_STRINGS = ("responseId", "modelVersion", "createTime")
 
 def check_event(event: Any) -> dict[str, Any]:
     """Top-level shape of a response or stream event (raises if wrong)."""
-    checked = as_object(event, "response")
-    return _check_fields(checked)
-
-
-def _check_fields(event: dict[str, Any]) -> dict[str, Any]:
-    candidates = event.get("candidates")
+    if type(event) is not dict:
+        event = as_object(event, "response")
+    checked: dict[str, Any] = event
+    candidates = checked.get("candidates")
     if candidates is not None:
         if type(candidates) is not list:
             raise shape_error("candidates", candidates)
         for position, candidate in enumerate(candidates):
             _check_candidate(candidate, position)
     for key in TOP_STRINGS:
-        value = event.get(key)
+        value = checked.get(key)
         if value is not None and type(value) is not str:
             raise shape_error(key, value)
-    feedback = event.get("promptFeedback")
+    feedback = checked.get("promptFeedback")
     if feedback is not None:
         reason = as_object(feedback, "promptFeedback").get("blockReason")
         if reason is not None and not isinstance(reason, str):
             raise shape_error("promptFeedback.blockReason", reason)
-    usage = event.get("usageMetadata")
+    usage = checked.get("usageMetadata")
     if usage is not None and type(usage) is not dict:
         raise shape_error("usageMetadata", usage)
-    return event
+    return checked
 
 
 def _check_candidate(candidate: Any, position: int) -> None:

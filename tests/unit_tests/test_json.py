@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from langchain_cometgemini._json import dumps, loads
 
@@ -64,3 +67,38 @@ def test_dumps_refuses_nan_and_lone_surrogates() -> None:
         dumps({"generationConfig": {"temperature": float("nan")}})
     with pytest.raises(ValueError, match="lone surrogate"):
         dumps({"contents": [{"parts": [{"text": "a\ud800b"}]}]})
+
+
+_ANY_CHARACTER = st.one_of(
+    st.characters(codec=None, categories=["Cs"]), st.characters()
+)
+"""Every code point, lone surrogates included."""
+
+
+@given(
+    texts=st.lists(st.lists(_ANY_CHARACTER, max_size=8).map("".join), max_size=4),
+    ascii_only=st.booleans(),
+    upper=st.booleans(),
+)
+def test_loads_never_keeps_a_lone_surrogate_whatever_the_escapes(
+    texts: list[str], ascii_only: bool, upper: bool
+) -> None:
+    text = json.dumps(texts, ensure_ascii=ascii_only)
+    if upper:  # \\uD800 as well as \\ud800
+        text = re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m[1].upper(), text)
+    data = text.encode("utf-8", "backslashreplace")  # the wire: a surrogate escaped
+    want = [re.sub("[\ud800-\udfff]", "\ufffd", s) for s in json.loads(data)]
+    assert loads(data) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (r'["\\ud800 is text"]', ["\\ud800 is text"]),
+        (r'["\u003c\u00e9\ud83d\ude00"]', ["<\u00e9\U0001f600"]),
+        (r'["\ud83d", "\uDC00"]', ["\ufffd", "\ufffd"]),
+        (r'["\uDBFF x"]', ["\ufffd x"]),
+    ],
+)
+def test_loads_replaces_lone_surrogates_only(text: str, want: list[str]) -> None:
+    assert loads(text) == want
