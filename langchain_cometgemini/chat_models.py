@@ -607,7 +607,7 @@ class ChatCometGemini(BaseChatModel):
     def _default_params(self) -> dict[str, Any]:
         """Generation-related fields that are set (unset ones are never sent)."""
         names = _table(type(self)).request_fields
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        return {n: v for n in names if (v := getattr(self, n)) is not None}
 
     def _merged_params(
         self, stop: list[str] | None, kwargs: dict[str, Any]

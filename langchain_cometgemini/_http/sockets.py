@@ -128,9 +128,9 @@ def _note(data: bytes) -> None:
         arrival.head += data[: _HEAD - len(arrival.head)]
 
 
-def _note_write(data: bytes) -> None:
+def _note_write() -> None:
     arrival = _ARRIVAL.get()
-    if arrival is not None and data:
+    if arrival is not None:
         arrival.sending = True
 
 
@@ -151,6 +151,10 @@ class _SyncStream:
         A reader that takes each slice slowly cannot stretch one large write
         past the deadline.
         """
+        if len(buffer) <= _WRITE_SLICE:  # the usual request: one slice
+            if buffer:
+                self._inner.write(buffer, _clamp(timeout))
+            return
         view = memoryview(buffer)
         for start in range(0, len(view), _WRITE_SLICE):
             self._inner.write(view[start : start + _WRITE_SLICE], _clamp(timeout))
@@ -201,7 +205,9 @@ class _AsyncStream:
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _note_write(buffer)
+        if not buffer:  # h11's end of a sized body: nothing to send
+            return
+        _note_write()
         if len(buffer) <= _WRITE_SLICE:
             if not self._answered_early:
                 await self._inner.write(buffer, timeout)
@@ -316,8 +322,9 @@ class _NotingAsync:
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        _note_write(buffer)
-        await self._inner.write(buffer, timeout)
+        if buffer:
+            _note_write()
+            await self._inner.write(buffer, timeout)
 
     async def start_tls(self, *args: Any, **kwargs: Any) -> _NotingAsync:
         return _NotingAsync(await self._inner.start_tls(*args, **kwargs))
