@@ -62,7 +62,7 @@ USAGE_FIELDS = (
 )
 
 
-_PROMPT, _ANSWER = _AUDIO_DETAILS = ("promptTokensDetails", "candidatesTokensDetails")
+_PROMPT, _ANSWER = ("promptTokensDetails", "candidatesTokensDetails")
 """Where the audio input and output counts are: the per-modality details lists."""
 
 UsageCounts = tuple[int, int, int, int, int, int, int, int]
