@@ -68,12 +68,6 @@ from langchain_cometgemini._http.classify import (
     stream_decode_error,
     transport_error,
 )
-from langchain_cometgemini._http.fetch import (
-    Fetched,
-    MediaPolicy,
-    adownload_all,
-    download_all,
-)
 from langchain_cometgemini._http.inputs import build_url, display_url
 from langchain_cometgemini._http.pool import (
     Pools,
@@ -107,9 +101,9 @@ from langchain_cometgemini.errors import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from langchain_cometgemini._http.fetch import Fetched, MediaPolicy
 
-__all__ = ["GeminiHTTP", "MediaPolicy", "RetryPolicy"]
+__all__ = ["GeminiHTTP", "RetryPolicy"]
 
 MAX_CONNECTIONS = 100
 """Connections one built client opens at most (more concurrent calls queue)."""
@@ -345,11 +339,19 @@ class GeminiHTTP:
         return self._request(model, "countTokens", body)
 
     def fetch_media(self, urls: list[str], policy: MediaPolicy) -> Fetched:
-        """Download media URLs under ``policy`` (bare GETs, never the key)."""
+        """Download media URLs under ``policy`` (bare GETs, never the key).
+
+        The downloader is loaded on first use: a call without media URLs
+        never imports it.
+        """
+        from langchain_cometgemini._http.fetch import download_all
+
         return download_all(urls, policy, self.client)
 
     async def afetch_media(self, urls: list[str], policy: MediaPolicy) -> Fetched:
         """Async :meth:`fetch_media`."""
+        from langchain_cometgemini._http.fetch import adownload_all
+
         return await adownload_all(urls, policy, self.async_client)
 
     def _request(self, model: str, action: str, body: Any) -> Any:

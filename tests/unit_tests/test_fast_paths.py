@@ -170,9 +170,6 @@ def test_plain_text_chunks_carry_usage_deltas() -> None:
     assert [c.content for c in chunks] == ["a", "b", "cd", "e", "f"]
 
 
-# -- JSON (orjson when installed) ------------------------------------------------
-
-
 # -- lazy imports ------------------------------------------------------------------
 
 _LAZY_CHECK = """
@@ -184,7 +181,8 @@ from langchain_cometgemini import ChatCometGemini, MediaFetchError, RateLimitErr
 from langchain_cometgemini.errors import RateLimitError as Same
 assert RateLimitError is Same and issubclass(MediaFetchError, ValueError)
 loaded = [m for m in ("httpx", "httpx_sse", "langchain_cometgemini._wire.structured",
-          "langchain_cometgemini._wire.tools", "langchain_cometgemini._tokens")
+          "langchain_cometgemini._wire.tools", "langchain_cometgemini._tokens",
+          "langchain_cometgemini._http.fetch")
           if m in sys.modules]
 print(",".join(loaded))
 """
