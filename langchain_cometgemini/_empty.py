@@ -22,7 +22,7 @@
     seen(body) / watch(events)        keep the raw candidate for that error
                                       (a stream's events only for "raise")
     every attempt                     a 404 for the model -> ModelRetiredError
-                                      (named_model, also around countTokens);
+                                      (retired_or, also around countTokens);
                                       modelStatus -> a warning once per model
 
 The decisions themselves (what is empty, why, the texts) are ``_wire.empty``.
@@ -40,7 +40,7 @@ from collections.abc import (
     Iterator,
 )
 from contextlib import aclosing, closing
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVarTuple
 
 from langchain_core.messages import BaseMessage
 from langchain_core.messages.ai import UsageMetadata, add_usage
@@ -51,6 +51,9 @@ from langchain_cometgemini._wire.empty import Verdict, has_content, verdict
 from langchain_cometgemini.errors import NotFoundError
 
 MODES = ("return", "raise", "retry")
+
+Args = TypeVarTuple("Args")
+"""An attempt's arguments, passed through the policy."""
 
 
 class Settings(Protocol):
@@ -156,27 +159,38 @@ class AnswerPolicy:
 
     # -- invoke ------------------------------------------------------------------
 
-    def generate(self, attempt: Callable[[], ChatResult]) -> ChatResult:
-        """Run ``attempt`` until the answer has content or the policy stops."""
+    def generate(
+        self, attempt: Callable[[*Args], ChatResult], *args: *Args
+    ) -> ChatResult:
+        """Run ``attempt(*args)`` until the answer has content or the policy stops.
+
+        The arguments are passed, not closed over: no closure per call.
+        """
         usage: UsageMetadata | None = None
         tries = 0
         while True:
-            with named_model(self.model):
-                result = attempt()
+            try:
+                result = attempt(*args)
+            except NotFoundError as error:
+                raise retired_or(error, self.model)  # noqa: B904 (its own cause)
             usage, found = self._judge(result, usage)
             if found is None or not self.asks_again(found, tries):
                 return self._settle(result, found, usage, tries)
             tries += 1
 
     async def agenerate(
-        self, attempt: Callable[[], Awaitable[ChatResult]]
+        self,
+        attempt: Callable[[*Args], Awaitable[ChatResult]],
+        *args: *Args,
     ) -> ChatResult:
         """Async :meth:`generate`."""
         usage: UsageMetadata | None = None
         tries = 0
         while True:
-            with named_model(self.model):
-                result = await attempt()
+            try:
+                result = await attempt(*args)
+            except NotFoundError as error:
+                raise retired_or(error, self.model)  # noqa: B904 (its own cause)
             usage, found = self._judge(result, usage)
             if found is None or not self.asks_again(found, tries):
                 return self._settle(result, found, usage, tries)
@@ -231,11 +245,13 @@ class AnswerPolicy:
     # -- streams -----------------------------------------------------------------
 
     def stream(
-        self, attempt: Callable[[], tuple[Iterator[Any], Reader]]
+        self,
+        attempt: Callable[[*Args], tuple[Iterator[Any], Reader]],
+        *args: *Args,
     ) -> Iterator[ChatGenerationChunk]:
         """Each attempt's events read into chunks; decide at the end of each.
 
-        ``attempt`` sends one request: its events, and the reader that turns
+        ``attempt(*args)`` sends one request: its events, and the reader that turns
         them into chunks. Read here, so an event passes one generator, not
         one per layer.
         """
@@ -243,8 +259,8 @@ class AnswerPolicy:
         see = watch.see
         again = True
         while again:
-            with named_model(self.model):
-                events, reader = attempt()
+            try:
+                events, reader = attempt(*args)
                 with closing(events):  # type: ignore[type-var]
                     for event in events:
                         for chunk in reader.read(event):
@@ -253,20 +269,24 @@ class AnswerPolicy:
                 for chunk in reader.end():
                     if (passed := see(chunk)) is not None:
                         yield passed
+            except NotFoundError as error:
+                raise retired_or(error, self.model)  # noqa: B904 (its own cause)
             again, last = watch.end()
         if last is not None:
             yield last
 
     async def astream(
-        self, attempt: Callable[[], Awaitable[tuple[AsyncIterator[Any], Reader]]]
+        self,
+        attempt: Callable[[*Args], Awaitable[tuple[AsyncIterator[Any], Reader]]],
+        *args: *Args,
     ) -> AsyncIterator[ChatGenerationChunk]:
         """Async :meth:`stream`."""
         watch = _StreamWatch(self)
         see = watch.see
         again = True
         while again:
-            with named_model(self.model):
-                events, reader = await attempt()
+            try:
+                events, reader = await attempt(*args)
                 async with aclosing(events):  # type: ignore[type-var]
                     async for event in events:
                         for chunk in reader.read(event):
@@ -275,34 +295,24 @@ class AnswerPolicy:
                 for chunk in reader.end():
                     if (passed := see(chunk)) is not None:
                         yield passed
+            except NotFoundError as error:
+                raise retired_or(error, self.model)  # noqa: B904 (its own cause)
             again, last = watch.end()
         if last is not None:
             yield last
 
 
-def named_model(model: str) -> _NamedModel:
-    """A 404 for ``model`` (any request about it) becomes a ModelRetiredError."""
-    return _NamedModel(model)
+def retired_or(error: NotFoundError, model: str) -> Exception:
+    """What a 404 for ``model`` raises: a ModelRetiredError caused by it, or itself.
 
-
-class _NamedModel:
-    """:func:`named_model` (a class: no generator per attempt)."""
-
-    __slots__ = ("model",)
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
-    ) -> None:
-        if isinstance(error, NotFoundError):
-            retired = model_status.retired_model_error(error, self.model)
-            if retired is not None:
-                raise retired from error
+    Called in an ``except`` block around each attempt (and countTokens): no
+    context manager object per attempt.
+    """
+    retired = model_status.retired_model_error(error, model)
+    if retired is None:
+        return error
+    retired.__cause__ = error
+    return retired
 
 
 class _StreamWatch:

@@ -56,7 +56,7 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_cometgemini._empty import AnswerPolicy, named_model
+from langchain_cometgemini._empty import AnswerPolicy, retired_or
 from langchain_cometgemini._fields import (
     CLIENT,
     FINITE,
@@ -92,7 +92,7 @@ from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
 from langchain_cometgemini._wire.profiles import profile_for
 from langchain_cometgemini._wire.request import build_body, check_settings
 from langchain_cometgemini._wire.response import StreamState, result_from_response
-from langchain_cometgemini.errors import MissingAPIKeyError
+from langchain_cometgemini.errors import MissingAPIKeyError, NotFoundError
 
 if TYPE_CHECKING:
     from langchain_cometgemini._http.fetch import MediaPolicy
@@ -797,17 +797,17 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         answers = AnswerPolicy.pop(kwargs, self)
-        return answers.generate(
-            lambda: self._generate_once(answers, messages, stop, **kwargs)
-        )
+        return answers.generate(self._generate_once, answers, messages, stop, kwargs)
 
     def _generate_once(
         self,
         answers: AnswerPolicy,
         messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
     ) -> ChatResult:
+        """One request (``kwargs`` is the call's: copied, never consumed)."""
+        kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
@@ -824,16 +824,18 @@ class ChatCometGemini(BaseChatModel):
     ) -> ChatResult:
         answers = AnswerPolicy.pop(kwargs, self)
         return await answers.agenerate(
-            lambda: self._agenerate_once(answers, messages, stop, **kwargs)
+            self._agenerate_once, answers, messages, stop, kwargs
         )
 
     async def _agenerate_once(
         self,
         answers: AnswerPolicy,
         messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
     ) -> ChatResult:
+        """Async :meth:`_generate_once`."""
+        kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
@@ -849,19 +851,18 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
-        chunks = answers.stream(
-            lambda: self._stream_once(answers, messages, stop, **kwargs)
-        )
+        chunks = answers.stream(self._stream_once, answers, messages, stop, kwargs)
         return chunks if run_manager is None else _reported(chunks, run_manager)
 
     def _stream_once(
         self,
         answers: AnswerPolicy,
         messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
     ) -> tuple[Iterator[dict[str, Any]], StreamState]:
         """One request: its events, and the state that reads them into chunks."""
+        kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
@@ -877,19 +878,18 @@ class ChatCometGemini(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         answers = AnswerPolicy.pop(kwargs, self)
-        chunks = answers.astream(
-            lambda: self._astream_once(answers, messages, stop, **kwargs)
-        )
+        chunks = answers.astream(self._astream_once, answers, messages, stop, kwargs)
         return chunks if run_manager is None else _areported(chunks, run_manager)
 
     async def _astream_once(
         self,
         answers: AnswerPolicy,
         messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
     ) -> tuple[AsyncIterator[dict[str, Any]], StreamState]:
         """Async :meth:`_stream_once`."""
+        kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
@@ -921,10 +921,12 @@ class ChatCometGemini(BaseChatModel):
         call = self._prepare(as_messages(messages), None, kwargs, partial=True)
         if not call.body.get("contents"):
             return 0  # nothing to count (trim_messages asks about [])
-        with named_model(call.model):
+        try:
             return count_tokens(
                 self._engine(), call.model, call.body, self._media_policy
             )
+        except NotFoundError as error:
+            raise retired_or(error, call.model)  # noqa: B904 (its own cause)
 
     def get_num_tokens(self, text: str) -> int:
         """Count the tokens of one text with Gemini's ``:countTokens``."""

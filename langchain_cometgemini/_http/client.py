@@ -259,7 +259,7 @@ class GeminiHTTP:
             client is not self._user_client and client is not self._user_async_client
         )
         try:
-            with arrival.watch():
+            with arrival:
                 response = yield (_SEND, client, request)
         except http_errors() as exc:
             proxy = env_proxy(url) if built else None
@@ -332,7 +332,8 @@ class GeminiHTTP:
 
     async def agenerate(self, model: str, body: Any) -> Any:
         """Async :meth:`generate`."""
-        return await self._arequest(model, "generateContent", body)
+        url = build_url(self.base_url, self.api_version, model, "generateContent")
+        return await awith_retries(self.retry, self._apost, url, dumps(body))
 
     def count_tokens(self, model: str, body: Any) -> Any:
         """``countTokens``: the count's JSON."""
@@ -357,14 +358,7 @@ class GeminiHTTP:
     def _request(self, model: str, action: str, body: Any) -> Any:
         """POST ``body`` to ``models/{model}:{action}`` and return the JSON."""
         url = build_url(self.base_url, self.api_version, model, action)
-        content = dumps(body)
-        return with_retries(self.retry, lambda: self._post(url, content))
-
-    async def _arequest(self, model: str, action: str, body: Any) -> Any:
-        """Async :meth:`_request`."""
-        url = build_url(self.base_url, self.api_version, model, action)
-        content = dumps(body)
-        return await awith_retries(self.retry, lambda: self._apost(url, content))
+        return with_retries(self.retry, self._post, url, dumps(body))
 
     def _post(self, url: str, content: bytes) -> Any:
         with self._guard(), deadline(self.timeout):
@@ -398,7 +392,7 @@ class GeminiHTTP:
         self, url: str, content: bytes
     ) -> Generator[dict[str, Any], None, None]:
         """:meth:`stream` of an encoded body (also driven from threads)."""
-        opened = with_retries(self.retry, lambda: self._open(url, content))
+        opened = with_retries(self.retry, self._open, url, content)
         with self._guard():
             try:
                 yield from opened.pending
@@ -416,7 +410,7 @@ class GeminiHTTP:
         """Async :meth:`stream`; cancelling the consumer closes the connection."""
         url = build_url(self.base_url, self.api_version, model, _STREAM_ACTION)
         content = dumps(body)
-        opened = await awith_retries(self.retry, lambda: self._aopen(url, content))
+        opened = await awith_retries(self.retry, self._aopen, url, content)
         with self._guard():
             try:
                 for event in opened.pending:
@@ -472,13 +466,25 @@ def _drive(core: _Core) -> Any:
     failure: BaseException | None = None
     while True:
         try:
-            step = core.send(result) if failure is None else core.throw(failure)
+            step, target, arg = (
+                core.send(result) if failure is None else core.throw(failure)
+            )
         except StopIteration as done:
             return done.value
+        result = failure = None
         try:
-            result, failure = _do(*step), None
+            if step == _SEND:
+                result = target.send(arg, stream=True, follow_redirects=False)
+            elif step == _READ_RAW:
+                arg.extend(target.iter_raw())
+            elif step == _CLOSE:
+                target.close()
+            elif step == _CHUNKS:
+                result = target.iter_raw()
+            else:
+                result = next(target, None)
         except BaseException as exc:  # noqa: BLE001  (the core decides)
-            result, failure = None, exc
+            failure = exc
 
 
 async def _adrive(core: _Core) -> Any:
@@ -487,40 +493,26 @@ async def _adrive(core: _Core) -> Any:
     failure: BaseException | None = None
     while True:
         try:
-            step = core.send(result) if failure is None else core.throw(failure)
+            step, target, arg = (
+                core.send(result) if failure is None else core.throw(failure)
+            )
         except StopIteration as done:
             return done.value
+        result = failure = None
         try:
-            result, failure = await _ado(*step), None
+            if step == _SEND:
+                result = await target.send(arg, stream=True, follow_redirects=False)
+            elif step == _READ_RAW:
+                async for chunk in target.aiter_raw():
+                    arg.append(chunk)
+            elif step == _CLOSE:
+                await target.aclose()
+            elif step == _CHUNKS:
+                result = target.aiter_raw()
+            else:
+                result = await anext(target, None)
         except BaseException as exc:  # noqa: BLE001  (the core decides)
-            result, failure = None, exc
-
-
-def _do(step: int, target: Any, arg: Any) -> Any:
-    if step == _SEND:
-        return target.send(arg, stream=True, follow_redirects=False)
-    if step == _READ_RAW:
-        arg.extend(target.iter_raw())
-        return None
-    if step == _CLOSE:
-        return target.close()
-    if step == _CHUNKS:
-        return target.iter_raw()
-    return next(target, None)
-
-
-async def _ado(step: int, target: Any, arg: Any) -> Any:
-    if step == _SEND:
-        return await target.send(arg, stream=True, follow_redirects=False)
-    if step == _READ_RAW:
-        async for chunk in target.aiter_raw():
-            arg.append(chunk)
-        return None
-    if step == _CLOSE:
-        return await target.aclose()
-    if step == _CHUNKS:
-        return target.aiter_raw()
-    return await anext(target, None)
+            failure = exc
 
 
 class _OpenStream:

@@ -23,7 +23,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, TypeVarTuple
 
 from langchain_cometgemini.errors import APIConnectionError, CometGeminiError
 
@@ -31,6 +31,7 @@ logger = logging.getLogger("langchain_cometgemini._http.client")
 """The retry log keeps the logger name users already configure."""
 
 T = TypeVar("T")
+Args = TypeVarTuple("Args")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524})
 """HTTP statuses worth another attempt (524 is CometAPI's gateway timeout)."""
@@ -98,12 +99,15 @@ def is_retryable(error: CometGeminiError) -> bool:
     return isinstance(error, APIConnectionError)
 
 
-def with_retries(policy: RetryPolicy, send: Callable[[], T]) -> T:
-    """Call ``send`` until it succeeds or the policy gives up."""
+def with_retries(policy: RetryPolicy, send: Callable[[*Args], T], *args: *Args) -> T:
+    """Call ``send(*args)`` until it succeeds or the policy gives up.
+
+    The arguments are passed, not closed over: no closure per request.
+    """
     attempt = 0
     while True:
         try:
-            return send()
+            return send(*args)
         except CometGeminiError as err:
             wait = policy.delay(err, attempt)
             if wait is None:
@@ -113,12 +117,16 @@ def with_retries(policy: RetryPolicy, send: Callable[[], T]) -> T:
         attempt += 1
 
 
-async def awith_retries(policy: RetryPolicy, send: Callable[[], Awaitable[T]]) -> T:
+async def awith_retries(
+    policy: RetryPolicy,
+    send: Callable[[*Args], Awaitable[T]],
+    *args: *Args,
+) -> T:
     """Async :func:`with_retries`."""
     attempt = 0
     while True:
         try:
-            return await send()
+            return await send(*args)
         except CometGeminiError as err:
             wait = policy.delay(err, attempt)
             if wait is None:

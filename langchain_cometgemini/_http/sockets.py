@@ -85,24 +85,27 @@ def _clamp(timeout: float | None) -> float | None:
 
 
 class Arrival:
-    """One request's socket traffic, noted while :meth:`watch` is active.
+    """One request's socket traffic, noted while it is entered (``with``).
 
     ``head``: the first bytes read (the answer's status line). ``sending``:
     whether a byte of the request was written (async sockets note their
     writes; a client whose sockets could not be hooked reports it through
     httpcore's public ``trace`` hook, :meth:`trace`). An async deadline that
-    fires before then fired while connecting.
+    fires before then fired while connecting. Its own context manager: no
+    further object per request.
     """
 
-    __slots__ = ("head", "sending")
+    __slots__ = ("head", "sending", "_token")
 
     def __init__(self) -> None:
         self.head = b""
         self.sending = False
 
-    def watch(self) -> _Bound[Arrival | None]:
-        """Note the socket traffic inside the ``with`` block here."""
-        return _Bound(_ARRIVAL, self)
+    def __enter__(self) -> None:
+        self._token = _ARRIVAL.set(self)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _ARRIVAL.reset(self._token)
 
     async def trace(self, name: str, info: Any) -> None:
         """Httpcore's ``trace`` extension, for sockets that are not hooked."""
