@@ -243,17 +243,16 @@ class GeminiHTTP:
         )
 
     def _attempt(
-        self, client: Any, url: str, content: bytes, arrival: Arrival | None
+        self, client: Any, url: str, content: bytes, arrival: Arrival
     ) -> _Core:
         """Build and send one request; the response, its connection guarded.
 
-        ``arrival``: where an async attempt learns whether its request began
-        to go out (sockets that are not hooked report it through ``trace``).
+        ``arrival``: what the sockets noted: the answer's first bytes, and
+        whether an async request began to go out (sockets that are not hooked
+        report that through ``trace``).
         """
         request = self._prepare(client, url, content)
-        if arrival is None:
-            arrival = Arrival()
-        elif client not in self._hooked:
+        if arrival.asynchronous and client not in self._hooked:
             request.extensions["trace"] = arrival.trace
         built = (
             client is not self._user_client and client is not self._user_async_client
@@ -291,16 +290,16 @@ class GeminiHTTP:
             yield (_CLOSE, response, None)
         return self._masked(response, decoded(response, url, b"".join(chunks), codings))
 
-    def _unary(
-        self, client: Any, url: str, content: bytes, arrival: Arrival | None
-    ) -> _Core:
+    def _unary(self, client: Any, url: str, content: bytes, arrival: Arrival) -> _Core:
         """One unary attempt: send, read, classify; the JSON object."""
         response = yield from self._attempt(client, url, content, arrival)
         return decode_json(response, (yield from self._whole(response, url)))
 
-    def _opening(self, client: Any, url: str, content: bytes) -> _Core:
+    def _opening(
+        self, client: Any, url: str, content: bytes, arrival: Arrival
+    ) -> _Core:
         """One stream attempt up to its first events (:class:`_OpenStream`)."""
-        response = yield from self._attempt(client, url, content, None)
+        response = yield from self._attempt(client, url, content, arrival)
         if not is_sse(response):
             check_stream_start(response, (yield from self._whole(response, url)))
         try:
@@ -362,11 +361,11 @@ class GeminiHTTP:
 
     def _post(self, url: str, content: bytes) -> Any:
         with self._guard(), deadline(self.timeout):
-            return _drive(self._unary(self.client, url, content, None))
+            return _drive(self._unary(self.client, url, content, Arrival()))
 
     async def _apost(self, url: str, content: bytes) -> Any:
         with self._guard():
-            arrival = Arrival()
+            arrival = Arrival(asynchronous=True)
             try:
                 async with asyncio.timeout(self.timeout):
                     client = self.async_client
@@ -426,12 +425,14 @@ class GeminiHTTP:
 
     def _open(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            opened: _OpenStream = _drive(self._opening(self.client, url, content))
+            core = self._opening(self.client, url, content, Arrival())
+            opened: _OpenStream = _drive(core)
             return opened
 
     async def _aopen(self, url: str, content: bytes) -> _OpenStream:
         with self._guard():
-            core = self._opening(self.async_client, url, content)
+            arrival = Arrival(asynchronous=True)
+            core = self._opening(self.async_client, url, content, arrival)
             opened: _OpenStream = await _adrive(core)
             return opened
 

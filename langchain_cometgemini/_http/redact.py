@@ -9,21 +9,21 @@ Flow::
     with redactor.scope():       around every attempt of a call
         log records              a filter on the HTTP libraries' loggers,
                                  attached while at least one call runs, masks
-                                 the records emitted in that call's context
+                                 every record with the secrets of every call
+                                 running
         CometGeminiError raised  fields masked (:func:`scrub`), and its cause
                                  chain replaced by one scrubbed
                                  :class:`UpstreamError` (the HTTP library's
                                  exception text may hold an echoed key)
 
-Nothing is installed at import and no key outlives its call: a record is
-masked with the secrets of the call in whose context it is emitted (a
-``ContextVar``), and the filter leaves the loggers when the last call ends.
+Nothing is installed at import and no key outlives its call: a call's
+secrets are masked while it runs (counted per set of credentials, no
+per-call object or context variable), and the filter leaves the loggers when
+the last call ends.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
 import re
 import threading
@@ -137,37 +137,23 @@ class Redactor:
             body = body.replace(secret.encode(), b"***")
         return body
 
-    def scope(self) -> _Scope:
-        """Mask this call's log records and the package errors raised inside."""
-        return _Scope(self.pieces)
+    def scope(self) -> Redactor:
+        """Mask log records and the package errors raised inside (``with``).
 
-
-class _Scope:
-    """:meth:`Redactor.scope` (a class: no generator per call)."""
-
-    __slots__ = ("pieces", "token")
-
-    def __init__(self, pieces: tuple[str, ...]) -> None:
-        self.pieces = pieces
+        The redactor is its own context manager (it keeps no state per
+        call, so calls may nest and overlap): no object per call.
+        """
+        return self
 
     def __enter__(self) -> None:
-        self.token = _CURRENT.set(self.pieces)
-        _FILTER.attach()
+        _FILTER.attach(self.pieces)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, _: Any
     ) -> None:
         if isinstance(error, CometGeminiError):
             scrub(error, self.pieces)
-        _FILTER.detach()
-        with contextlib.suppress(ValueError):  # a generator closed elsewhere
-            _CURRENT.reset(self.token)
-
-
-_CURRENT: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
-    "cometgemini_secret_pieces", default=()
-)
-"""The pieces of the call running in this context (none outside a call)."""
+        _FILTER.detach(self.pieces)
 
 
 class _CallFilter(logging.Filter):
@@ -176,29 +162,40 @@ class _CallFilter(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._calls = 0
+        self._calls: dict[tuple[str, ...], int] = {}
+        """Running calls per set of pieces."""
+        self._pieces: tuple[str, ...] = ()
+        """Every running call's pieces, longest first (read without the lock)."""
         self._loggers: list[logging.Logger] = []
 
-    def attach(self) -> None:
+    def attach(self, pieces: tuple[str, ...]) -> None:
         with self._lock:
-            self._calls += 1
-            if self._calls == 1:
+            running = self._calls.get(pieces, 0)
+            self._calls[pieces] = running + 1
+            if running:
+                return
+            self._pieces = _merged(self._calls)
+            if len(self._calls) == 1:
                 # a logger that cannot emit INFO or DEBUG writes no trace lines
                 enabled = [g for g in _library_loggers() if g.isEnabledFor(_INFO)]
                 self._loggers = enabled
                 for found in enabled:
                     found.addFilter(self)
 
-    def detach(self) -> None:
+    def detach(self, pieces: tuple[str, ...]) -> None:
         with self._lock:
-            self._calls -= 1
-            if self._calls == 0:
+            running = self._calls.pop(pieces)
+            if running > 1:
+                self._calls[pieces] = running - 1
+                return
+            self._pieces = _merged(self._calls)
+            if not self._calls:
                 for found in self._loggers:
                     found.removeFilter(self)
                 self._loggers = []
 
     def filter(self, record: logging.LogRecord) -> bool:
-        pieces = _CURRENT.get()
+        pieces = self._pieces
         text = record.getMessage()
         masked = mask(text, pieces)
         if masked != text:
@@ -207,6 +204,11 @@ class _CallFilter(logging.Filter):
             formatted = logging.Formatter().formatException(record.exc_info)
             record.exc_text = mask(formatted, pieces)
         return True
+
+
+def _merged(calls: dict[tuple[str, ...], int]) -> tuple[str, ...]:
+    """The pieces of every running call, longest first."""
+    return tuple(sorted({p for pieces in calls for p in pieces}, key=len, reverse=True))
 
 
 _KNOWN: tuple[int, list[logging.Logger]] = (-1, [])

@@ -10,9 +10,11 @@ warns if it cannot install, instead of silently dropping the protection):
   server dripping bytes, or reading an upload slowly, cannot stretch a unary
   call past its ``timeout`` (async attempts run under ``asyncio.timeout``);
 - sync and async sockets note the first bytes of an answer in the current
-  :class:`Arrival`, so a failure while the head was arriving is known to have
-  come *after* the server began to answer (never sent again if it may be a
-  success: :meth:`Arrival.maybe_success`).
+  :class:`Arrival` (the one entered by the running task, or by the thread for
+  sync sockets: a plain dict, no context-variable copy per request), so a
+  failure while the head was arriving is known to have come *after* the
+  server began to answer (never sent again if it may be a success:
+  :meth:`Arrival.maybe_success`).
 
 A user's own client (``httpx`` or ``httpx2``) keeps its timeouts and writes
 as they are: :func:`watch_user_sockets` only wraps its pool's backend (and the
@@ -25,9 +27,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import threading
 import time
 import warnings
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 __all__ = [
     "Arrival",
@@ -41,39 +44,33 @@ _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "cometgemini_deadline", default=None
 )
 """``time.monotonic()`` by which the current sync unary attempt must end."""
-_ARRIVAL: contextvars.ContextVar[Arrival | None] = contextvars.ContextVar(
-    "cometgemini_arrival", default=None
-)
+_ARRIVALS: dict[object, Arrival] = {}
+"""The entered :class:`Arrival` of each asyncio task, and of each thread (sync)."""
 _WRITE_SLICE = 64 * 1024
 _WATCH_EVERY = 0.01
 """Seconds between looks for an early answer while a large write waits."""
 _HEAD = 12
 """Bytes of an answer kept: ``HTTP/1.1 200`` is 12."""
-_T = TypeVar("_T")
 
 
-class _Bound(Generic[_T]):
-    """A context variable set to a value inside a ``with`` block.
+class _Deadline:
+    """:func:`deadline` (a class rather than ``contextlib.contextmanager``)."""
 
-    A class rather than ``contextlib.contextmanager``: no generator per call.
-    """
+    __slots__ = ("at", "token")
 
-    __slots__ = ("var", "value", "token")
-
-    def __init__(self, var: contextvars.ContextVar[_T], value: _T) -> None:
-        self.var, self.value = var, value
+    def __init__(self, at: float | None) -> None:
+        self.at = at
 
     def __enter__(self) -> None:
-        self.token = self.var.set(self.value)
+        self.token = _DEADLINE.set(self.at)
 
     def __exit__(self, *exc_info: object) -> None:
-        self.var.reset(self.token)
+        _DEADLINE.reset(self.token)
 
 
-def deadline(seconds: float | None) -> _Bound[float | None]:
+def deadline(seconds: float | None) -> _Deadline:
     """Bound the sync socket reads and writes inside to ``seconds`` in all."""
-    at = None if seconds is None else time.monotonic() + seconds
-    return _Bound(_DEADLINE, at)
+    return _Deadline(None if seconds is None else time.monotonic() + seconds)
 
 
 def _clamp(timeout: float | None) -> float | None:
@@ -91,21 +88,31 @@ class Arrival:
     whether a byte of the request was written (async sockets note their
     writes; a client whose sockets could not be hooked reports it through
     httpcore's public ``trace`` hook, :meth:`trace`). An async deadline that
-    fires before then fired while connecting. Its own context manager: no
-    further object per request.
+    fires before then fired while connecting.
+
+    ``asynchronous``: noted by the sockets of the running asyncio task (made
+    inside it); otherwise by this thread's sync sockets. Its own context
+    manager, kept in a plain dict: no further object per request.
     """
 
-    __slots__ = ("head", "sending", "_token")
+    __slots__ = ("head", "sending", "_key")
 
-    def __init__(self) -> None:
+    def __init__(self, *, asynchronous: bool = False) -> None:
         self.head = b""
         self.sending = False
+        self._key = asyncio.current_task() if asynchronous else threading.get_ident()
+
+    @property
+    def asynchronous(self) -> bool:
+        """Whether an asyncio task's sockets note this request."""
+        return not isinstance(self._key, int)
 
     def __enter__(self) -> None:
-        self._token = _ARRIVAL.set(self)
+        _ARRIVALS[self._key] = self
 
     def __exit__(self, *exc_info: object) -> None:
-        _ARRIVAL.reset(self._token)
+        if _ARRIVALS.get(self._key) is self:
+            del _ARRIVALS[self._key]
 
     async def trace(self, name: str, info: Any) -> None:
         """Httpcore's ``trace`` extension, for sockets that are not hooked."""
@@ -125,14 +132,16 @@ class Arrival:
         return head[9:10] == b"2"
 
 
-def _note(data: bytes) -> None:
-    arrival = _ARRIVAL.get()
+def _note(data: bytes, key: object) -> None:
+    """Keep the first bytes read by ``key`` (a task, or a thread's id)."""
+    arrival = _ARRIVALS.get(key)
     if arrival is not None and len(arrival.head) < _HEAD and data:
         arrival.head += data[: _HEAD - len(arrival.head)]
 
 
 def _note_write() -> None:
-    arrival = _ARRIVAL.get()
+    """The running task's request began to go out."""
+    arrival = _ARRIVALS.get(asyncio.current_task())
     if arrival is not None:
         arrival.sending = True
 
@@ -145,7 +154,7 @@ class _SyncStream:
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data: bytes = self._inner.read(max_bytes, _clamp(timeout))
-        _note(data)
+        _note(data, threading.get_ident())
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -204,7 +213,7 @@ class _AsyncStream:
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data: bytes = await self._inner.read(max_bytes, timeout)
-        _note(data)
+        _note(data, asyncio.current_task())
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -303,7 +312,7 @@ class _NotingSync:
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data: bytes = self._inner.read(max_bytes, timeout)
-        _note(data)
+        _note(data, threading.get_ident())
         return data
 
     def start_tls(self, *args: Any, **kwargs: Any) -> _NotingSync:
@@ -321,7 +330,7 @@ class _NotingAsync:
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data: bytes = await self._inner.read(max_bytes, timeout)
-        _note(data)
+        _note(data, asyncio.current_task())
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:

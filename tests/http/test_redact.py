@@ -82,3 +82,32 @@ def test_a_record_outside_any_call_is_left_as_it_is() -> None:
     record = logging.LogRecord("httpx2", logging.INFO, "f", 1, "%s", (KEY,), None)
     r._FILTER.filter(record)
     assert record.getMessage() == KEY
+
+
+def test_overlapping_calls_mask_every_running_key_until_the_last_ends(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, "httpcore2")
+    logger = logging.getLogger("httpcore2.http11")
+    other = "AIzaSy-another-tenant-987654"
+    first, second = (
+        r.Redactor({"x-goog-api-key": KEY}),
+        r.Redactor({"authorization": f"Bearer {other}"}),
+    )
+
+    def logged(*values: str) -> str:
+        record = logger.makeRecord(
+            logger.name, logging.DEBUG, "f", 1, "sent %s %s", values, None
+        )
+        r._FILTER.filter(record)
+        return record.getMessage()
+
+    with first.scope():
+        with second.scope(), first.scope():  # overlapping, and the same key twice
+            text = logged(KEY, other)
+            assert KEY[4:12] not in text and other[4:12] not in text
+        assert r._FILTER in logger.filters
+        assert KEY[4:12] not in logged(KEY, "-")
+        assert other in logged(other, "-")  # its call ended: nothing of it kept
+    assert r._FILTER not in logger.filters
+    assert logged(KEY, other) == f"sent {KEY} {other}"

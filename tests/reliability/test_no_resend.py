@@ -8,9 +8,11 @@ case is one raw-socket script; the server counts the requests.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from langchain_cometgemini import ChatCometGemini
+from langchain_cometgemini._http import sockets
 from langchain_cometgemini.errors import (
     APIConnectionError,
     CometGeminiError,
@@ -27,7 +30,18 @@ from langchain_cometgemini.errors import (
 from tests.support import make_model
 
 from .conftest import MODES, STREAM_MODES, call
-from .hostile import KEY, OK_BODY, Seen, event, gzipped, hostile, reset, sse
+from .hostile import (
+    KEY,
+    OK_BODY,
+    Seen,
+    event,
+    gzipped,
+    head,
+    hostile,
+    prompt_of,
+    reset,
+    sse,
+)
 
 
 def model(base_url: str, **kwargs: Any) -> ChatCometGemini:
@@ -168,3 +182,64 @@ def test_a_proxys_407_on_connect_is_not_retried(
         assert proxy.requests == 1
         assert proxy.seen[0].head.startswith(b"CONNECT ")
     assert "407" in str(info.value) and "proxy" in str(info.value).lower()
+
+
+@pytest.mark.parametrize("mode", ["ainvoke", "astream"])
+def test_concurrent_tasks_each_keep_their_own_answer_head(mode: str) -> None:
+    """Heads noted per task: a cut success is never resent, a 503 beside it is.
+
+    Every first request is held until all have arrived, so the success heads
+    and the 503s reach sockets of tasks that are all in flight at once: a
+    head noted for the wrong task would stop a 503 from being retried, or let
+    a cut success be sent again.
+    """
+    pairs = 4
+    first = threading.Barrier(2 * pairs, timeout=10)
+    counts: dict[str, int] = {}
+    lock = threading.Lock()
+    body = b'{"error": {"code": 503, "message": "busy", "status": "UNAVAILABLE"}}'
+    status = head("503 Service Unavailable", length=len(body)) + body
+    sse_head = SSE_HEAD + sse(event("fine", finish=True))
+
+    def script(conn: socket.socket, seen: Seen) -> None:
+        prompt = prompt_of(seen)
+        with lock:
+            counts[prompt] = counts.get(prompt, 0) + 1
+            again = counts[prompt] > 1
+        if again:  # a retried 503: the answer
+            answer = sse_head if mode == "astream" else reply_bytes(BODY)
+            conn.sendall(answer)
+            return
+        first.wait()
+        if prompt.startswith("cut"):
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            time.sleep(0.05)
+            reset(conn)
+        else:
+            time.sleep(0.02)
+            conn.sendall(status)
+
+    async def run(llm: ChatCometGemini) -> list[Any]:
+        async def one(prompt: str) -> Any:
+            if mode == "ainvoke":
+                return await llm.ainvoke(prompt)
+            return [chunk async for chunk in llm.astream(prompt)]
+
+        prompts = [f"{kind}-{i}" for i in range(pairs) for kind in ("cut", "busy")]
+        found = await asyncio.gather(*map(one, prompts), return_exceptions=True)
+        return list(zip(prompts, found, strict=True))
+
+    with hostile(script) as server:
+        results = asyncio.run(run(model(server.base_url)))
+    for prompt, found in results:
+        if prompt.startswith("cut"):
+            assert isinstance(found, CometGeminiError), (prompt, found)
+            assert counts[prompt] == 1, prompt
+        else:
+            assert not isinstance(found, BaseException), (prompt, found)
+            assert counts[prompt] == 2, prompt
+    assert sockets._ARRIVALS == {}  # every attempt's entry left with it
+
+
+def reply_bytes(data: bytes) -> bytes:
+    return head(length=len(data)) + data
