@@ -135,32 +135,45 @@ def _hook(connection: Any) -> None:
     """
     original = connection._response_closed
     step = _unbound(original, connection)
-    ref = weakref.ref(connection)
-    if inspect.iscoroutinefunction(original):
-
-        async def aclosed() -> None:
-            found = ref()
-            if found is None:  # pragma: no cover - the caller holds it
-                return
-            if _leftover(found):
-                await found.aclose()
-            else:
-                await step(found)
-
-        connection._response_closed = aclosed
-    else:
-
-        def closed() -> None:
-            found = ref()
-            if found is None:  # pragma: no cover - the caller holds it
-                return
-            if _leftover(found):
-                found.close()
-            else:
-                step(found)
-
-        connection._response_closed = closed
+    closed = _AsyncClosed if inspect.iscoroutinefunction(original) else _Closed
+    connection._response_closed = closed(weakref.ref(connection), step)
     connection.__dict__[_MARK] = True
+
+
+class _Closed:
+    """A sync connection's hooked end-of-response step (one object, no closure)."""
+
+    __slots__ = ("ref", "step")
+
+    def __init__(self, ref: weakref.ref[Any], step: Callable[[Any], Any]) -> None:
+        self.ref, self.step = ref, step
+
+    def __call__(self) -> None:
+        found = self.ref()
+        if found is None:  # pragma: no cover - the caller holds it
+            return
+        if _leftover(found):
+            found.close()
+        else:
+            self.step(found)
+
+
+class _AsyncClosed:
+    """:class:`_Closed` for an async connection."""
+
+    __slots__ = ("ref", "step")
+
+    def __init__(self, ref: weakref.ref[Any], step: Callable[[Any], Any]) -> None:
+        self.ref, self.step = ref, step
+
+    async def __call__(self) -> None:
+        found = self.ref()
+        if found is None:  # pragma: no cover - the caller holds it
+            return
+        if _leftover(found):
+            await found.aclose()
+        else:
+            await self.step(found)
 
 
 def _unbound(method: Any, connection: Any) -> Callable[[Any], Any]:
