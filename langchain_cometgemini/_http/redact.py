@@ -207,7 +207,9 @@ class _CallFilter(logging.Filter):
 
 
 def _merged(calls: dict[tuple[str, ...], int]) -> tuple[str, ...]:
-    """The pieces of every running call, longest first."""
+    """The pieces of every running call, longest first (one set: as it is)."""
+    if len(calls) < 2:
+        return next(iter(calls), ())
     return tuple(sorted({p for pieces in calls for p in pieces}, key=len, reverse=True))
 
 
