@@ -7,6 +7,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.exceptions import ModelAPIError, ModelRefusalError
@@ -21,6 +22,9 @@ from langchain_cometgemini.errors import (
     CometGeminiError,
     EmptyAnswerError,
     EmptyAnswerWarning,
+    ModelRetiredError,
+    NotFoundError,
+    error_from_response,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -229,3 +233,41 @@ def test_the_warning_ends_gemini_s_message_before_its_own_sentence() -> None:
         cut.warn()
     (warning,) = caught
     assert "Person(name=. The empty answer is returned" in str(warning.message)
+
+
+def _not_found(message: str) -> NotFoundError:
+    body = json.dumps(
+        {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}}
+    )
+    error = error_from_response(404, body.encode(), headers={})
+    assert isinstance(error, NotFoundError)
+    return error
+
+
+@pytest.mark.parametrize("api", ["generate", "stream"])
+def test_a_404_for_the_model_becomes_model_retired_caused_by_it(api: str) -> None:
+    error = _not_found("models/gemini-1.5-pro is not found for API version v1beta.")
+    policy = AnswerPolicy("return", 0, "gemini-1.5-pro")
+
+    def attempt(found: NotFoundError) -> Any:
+        raise found
+
+    with pytest.raises(ModelRetiredError) as info:
+        if api == "generate":
+            policy.generate(attempt, error)
+        else:
+            list(policy.stream(attempt, error))
+    assert info.value.__cause__ is error
+    assert info.value.__suppress_context__
+
+
+def test_another_404_passes_unchanged() -> None:
+    error = _not_found("cachedContents/abc is not found.")
+
+    def attempt() -> Any:
+        raise error
+
+    with pytest.raises(NotFoundError) as info:
+        AnswerPolicy("return", 0, "gemini-2.5-flash").generate(attempt)
+    assert info.value is error
+    assert not isinstance(info.value, ModelRetiredError)
