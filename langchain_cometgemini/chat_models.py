@@ -67,7 +67,6 @@ from langchain_cometgemini._fields import (
     body,
     gen,
 )
-from langchain_cometgemini._http.client import GeminiHTTP, RetryPolicy
 from langchain_cometgemini._http.inputs import (
     build_headers,
     check_base_url,
@@ -95,10 +94,13 @@ from langchain_cometgemini._wire.response import StreamState, result_from_respon
 from langchain_cometgemini.errors import MissingAPIKeyError, NotFoundError
 
 if TYPE_CHECKING:
+    from langchain_cometgemini._http.client import GeminiHTTP
     from langchain_cometgemini._http.fetch import MediaPolicy
 
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
-# are used: a plain text call never loads them (import time).
+# are used: a plain text call never loads them (import time). The HTTP client
+# is loaded when a model first builds its engine: importing the package, or
+# building and validating models, does not load the HTTP layer.
 
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 
@@ -754,6 +756,8 @@ class ChatCometGemini(BaseChatModel):
         return self._http
 
     def _build_http(self, client: Any = None, async_client: Any = None) -> GeminiHTTP:
+        from langchain_cometgemini._http.client import GeminiHTTP, RetryPolicy
+
         if self.api_key is None:  # pragma: no cover - refused by the validator
             raise MissingAPIKeyError(NO_KEY)
         headers = build_headers(
