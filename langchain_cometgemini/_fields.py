@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AllowInfNan, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
@@ -38,15 +37,24 @@ from pydantic.fields import FieldInfo
 Kind = Literal["generation", "body", "client", "transport", "model"]
 
 
-@dataclass(frozen=True)
 class Goes:
-    """The marker in a field's annotation: where its value goes."""
+    """The marker in a field's annotation: where its value goes.
 
-    kind: Kind
-    wire: str | None = None
-    """``generationConfig`` key (kind ``generation``) or top-level body key."""
-    ls: str | None = None
-    """LangSmith parameter reporting it (``ls_temperature``...)."""
+    A plain class, not a tuple: pydantic would expand an iterable marker into
+    its items (``annotated_types.GroupedMetadata``).
+    """
+
+    __slots__ = ("kind", "ls", "wire")
+
+    def __init__(self, kind: Kind, wire: str | None = None, ls: str | None = None):
+        self.kind = kind
+        self.wire = wire
+        """``generationConfig`` key (kind ``generation``) or top-level body key."""
+        self.ls = ls
+        """LangSmith parameter reporting it (``ls_temperature``...)."""
+
+    def __repr__(self) -> str:
+        return f"Goes({self.kind!r}, wire={self.wire!r}, ls={self.ls!r})"
 
 
 def gen(wire: str, *, ls: str | None = None) -> Goes:
@@ -85,8 +93,7 @@ CALL_ONLY: Mapping[str, str] = {
 CALL_ONLY_GENERATION = {"response_json_schema", "response_schema"}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One call argument: a field (or call-only argument) and where it goes."""
 
     name: str
@@ -97,12 +104,12 @@ class Row:
     field: bool = True
 
 
-@dataclass(frozen=True)
 class FieldTable:
     """Every call argument of a model class, derived from its fields."""
 
-    rows: tuple[Row, ...]
-    infos: Mapping[str, FieldInfo] = field(default_factory=dict)
+    def __init__(self, rows: tuple[Row, ...], infos: Mapping[str, FieldInfo]):
+        self.rows = rows
+        self.infos = infos
 
     @classmethod
     def of(cls, fields: Mapping[str, FieldInfo]) -> FieldTable:

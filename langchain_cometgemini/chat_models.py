@@ -26,8 +26,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -107,8 +106,7 @@ DEFAULT_BASE_URL = "https://api.cometapi.com"
 Effort = Literal["minimal", "low", "medium", "high"]
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):
     """Everything one request needs, built before any I/O."""
 
     model: str

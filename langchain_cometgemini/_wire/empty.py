@@ -21,8 +21,7 @@ and google-genai 3.x) and what each means; the README's table mirrors it.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from langchain_core.messages import BaseMessage
 
@@ -40,8 +39,7 @@ Kind = Literal["retry", "refused", "failed"]
 produced and asking the same again would not help, an ``AnswerFailedError``."""
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """What a finish reason means for an answer without content."""
 
     kind: Kind
@@ -152,8 +150,7 @@ def has_content(message: BaseMessage) -> bool:
     return any(call.get("name") for call in calls or ())
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Why an answer holds no content, and what may be done about it."""
 
     reason: str

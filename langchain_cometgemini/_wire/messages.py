@@ -49,8 +49,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.messages import (
     AIMessage,
@@ -89,11 +88,13 @@ Part = dict[str, Any]
 Content = dict[str, Any]
 
 
-@dataclass
 class _Calls:
     """Tool calls seen so far: id -> (name, Gemini id to echo, position)."""
 
-    by_id: dict[str, tuple[str, str | None, int]] = field(default_factory=dict)
+    __slots__ = ("by_id",)
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, tuple[str, str | None, int]] = {}
 
     def add(self, message: AIMessage) -> None:
         from_gemini = _provider(message) in GEMINI_FORMAT
@@ -295,13 +296,12 @@ def _signed_text_parts(message: AIMessage) -> list[Part]:
     return parts
 
 
-@dataclass
-class _Result:
+class _Result(NamedTuple):
     """One tool result: its call's position, functionResponse part, media parts."""
 
     position: int
     part: Part
-    media: list[Part] = field(default_factory=list)
+    media: list[Part]
 
 
 def _tool_response(
@@ -359,12 +359,14 @@ _MEDIA_BLOCKS = frozenset(
 )
 
 
-@dataclass
 class ToolOutput:
     """A tool result's content: texts and JSON values in order, then media."""
 
-    items: list[Any] = field(default_factory=list)
-    media: list[Part] = field(default_factory=list)
+    __slots__ = ("items", "media")
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.media: list[Part] = []
 
     def text(self, text: str) -> None:
         if self.items and isinstance(self.items[-1], _Text):

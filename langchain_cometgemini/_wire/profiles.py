@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from langchain_core.language_models.model_profile import ModelProfile
 
@@ -72,8 +71,7 @@ PENALTIES = ("presence_penalty", "frequency_penalty")
 "Penalty is not enabled for models/gemini-2.5-flash"); dropped with one warning."""
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """One row of the model table."""
 
     name: str

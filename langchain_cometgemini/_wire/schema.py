@@ -22,7 +22,6 @@ Pure functions; nothing here does I/O.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 
 SUPPORTED_KEYS = frozenset(
@@ -57,11 +56,15 @@ _SILENT = frozenset({"$schema", "$id", "$comment"})
 _MAX_DEPTH = 32
 
 
-@dataclass
 class _Conversion:
-    root: dict[str, Any]
-    dropped: list[str] = field(default_factory=list)
-    expanding: tuple[str, ...] = ()
+    """One schema's conversion: its root, what it dropped, the ``$ref``s open."""
+
+    __slots__ = ("dropped", "expanding", "root")
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+        self.dropped: list[str] = []
+        self.expanding: tuple[str, ...] = ()
 
     def drop(self, key: str, path: str) -> None:
         self.dropped.append(f"{path}.{key}" if path else key)
@@ -78,7 +81,7 @@ def to_openapi(schema: dict[str, Any], context: str = "schema") -> dict[str, Any
         UserWarning: naming every key that was dropped because the subset cannot
             express it.
     """
-    conversion = _Conversion(root=schema)
+    conversion = _Conversion(schema)
     result = _convert(schema, conversion, "", 0)
     if conversion.dropped:
         warnings.warn(
