@@ -55,7 +55,6 @@ from pydantic import (
     model_validator,
 )
 
-from langchain_cometgemini._empty import AnswerPolicy, retired_or
 from langchain_cometgemini._fields import (
     CLIENT,
     FINITE,
@@ -89,17 +88,19 @@ from langchain_cometgemini._wire.media import with_mime_types
 from langchain_cometgemini._wire.media_urls import inline_downloads, media_urls
 from langchain_cometgemini._wire.profiles import profile_for
 from langchain_cometgemini._wire.request import build_body, check_settings
-from langchain_cometgemini._wire.response import StreamState, result_from_response
 from langchain_cometgemini.errors import MissingAPIKeyError, NotFoundError
 
 if TYPE_CHECKING:
+    from langchain_cometgemini._empty import AnswerPolicy
     from langchain_cometgemini._http.client import GeminiHTTP
     from langchain_cometgemini._http.fetch import MediaPolicy
+    from langchain_cometgemini._wire.response import StreamState
 
 # Feature modules (_structured, _tools, _tokens, _fetch) are imported where they
 # are used: a plain text call never loads them (import time). The HTTP client
-# is loaded when a model first builds its engine: importing the package, or
-# building and validating models, does not load the HTTP layer.
+# is loaded when a model first builds its engine, the answer side (_empty and
+# the decoder, _wire.response) with the first call: importing the package, or
+# building and validating models, loads neither.
 
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 
@@ -791,6 +792,12 @@ class ChatCometGemini(BaseChatModel):
 
     # -- calls ------------------------------------------------------------------
 
+    def _answers(self, kwargs: dict[str, Any]) -> AnswerPolicy:
+        """This call's answer policy, taken out of ``kwargs``."""
+        from langchain_cometgemini import _empty
+
+        return _empty.AnswerPolicy.pop(kwargs, self)
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -798,7 +805,7 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        answers = AnswerPolicy.pop(kwargs, self)
+        answers = self._answers(kwargs)
         return answers.generate(self._generate_once, answers, messages, stop, kwargs)
 
     def _generate_once(
@@ -809,13 +816,15 @@ class ChatCometGemini(BaseChatModel):
         kwargs: dict[str, Any],
     ) -> ChatResult:
         """One request (``kwargs`` is the call's: copied, never consumed)."""
+        from langchain_cometgemini._wire import response
+
         kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = llm._resolve_media(call, http)
         body = answers.seen(http.generate(call.model, request))
-        return result_from_response(body, output_version=self.output_version)
+        return response.result_from_response(body, output_version=self.output_version)
 
     async def _agenerate(
         self,
@@ -824,7 +833,7 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        answers = AnswerPolicy.pop(kwargs, self)
+        answers = self._answers(kwargs)
         return await answers.agenerate(
             self._agenerate_once, answers, messages, stop, kwargs
         )
@@ -837,13 +846,15 @@ class ChatCometGemini(BaseChatModel):
         kwargs: dict[str, Any],
     ) -> ChatResult:
         """Async :meth:`_generate_once`."""
+        from langchain_cometgemini._wire import response
+
         kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, kwargs)
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
         body = answers.seen(await http.agenerate(call.model, request))
-        return result_from_response(body, output_version=self.output_version)
+        return response.result_from_response(body, output_version=self.output_version)
 
     def _stream(
         self,
@@ -852,7 +863,7 @@ class ChatCometGemini(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        answers = AnswerPolicy.pop(kwargs, self)
+        answers = self._answers(kwargs)
         chunks = answers.stream(self._stream_once, answers, messages, stop, kwargs)
         return chunks if run_manager is None else _reported(chunks, run_manager)
 
@@ -864,13 +875,15 @@ class ChatCometGemini(BaseChatModel):
         kwargs: dict[str, Any],
     ) -> tuple[Iterator[dict[str, Any]], StreamState]:
         """One request: its events, and the state that reads them into chunks."""
+        from langchain_cometgemini._wire import response
+
         kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=False)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = llm._resolve_media(call, http)
         events = answers.watch(http.stream(call.model, request))
-        return events, StreamState(output_version=self.output_version)
+        return events, response.StreamState(output_version=self.output_version)
 
     def _astream(
         self,
@@ -879,7 +892,7 @@ class ChatCometGemini(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        answers = AnswerPolicy.pop(kwargs, self)
+        answers = self._answers(kwargs)
         chunks = answers.astream(self._astream_once, answers, messages, stop, kwargs)
         return chunks if run_manager is None else _areported(chunks, run_manager)
 
@@ -891,13 +904,15 @@ class ChatCometGemini(BaseChatModel):
         kwargs: dict[str, Any],
     ) -> tuple[AsyncIterator[dict[str, Any]], StreamState]:
         """Async :meth:`_stream_once`."""
+        from langchain_cometgemini._wire import response
+
         kwargs = dict(kwargs)
         llm = self._for_call(kwargs, async_api=True)
         call = llm._prepare(messages, stop, {**kwargs, "stream": True})
         http = llm._engine()
         request = await llm._aresolve_media(call, http)
         events = answers.awatch(http.astream(call.model, request))
-        return events, StreamState(output_version=self.output_version)
+        return events, response.StreamState(output_version=self.output_version)
 
     def get_num_tokens_from_messages(
         self,
@@ -912,6 +927,7 @@ class ChatCometGemini(BaseChatModel):
         request per new content). Where the endpoint is missing, a local
         estimate (about 4 characters per token) is returned with a warning.
         """
+        from langchain_cometgemini._empty import retired_or
         from langchain_cometgemini._tokens import count_tokens
         from langchain_cometgemini._wire.tools import convert_tools
 

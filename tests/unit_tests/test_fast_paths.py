@@ -184,8 +184,10 @@ loaded = [m for m in ("httpx", "httpx_sse", "langchain_cometgemini._wire.structu
           "langchain_cometgemini._wire.tools", "langchain_cometgemini._tokens",
           "langchain_cometgemini._http.fetch", "langchain_cometgemini._http.client")
           if m in sys.modules]
-ChatCometGemini(api_key="k" * 12, temperature=0.5)  # built and validated: no HTTP
-loaded += [m for m in ("langchain_cometgemini._http.client",) if m in sys.modules]
+ChatCometGemini(api_key="k" * 12, temperature=0.5)  # built and validated
+loaded += [m for m in ("langchain_cometgemini._http.client",
+           "langchain_cometgemini._empty", "langchain_cometgemini._wire.response",
+           "langchain_cometgemini._wire.decode") if m in sys.modules]
 print(",".join(loaded))
 """
 
@@ -202,7 +204,8 @@ def test_imports_are_lazy() -> None:
     )
     assert done.returncode == 0, done.stderr
     # MediaFetchError's module loads on access, but not httpx, SSE or features;
-    # a model built and validated loads no HTTP layer until its first call
+    # a model built and validated loads neither the HTTP layer nor the answer
+    # side (empty-answer policy, decoder) until its first call
     assert done.stdout.strip() == ""
 
 
