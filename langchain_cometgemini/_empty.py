@@ -38,6 +38,7 @@ from collections.abc import (
     Callable,
     Generator,
     Iterator,
+    Sequence,
 )
 from contextlib import aclosing, closing
 from typing import Any, Protocol, TypeVarTuple
@@ -81,7 +82,7 @@ class AnswerPolicy:
         self.mode = mode
         self.retries = retries if mode == "retry" else 0
         self.model = model
-        self._raw: list[Any] = []
+        self._raw: Sequence[Any] = ()  # no list per call until events are kept
 
     @classmethod
     def pop(cls, kwargs: dict[str, Any], settings: Settings) -> AnswerPolicy:
@@ -112,7 +113,7 @@ class AnswerPolicy:
 
     def seen(self, body: Any) -> Any:
         """Keep a unary answer's candidate; return ``body`` unchanged."""
-        self._raw = [body]
+        self._raw = (body,)
         return body
 
     def watch(self, events: Generator[Any, None, None]) -> Generator[Any, None, None]:
@@ -121,28 +122,30 @@ class AnswerPolicy:
         Other modes keep nothing, so ``events`` itself is returned: no
         generator layer per event.
         """
-        self._raw = []
+        self._raw = ()
         return self._kept(events) if self.mode == "raise" else events
 
     def _kept(self, events: Generator[Any, None, None]) -> Generator[Any, None, None]:
+        self._raw = kept = []
         try:
             for event in events:
-                self._raw.append(event)
+                kept.append(event)
                 yield event
         finally:
             events.close()
 
     def awatch(self, events: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
         """Async :meth:`watch`."""
-        self._raw = []
+        self._raw = ()
         return self._akept(events) if self.mode == "raise" else events
 
     async def _akept(
         self, events: AsyncGenerator[Any, None]
     ) -> AsyncGenerator[Any, None]:
+        self._raw = kept = []
         try:
             async for event in events:
-                self._raw.append(event)
+                kept.append(event)
                 yield event
         finally:
             await events.aclose()

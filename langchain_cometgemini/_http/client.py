@@ -49,7 +49,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -329,10 +329,10 @@ class GeminiHTTP:
         """``generateContent``: the whole answer's JSON."""
         return self._request(model, "generateContent", body)
 
-    async def agenerate(self, model: str, body: Any) -> Any:
-        """Async :meth:`generate`."""
+    def agenerate(self, model: str, body: Any) -> Coroutine[Any, Any, Any]:
+        """Async :meth:`generate` (the retry loop's coroutine, no layer above it)."""
         url = build_url(self.base_url, self.api_version, model, "generateContent")
-        return await awith_retries(self.retry, self._apost, url, dumps(body))
+        return awith_retries(self.retry, self._apost, url, dumps(body))
 
     def count_tokens(self, model: str, body: Any) -> Any:
         """``countTokens``: the count's JSON."""
