@@ -18,6 +18,15 @@ seed: the layout of a process alone moves a burst's cost by 10-30%; the order
 of the two versions swapped every other one); the table gives each process's
 ``after / before`` CPU ratio and their median, and both versions' E / (floor +
 D). Not part of ``run.py``; needs no valgrind.
+
+Side by side, the two versions share one collector: a burst pays for the
+objects the other version's bursts left in the older generations, and when
+each version loaded its modules decides where they sit, so bursts compared in
+one process measure the pair as much as each version. ``--separate`` times
+each version in its own process instead (floor and D in each; the same hash
+seed for both versions of a repetition, their order swapped every other one)::
+
+    python benchmarks/paired.py --before /path/to/old --modes burst --separate
 """
 
 from __future__ import annotations
@@ -55,14 +64,14 @@ def copy_package(checkout: Path, into: Path) -> None:
         path.write_text(re.sub(r"\blangchain_cometgemini\b", NAME, text))
 
 
-def _child(mode: str, base_url: str, rounds: int, swap: bool) -> None:
-    """In the timed process: the four variants in turn, medians printed."""
+def _child(mode: str, base_url: str, rounds: int, order: str) -> None:
+    """In the timed process: the variants in turn, medians printed.
+
+    ``order``: the versions timed here, in turn (``before,after``, or one).
+    """
     sys.path.insert(0, str(HERE))
     import _variants as V
 
-    import langchain_cometgemini as after
-
-    before = __import__(NAME)
     stream = mode.endswith("stream")
     events = EVENTS if stream else 100
     warm = 2 if stream or mode == "burst" else 20
@@ -71,9 +80,9 @@ def _child(mode: str, base_url: str, rounds: int, swap: bool) -> None:
     def model(package: Any) -> Any:
         return package.ChatCometGemini(model=name, base_url=base_url, api_key="k")
 
-    versions = [("before", model(before)), ("after", model(after))]
-    if swap:
-        versions.reverse()
+    names = {"after": "langchain_cometgemini", "before": NAME}
+    labels = order.split(",")  # a version not timed here is not even imported
+    versions = [(label, model(__import__(names[label]))) for label in labels]
     variants = {
         "floor": V.Raw(base_url).calls(1024, events),
         "D": V.model_calls(V.floor_model(1024, events)),
@@ -122,9 +131,25 @@ def _burst(call: Callable[[], Any]) -> Callable[[], Any]:
     return burst
 
 
-def _run(mode: str, base_url: str, rep: int, path: str) -> dict[str, float]:
-    swap = rep % 2 == 1
-    command = [sys.executable, __file__, "--child", mode, base_url, str(swap)]
+def _run(
+    mode: str, base_url: str, rep: int, path: str, separate: bool
+) -> dict[str, float]:
+    """Both versions' CPU, and each one's floor + D (timed in its process)."""
+    order = ["before", "after"] if rep % 2 == 0 else ["after", "before"]
+    runs = [[label] for label in order] if separate else [order]
+    out: dict[str, float] = {}
+    for labels in runs:
+        found = _process(mode, base_url, rep, path, ",".join(labels))
+        for label in labels:
+            out[label] = found[label]
+            out[f"{label}_base"] = found["floor"] + found["D"]
+    return out
+
+
+def _process(
+    mode: str, base_url: str, rep: int, path: str, order: str
+) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", mode, base_url, order]
     env = dict(os.environ, PYTHONPATH=path, PYTHONHASHSEED=str(rep))
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode:
@@ -142,8 +167,8 @@ def table(results: dict[str, list[dict[str, float]]]) -> str:
     ]
     for mode, runs in results.items():  # burst: CPU of 200 concurrent ainvoke
         ratios = [r["after"] / r["before"] for r in runs]
-        old = statistics.median(r["before"] / (r["floor"] + r["D"]) for r in runs)
-        new = statistics.median(r["after"] / (r["floor"] + r["D"]) for r in runs)
+        old = statistics.median(r["before"] / r["before_base"] for r in runs)
+        new = statistics.median(r["after"] / r["after_base"] for r in runs)
         shown = " / ".join(f"{v:.3f}" for v in ratios)
         median = statistics.median(ratios)
         lines.append(f"| {mode} | {shown} | {median:.3f} | {old:.2f} | {new:.2f} |")
@@ -152,14 +177,18 @@ def table(results: dict[str, list[dict[str, float]]]) -> str:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        mode, base_url, swap = sys.argv[2], sys.argv[3], sys.argv[4] == "True"
-        _child(mode, base_url, ROUNDS[mode], swap)
+        _child(sys.argv[2], sys.argv[3], ROUNDS[sys.argv[2]], sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", type=Path, required=True)
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--reps", type=int, default=4)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--separate",
+        action="store_true",
+        help="each version in its own process (same hash seed), not side by side",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from run import start_server, stop_server
@@ -171,8 +200,10 @@ def main() -> None:
         proc, base_url = start_server()
         try:
             for mode in [m for m in args.modes.split(",") if m]:
-                results[mode] = [
-                    _run(mode, base_url, rep, path) for rep in range(args.reps)
+                label = f"{mode} (separate)" if args.separate else mode
+                results[label] = [
+                    _run(mode, base_url, rep, path, args.separate)
+                    for rep in range(args.reps)
                 ]
         finally:
             stop_server(proc)
